@@ -1,0 +1,89 @@
+#pragma once
+// The durable store: schools, users, rooms, sessions and sealed messages.
+//
+// `store` is an interface so the SQLite default and the PostgreSQL implementation share every
+// caller and every test. Reads are synchronous and safe from any thread. Appends are
+// asynchronous: one writer thread drains every pending append, commits them in one
+// transaction (group commit), and only then completes each callback, in seq order per room.
+// An ack sent from that callback therefore always refers to a committed message.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "circles/storage/errc.hpp"
+#include "circles/storage/types.hpp"
+
+namespace circles::storage {
+
+struct store_options {
+    std::filesystem::path data_dir;       // holds circles.db and master.key
+    std::size_t max_pending_appends = 65536;  // append queue limit; past it: errc::overloaded
+    std::size_t max_batch = 1024;         // appends per commit; 1 = one commit per message
+    std::size_t read_connections = 4;     // pooled read-only connections
+};
+
+using append_handler = std::function<void(result<append_result>)>;
+
+class store {
+public:
+    virtual ~store() = default;
+
+    // --- messages -------------------------------------------------------------------------
+    // Seals and queues one message. `done` runs on the writer thread after the commit (or
+    // with the error). A retried (room, sender, client_msg_id) completes with the original
+    // seq and duplicate=true. The caller must have checked membership.
+    virtual void append(append_request req, append_handler done) = 0;
+
+    // Newest page when before_seq == 0, else the messages with seq < before_seq; oldest first.
+    virtual result<history_page> history(room_id room, seq_t before_seq, std::size_t limit) = 0;
+
+    // Messages with seq > after_seq, oldest first, at most `limit`.
+    virtual result<std::vector<stored_message>> since(room_id room, seq_t after_seq,
+                                                      std::size_t limit) = 0;
+
+    // Blocks until every append queued before the call is committed.
+    virtual void flush() = 0;
+
+    // --- schools, users, rooms -----------------------------------------------------------
+    virtual result<school> create_school(std::string_view slug, std::string_view name) = 0;
+    virtual result<school> find_school(std::string_view slug) = 0;
+
+    // Hashes the password with Argon2id (crypto_pwhash_str, interactive limits).
+    virtual result<user> create_user(school_id school, std::string_view username,
+                                     std::string_view display_name, role r,
+                                     std::string_view password) = 0;
+    virtual result<user> get_user(user_id id) = 0;
+    virtual result<user> find_user(std::string_view username) = 0;
+    // Slow on purpose (Argon2id): call it off the I/O threads. Unknown user and wrong
+    // password both give errc::bad_credentials.
+    virtual result<user> verify_password(std::string_view username,
+                                         std::string_view password) = 0;
+
+    virtual result<room> create_room(school_id school, std::string_view name,
+                                     std::string_view kind) = 0;
+    virtual result<room> get_room(room_id id) = 0;
+    virtual result<void> add_member(room_id room, user_id user) = 0;
+    virtual result<void> remove_member(room_id room, user_id user) = 0;
+    virtual result<bool> is_member(room_id room, user_id user) = 0;
+    virtual result<std::vector<room>> rooms_of(user_id user) = 0;
+    virtual result<std::vector<user>> members_of(room_id room) = 0;
+
+    // --- sessions --------------------------------------------------------------------------
+    // Returns a fresh random token (URL-safe base64 of 32 random bytes). Only its hash is
+    // stored, so a copy of the database does not hold usable tokens.
+    virtual result<std::string> create_session(user_id user, std::chrono::seconds ttl) = 0;
+    // errc::not_found for an unknown token, errc::expired past its expiry.
+    virtual result<user> user_for_session(std::string_view token) = 0;
+    virtual result<void> revoke_session(std::string_view token) = 0;
+};
+
+// Opens (creating on first run) circles.db and master.key in options.data_dir, applies the
+// numbered migrations, and starts the writer thread. Throws std::runtime_error with one clear
+// line on a start-up failure (unwritable folder, corrupt key file, schema too new).
+std::unique_ptr<store> open_sqlite_store(const store_options& options);
+
+}  // namespace circles::storage

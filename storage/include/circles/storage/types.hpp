@@ -1,0 +1,87 @@
+#pragma once
+// Plain rows of the store. Ids are positive 64-bit integers; 0 means "none".
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace circles::storage {
+
+using school_id = std::int64_t;
+using user_id = std::int64_t;
+using room_id = std::int64_t;
+using seq_t = std::uint64_t;
+
+enum class role { student = 1, facilitator = 2, counselor = 3, admin = 4 };
+
+// "student", "facilitator", ... and back; parse returns nullopt for anything else.
+const char* to_string(role r) noexcept;
+std::optional<role> parse_role(std::string_view s) noexcept;
+
+enum class message_status { visible = 1, held = 2, removed = 3 };
+
+struct school {
+    school_id id = 0;
+    std::string slug;  // short unique name, e.g. "maple-grove"
+    std::string name;
+};
+
+struct user {
+    user_id id = 0;
+    school_id school = 0;
+    std::string username;      // login name; never shown to other students
+    std::string display_name;  // per-school pseudonym, unique within the school
+    role user_role = role::student;
+};
+
+// Well-known room kinds; a kind is stored as its string so schools may add their own.
+namespace room_kind {
+inline constexpr const char* peer_network = "peer_network";
+inline constexpr const char* social_group = "social_group";
+inline constexpr const char* gsa = "gsa";
+inline constexpr const char* social_justice = "social_justice";
+}  // namespace room_kind
+
+struct room {
+    room_id id = 0;
+    school_id school = 0;
+    std::string name;
+    std::string kind;
+    std::uint64_t epoch = 1;  // bumped when history can no longer be replayed (e.g. erasure)
+    seq_t last_seq = 0;       // highest committed seq
+};
+
+struct stored_message {
+    room_id room = 0;
+    seq_t seq = 0;
+    std::uint64_t epoch = 1;
+    user_id sender = 0;
+    std::string sender_display_name;
+    role sender_role = role::student;
+    std::string client_msg_id;
+    std::string text;  // decrypted plaintext
+    message_status status = message_status::visible;
+    std::int64_t created_at_ms = 0;  // Unix milliseconds at commit
+};
+
+struct append_request {
+    room_id room = 0;
+    user_id sender = 0;
+    std::string client_msg_id;  // idempotency key, unique per (room, sender)
+    std::string text;
+    message_status status = message_status::visible;
+};
+
+struct append_result {
+    seq_t seq = 0;
+    std::uint64_t epoch = 1;
+    std::int64_t created_at_ms = 0;
+    bool duplicate = false;  // the (room, sender, client_msg_id) was stored before
+};
+
+struct history_page {
+    std::vector<stored_message> messages;  // oldest first
+    bool has_more = false;                 // older messages exist before messages.front()
+};
+
+}  // namespace circles::storage
