@@ -1,0 +1,368 @@
+// The chat controller: ties the Connection to the per-room store, tracks what each request
+// id was for, and exposes one immutable state snapshot to the UI.
+import { Connection } from './connection';
+import type { AuthCheck, ConnStatus } from './connection';
+import { ErrorCode, describeError, toMember, toMessage, toRoom } from './proto';
+import type { ChatMessage, Member, RoomInfo, ServerFrame, WireError } from './proto';
+import * as store from './store';
+import type { RoomState } from './store';
+
+export interface Notice {
+  id: number;
+  text: string;
+}
+
+export interface ChatState {
+  status: ConnStatus;
+  retryInMs?: number;
+  me: Member | null;
+  maxMessageBytes: number;
+  rooms: RoomInfo[] | null;
+  openRoomId: string | null;
+  roomStates: Record<string, RoomState>;
+  /** An error for the person (role="alert"). */
+  alert: Notice | null;
+  /** Text for the polite live region (new messages from others). */
+  announcement: Notice | null;
+  authLost: boolean;
+}
+
+type Pending =
+  | { kind: 'list' }
+  | { kind: 'join'; roomId: string; withResume: boolean }
+  | { kind: 'leave'; roomId: string }
+  | { kind: 'history'; roomId: string }
+  | { kind: 'send'; roomId: string; clientMsgId: string }
+  | { kind: 'ping' };
+
+export function newClientMsgId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  // randomUUID needs a secure context; getRandomValues does not.
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const HISTORY_PAGE = 50;
+
+export class ChatClient {
+  private s: ChatState = {
+    status: 'connecting',
+    me: null,
+    maxMessageBytes: 0,
+    rooms: null,
+    openRoomId: null,
+    roomStates: {},
+    alert: null,
+    announcement: null,
+    authLost: false,
+  };
+  private listeners = new Set<() => void>();
+  private requests = new Map<bigint, Pending>();
+  private noticeId = 0;
+  private readonly conn: Connection;
+
+  constructor(opts: { url?: string; checkAuth?: AuthCheck } = {}) {
+    this.conn = new Connection(
+      {
+        onReady: (gen, hello) => this.onReady(gen, hello),
+        onFrame: (f) => this.onFrame(f),
+        onDisconnected: () => this.onDisconnected(),
+        onStatus: (status, retryInMs) => this.set({ status, retryInMs }),
+        onAuthLost: () => this.set({ authLost: true }),
+      },
+      { url: opts.url, checkAuth: opts.checkAuth },
+    );
+  }
+
+  // ---- state plumbing ---------------------------------------------------------------------
+
+  get state(): ChatState {
+    return this.s;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private set(patch: Partial<ChatState>): void {
+    this.s = { ...this.s, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+
+  private room(roomId: string): RoomState | undefined {
+    return this.s.roomStates[roomId];
+  }
+
+  private setRoom(rs: RoomState): void {
+    this.set({ roomStates: { ...this.s.roomStates, [rs.room.roomId]: rs } });
+  }
+
+  private alert(text: string): void {
+    this.set({ alert: { id: ++this.noticeId, text } });
+  }
+
+  dismissAlert(): void {
+    this.set({ alert: null });
+  }
+
+  private request(p: Pending, body: Parameters<Connection['send']>[0]): bigint | null {
+    const id = this.conn.send(body);
+    if (id !== null && p.kind !== 'ping') this.requests.set(id, p);
+    return id;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  start(): void {
+    this.conn.start();
+  }
+
+  stop(): void {
+    this.conn.stop();
+  }
+
+  private onReady(gen: number, hello: ServerFrame): void {
+    if (hello.body.case !== 'hello') return;
+    const h = hello.body.value;
+    this.set({ me: toMember(h.me), maxMessageBytes: h.maxMessageBytes });
+    this.request({ kind: 'list' }, { case: 'listRooms', value: {} });
+    if (this.s.openRoomId) this.join(this.s.openRoomId);
+    void gen;
+  }
+
+  private onDisconnected(): void {
+    this.requests.clear();
+    const roomStates: Record<string, RoomState> = {};
+    for (const [id, rs] of Object.entries(this.s.roomStates)) roomStates[id] = store.markDisconnected(rs);
+    this.set({ roomStates });
+  }
+
+  // ---- actions from the UI -----------------------------------------------------------------
+
+  openRoom(roomId: string | null): void {
+    const prev = this.s.openRoomId;
+    if (prev === roomId) return;
+    if (prev && this.room(prev)?.joined) {
+      this.request({ kind: 'leave', roomId: prev }, { case: 'leave', value: { roomId: BigInt(prev) } });
+      const rs = this.room(prev);
+      if (rs) this.setRoom({ ...rs, joined: false, joining: false, present: [] });
+    }
+    this.set({ openRoomId: roomId, alert: null });
+    if (!roomId) return;
+    if (!this.room(roomId)) {
+      const info = this.s.rooms?.find((r) => r.roomId === roomId);
+      if (!info) return;
+      this.setRoom(store.newRoomState(info));
+    }
+    this.join(roomId);
+  }
+
+  private join(roomId: string): void {
+    const rs = this.room(roomId);
+    if (!rs || !this.conn.isReady) return;
+    const resume = store.resumePoint(rs);
+    const id = this.request(
+      { kind: 'join', roomId, withResume: resume !== null },
+      {
+        case: 'join',
+        value: {
+          roomId: BigInt(roomId),
+          historyLimit: HISTORY_PAGE,
+          resume: resume ? { lastSeq: BigInt(resume.lastSeq), epoch: resume.epoch } : undefined,
+        },
+      },
+    );
+    if (id !== null) this.setRoom({ ...rs, joining: true });
+  }
+
+  loadOlder(): void {
+    const roomId = this.s.openRoomId;
+    const rs = roomId ? this.room(roomId) : undefined;
+    if (!roomId || !rs || !rs.joined || rs.loadingOlder) return;
+    const oldest = rs.messages.length ? rs.messages[0].seq : 0;
+    if (oldest <= 1 && rs.messages.length) return;
+    const id = this.request(
+      { kind: 'history', roomId },
+      { case: 'history', value: { roomId: BigInt(roomId), beforeSeq: BigInt(oldest), limit: HISTORY_PAGE } },
+    );
+    if (id !== null) this.setRoom({ ...rs, loadingOlder: true });
+  }
+
+  /** Queue a message for the open room; returns false (and says why) if it cannot go. */
+  send(text: string): boolean {
+    const roomId = this.s.openRoomId;
+    const rs = roomId ? this.room(roomId) : undefined;
+    if (!roomId || !rs) return false;
+    if (!text.trim()) return false;
+    const max = this.s.maxMessageBytes;
+    if (max > 0 && new TextEncoder().encode(text).length > max) {
+      this.alert(describeError(ErrorCode.MESSAGE_TOO_LARGE));
+      return false;
+    }
+    const p: store.PendingSend = {
+      clientMsgId: newClientMsgId(),
+      text,
+      createdAtMs: Date.now(),
+      state: 'sending',
+      sentOnConn: -1,
+    };
+    this.setRoom(store.addPending(rs, p));
+    if (rs.joined) this.transmit(roomId, p);
+    return true;
+  }
+
+  retry(clientMsgId: string): void {
+    const roomId = this.s.openRoomId;
+    const rs = roomId ? this.room(roomId) : undefined;
+    const p = rs?.pending.find((x) => x.clientMsgId === clientMsgId);
+    if (!roomId || !rs || !p) return;
+    const next = store.updatePending(rs, clientMsgId, { state: 'sending', error: undefined, sentOnConn: -1 });
+    this.setRoom(next);
+    if (next.joined) this.transmit(roomId, { ...p, state: 'sending', sentOnConn: -1 });
+  }
+
+  discard(clientMsgId: string): void {
+    const roomId = this.s.openRoomId;
+    const rs = roomId ? this.room(roomId) : undefined;
+    if (rs) this.setRoom(store.removePending(rs, clientMsgId));
+  }
+
+  private transmit(roomId: string, p: store.PendingSend): void {
+    const id = this.request(
+      { kind: 'send', roomId, clientMsgId: p.clientMsgId },
+      { case: 'send', value: { roomId: BigInt(roomId), clientMsgId: p.clientMsgId, text: p.text } },
+    );
+    const rs = this.room(roomId);
+    if (id !== null && rs) this.setRoom(store.updatePending(rs, p.clientMsgId, { sentOnConn: this.conn.generation }));
+  }
+
+  private flushPending(roomId: string): void {
+    const rs = this.room(roomId);
+    if (!rs) return;
+    for (const p of store.unsentPending(rs, this.conn.generation)) this.transmit(roomId, p);
+  }
+
+  // ---- frames from the server --------------------------------------------------------------
+
+  private onFrame(f: ServerFrame): void {
+    const req = f.requestId ? this.requests.get(f.requestId) : undefined;
+    if (f.requestId) this.requests.delete(f.requestId);
+    const b = f.body;
+    switch (b.case) {
+      case 'rooms': {
+        const rooms = b.value.rooms.map(toRoom);
+        const roomStates = { ...this.s.roomStates };
+        for (const r of rooms) {
+          const rs = roomStates[r.roomId];
+          if (!rs) roomStates[r.roomId] = store.newRoomState(r);
+          else if (!rs.seen) roomStates[r.roomId] = { ...rs, room: r };
+        }
+        this.set({ rooms, roomStates });
+        return;
+      }
+      case 'joined': {
+        const j = b.value;
+        const room = toRoom(j.room);
+        const roomId = req?.kind === 'join' ? req.roomId : room.roomId;
+        const rs = this.room(roomId) ?? store.newRoomState(room);
+        if (this.s.openRoomId !== roomId) {
+          // We switched away before the answer came: leave again quietly.
+          this.setRoom({ ...rs, joining: false });
+          this.request({ kind: 'leave', roomId }, { case: 'leave', value: { roomId: BigInt(roomId) } });
+          return;
+        }
+        const withResume = req?.kind === 'join' ? req.withResume : rs.seen;
+        const next = store.applyJoin(
+          rs,
+          {
+            room: { ...room, roomId },
+            recovered: j.recovered,
+            messages: j.messages.map(toMessage),
+            hasMore: j.hasMore,
+            present: j.present.map(toMember),
+          },
+          withResume,
+        );
+        this.setRoom(next);
+        this.flushPending(roomId);
+        return;
+      }
+      case 'history': {
+        const rs = this.room(b.value.roomId.toString());
+        if (rs) this.setRoom(store.applyHistory(rs, b.value.messages.map(toMessage), b.value.hasMore));
+        return;
+      }
+      case 'message': {
+        const m = toMessage(b.value);
+        const rs = this.room(m.roomId);
+        if (!rs || !rs.joined) return;
+        const r = store.applyLiveMessage(rs, m);
+        this.setRoom(r.state);
+        if (r.added) this.announce(m);
+        if (r.gap) this.join(m.roomId); // re-join with Resume: the server replays the gap
+        return;
+      }
+      case 'ack': {
+        const a = b.value;
+        const roomId = a.roomId.toString();
+        const rs = this.room(roomId);
+        if (rs && this.s.me) {
+          this.setRoom(
+            store.applyAck(
+              rs,
+              { seq: Number(a.seq), epoch: a.epoch, clientMsgId: a.clientMsgId, sentAtMs: Number(a.sentAtMs) },
+              this.s.me,
+            ),
+          );
+        }
+        return;
+      }
+      case 'removed': {
+        const rs = this.room(b.value.roomId.toString());
+        if (rs) this.setRoom(store.applyRemoved(rs, Number(b.value.seq)));
+        return;
+      }
+      case 'presence': {
+        const rs = this.room(b.value.roomId.toString());
+        if (rs && rs.joined) this.setRoom(store.applyPresence(rs, toMember(b.value.member), b.value.present));
+        return;
+      }
+      case 'left':
+      case 'pong':
+        return;
+      case 'error':
+        this.onError(b.value, req);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onError(e: WireError, req: Pending | undefined): void {
+    const text = describeError(e.code, Number(e.retryAfterMs), e.message);
+    const clientMsgId = e.clientMsgId || (req?.kind === 'send' ? req.clientMsgId : '');
+    const roomId = e.roomId ? e.roomId.toString() : req && 'roomId' in req ? req.roomId : '';
+    if (clientMsgId && roomId) {
+      const rs = this.room(roomId);
+      if (rs) this.setRoom(store.updatePending(rs, clientMsgId, { state: 'failed', error: text }));
+      if (e.code === ErrorCode.NOT_JOINED) this.join(roomId);
+    } else if (req?.kind === 'join' || req?.kind === 'history') {
+      const rs = this.room(req.roomId);
+      if (rs) this.setRoom({ ...rs, joining: false, loadingOlder: false });
+    }
+    this.alert(text);
+  }
+
+  private announce(m: ChatMessage): void {
+    if (m.roomId !== this.s.openRoomId) return;
+    if (this.s.me && m.sender.userId === this.s.me.userId) return;
+    if (!m.text) return;
+    this.set({ announcement: { id: ++this.noticeId, text: `${m.sender.displayName}: ${m.text}` } });
+  }
+}

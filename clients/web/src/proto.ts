@@ -1,0 +1,143 @@
+// Encode/decode helpers around the generated circles.v1 protobuf types, plus the mapping
+// from wire messages to the small plain objects the rest of the client works with.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import {
+  ClientFrameSchema,
+  ErrorCode,
+  MessageStatus,
+  Role,
+  ServerFrameSchema,
+} from './gen/circles/v1/circles_pb';
+import type {
+  Error as WireError,
+  Member as WireMember,
+  MessageEvent as WireMessageEvent,
+  Room as WireRoom,
+  ServerFrame,
+} from './gen/circles/v1/circles_pb';
+
+export { ErrorCode, MessageStatus, Role };
+export type { ServerFrame, WireError };
+
+/** The body of a ClientFrame, e.g. `{ case: 'join', value: { roomId: 1n } }`. */
+export type ClientBody = NonNullable<MessageInitShape<typeof ClientFrameSchema>['body']>;
+
+export function encodeClientFrame(requestId: bigint, body: ClientBody): Uint8Array {
+  return toBinary(ClientFrameSchema, create(ClientFrameSchema, { requestId, body }));
+}
+
+export function decodeServerFrame(data: ArrayBuffer | Uint8Array): ServerFrame {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  return fromBinary(ServerFrameSchema, bytes);
+}
+
+// ---- plain client-side shapes ----------------------------------------------------------
+
+export interface Member {
+  userId: string; // uint64 as decimal string (exact, usable as a map key)
+  displayName: string;
+  role: Role;
+}
+
+export interface RoomInfo {
+  roomId: string;
+  name: string;
+  kind: string;
+  epoch: bigint;
+  lastSeq: number;
+}
+
+export interface ChatMessage {
+  roomId: string;
+  seq: number;
+  epoch: bigint;
+  sender: Member;
+  text: string;
+  sentAtMs: number;
+  clientMsgId: string;
+  status: MessageStatus;
+}
+
+export function toMember(m: WireMember | undefined): Member {
+  return {
+    userId: m ? m.userId.toString() : '0',
+    displayName: m?.displayName || 'Someone',
+    role: m?.role ?? Role.UNSPECIFIED,
+  };
+}
+
+export function toRoom(r: WireRoom | undefined): RoomInfo {
+  return {
+    roomId: r ? r.roomId.toString() : '0',
+    name: r?.name ?? '',
+    kind: r?.kind ?? '',
+    epoch: r?.epoch ?? 0n,
+    lastSeq: r ? Number(r.lastSeq) : 0,
+  };
+}
+
+export function toMessage(m: WireMessageEvent): ChatMessage {
+  return {
+    roomId: m.roomId.toString(),
+    seq: Number(m.seq),
+    epoch: m.epoch,
+    sender: toMember(m.sender),
+    text: m.text,
+    sentAtMs: Number(m.sentAtMs),
+    clientMsgId: m.clientMsgId,
+    status: m.status,
+  };
+}
+
+// ---- errors -----------------------------------------------------------------------------
+
+/** A short sentence for people, chosen by error code (never by the server's text). */
+export function describeError(code: ErrorCode, retryAfterMs = 0, serverText = ''): string {
+  const secs = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  switch (code) {
+    case ErrorCode.RATE_LIMITED:
+      return `You're sending fast — try again in ${secs} s.`;
+    case ErrorCode.OVERLOADED:
+      return `Circles is very busy right now — try again in ${secs} s.`;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+      return 'That message is too long. Try splitting it into shorter messages.';
+    case ErrorCode.EMPTY_MESSAGE:
+      return 'That message is empty.';
+    case ErrorCode.NOT_A_MEMBER:
+      return "You're not a member of this room.";
+    case ErrorCode.ROOM_NOT_FOUND:
+      return "This room doesn't exist any more.";
+    case ErrorCode.NOT_JOINED:
+      return 'Still joining the room — please try again in a moment.';
+    case ErrorCode.UNAUTHENTICATED:
+      return 'Your session has ended. Please log in again.';
+    case ErrorCode.FORBIDDEN:
+      return "You're not allowed to do that here.";
+    case ErrorCode.BLOCKED_BY_POLICY:
+      return serverText
+        ? `Your message wasn't shared: ${serverText}`
+        : "Your message wasn't shared because of the room's ground rules.";
+    case ErrorCode.INVALID_ARGUMENT:
+    case ErrorCode.MALFORMED_FRAME:
+    case ErrorCode.UNKNOWN_FRAME:
+      return 'Something went wrong with that request. Please reload the page.';
+    case ErrorCode.INTERNAL:
+      return 'Something went wrong on our side; nothing was saved. Please try again.';
+    default:
+      return serverText || 'Something went wrong. Please try again.';
+  }
+}
+
+const KIND_LABELS: Record<string, string> = {
+  peer_network: 'Peer network',
+  social_group: 'Social group',
+  gsa: 'GSA',
+  social_justice: 'Social justice',
+};
+
+export function kindLabel(kind: string): string {
+  if (KIND_LABELS[kind]) return KIND_LABELS[kind];
+  const s = kind.replace(/_/g, ' ').trim();
+  return s ? s[0].toUpperCase() + s.slice(1) : 'Room';
+}

@@ -1,0 +1,301 @@
+// Per-room message state: pure functions, no I/O. Messages are kept sorted by seq and
+// unique; `contiguousSeq` is the highest seq up to which the client has everything the
+// server will give it, and is what the client resumes from.
+import { MessageStatus } from './proto';
+import type { ChatMessage, Member, RoomInfo } from './proto';
+
+export interface PendingSend {
+  clientMsgId: string;
+  text: string;
+  createdAtMs: number;
+  state: 'sending' | 'failed';
+  error?: string;
+  /** Connection generation the send went out on; -1 = not sent on the current connection. */
+  sentOnConn: number;
+}
+
+export interface RoomState {
+  room: RoomInfo;
+  /** A JoinResult arrived on the current connection. */
+  joined: boolean;
+  /** A (re-)join is in flight; live events do not trigger another one. */
+  joining: boolean;
+  /** Joined at least once in this page session: the next join carries a Resume. */
+  seen: boolean;
+  messages: ChatMessage[];
+  contiguousSeq: number;
+  hasMore: boolean;
+  loadingOlder: boolean;
+  present: Member[];
+  pending: PendingSend[];
+}
+
+export function newRoomState(room: RoomInfo): RoomState {
+  return {
+    room,
+    joined: false,
+    joining: false,
+    seen: false,
+    messages: [],
+    contiguousSeq: 0,
+    hasMore: false,
+    loadingOlder: false,
+    present: [],
+    pending: [],
+  };
+}
+
+export interface ResumePoint {
+  lastSeq: number;
+  epoch: bigint;
+}
+
+/** The resume point for a re-join, or null for a fresh join. */
+export function resumePoint(s: RoomState): ResumePoint | null {
+  if (!s.seen) return null;
+  return { lastSeq: s.contiguousSeq, epoch: s.room.epoch };
+}
+
+// ---- helpers ---------------------------------------------------------------------------
+
+function indexOfSeq(list: ChatMessage[], seq: number): { found: boolean; index: number } {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return { found: lo < list.length && list[lo].seq === seq, index: lo };
+}
+
+/** Merge `incoming` into `list` by seq; an existing seq keeps its entry unless `replace`. */
+export function mergeMessages(list: ChatMessage[], incoming: ChatMessage[], replace = false): ChatMessage[] {
+  if (incoming.length === 0) return list;
+  const out = list.slice();
+  for (const m of incoming) {
+    if (!Number.isFinite(m.seq) || m.seq <= 0) continue;
+    const { found, index } = indexOfSeq(out, m.seq);
+    if (found) {
+      if (replace) out[index] = m;
+    } else {
+      out.splice(index, 0, m);
+    }
+  }
+  return out;
+}
+
+export function hasSeq(list: ChatMessage[], seq: number): boolean {
+  return indexOfSeq(list, seq).found;
+}
+
+/** Advance `from` while the next seq is already present. */
+export function advanceContiguous(list: ChatMessage[], from: number): number {
+  let c = from;
+  let { index } = indexOfSeq(list, c + 1);
+  while (index < list.length && list[index].seq === c + 1) {
+    c += 1;
+    index += 1;
+  }
+  return c;
+}
+
+function dropPendingFor(pending: PendingSend[], msgs: ChatMessage[]): PendingSend[] {
+  if (pending.length === 0 || msgs.length === 0) return pending;
+  const ids = new Set(msgs.map((m) => m.clientMsgId).filter(Boolean));
+  const out = pending.filter((p) => !ids.has(p.clientMsgId));
+  return out.length === pending.length ? pending : out;
+}
+
+function maxSeq(msgs: ChatMessage[]): number {
+  let m = 0;
+  for (const x of msgs) if (x.seq > m) m = x.seq;
+  return m;
+}
+
+// ---- reducers --------------------------------------------------------------------------
+
+export interface JoinData {
+  room: RoomInfo;
+  recovered: boolean;
+  messages: ChatMessage[];
+  hasMore: boolean;
+  present: Member[];
+}
+
+/**
+ * Apply a JoinResult. With a resume that the server recovered, the replayed messages are
+ * merged; otherwise (fresh join, or recovered=false) local messages are replaced by the
+ * returned page.
+ */
+export function applyJoin(s: RoomState, j: JoinData, withResume: boolean): RoomState {
+  const keep = withResume && j.recovered && j.room.epoch === s.room.epoch;
+  const messages = keep ? mergeMessages(s.messages, j.messages, true) : mergeMessages([], j.messages);
+  let contiguous = keep ? s.contiguousSeq : 0;
+  contiguous = Math.max(contiguous, j.room.lastSeq, maxSeq(j.messages));
+  contiguous = advanceContiguous(messages, contiguous);
+  return {
+    ...s,
+    room: { ...s.room, ...j.room, lastSeq: Math.max(j.room.lastSeq, contiguous) },
+    joined: true,
+    joining: false,
+    seen: true,
+    messages,
+    contiguousSeq: contiguous,
+    hasMore: keep ? s.hasMore || j.hasMore : j.hasMore,
+    loadingOlder: false,
+    present: dedupeMembers(j.present),
+    pending: dropPendingFor(s.pending, j.messages),
+  };
+}
+
+/** An older page (oldest first) from a HistoryRequest. */
+export function applyHistory(s: RoomState, msgs: ChatMessage[], hasMore: boolean): RoomState {
+  const messages = mergeMessages(s.messages, msgs);
+  return {
+    ...s,
+    messages,
+    hasMore,
+    loadingOlder: false,
+    contiguousSeq: advanceContiguous(messages, s.contiguousSeq),
+  };
+}
+
+export interface LiveResult {
+  state: RoomState;
+  /** The message was new and is now shown. */
+  added: boolean;
+  /** Messages are missing before this one (or the epoch changed): re-join with Resume. */
+  gap: boolean;
+}
+
+/** A live MessageEvent pushed by the server. */
+export function applyLiveMessage(s: RoomState, m: ChatMessage): LiveResult {
+  if (s.seen && m.epoch !== 0n && m.epoch !== s.room.epoch) {
+    // A different epoch: what we hold may be stale. Ask the server (it answers recovered=false).
+    return { state: s, added: false, gap: !s.joining };
+  }
+  const pending = s.pending.filter((p) => p.clientMsgId !== m.clientMsgId || !m.clientMsgId);
+  if (hasSeq(s.messages, m.seq)) {
+    // Already shown: only a status change (e.g. held → visible) replaces it.
+    const existing = s.messages[indexOfSeq(s.messages, m.seq).index];
+    const changed = existing.status !== m.status || existing.text !== m.text;
+    const messages = changed ? mergeMessages(s.messages, [m], true) : s.messages;
+    if (!changed && pending.length === s.pending.length) return { state: s, added: false, gap: false };
+    return { state: { ...s, messages, pending }, added: false, gap: false };
+  }
+  const messages = mergeMessages(s.messages, [m]);
+  const gap = s.seen && m.seq > s.contiguousSeq + 1 && !s.joining;
+  const contiguousSeq = advanceContiguous(messages, s.contiguousSeq);
+  return {
+    state: {
+      ...s,
+      messages,
+      pending,
+      contiguousSeq,
+      room: { ...s.room, lastSeq: Math.max(s.room.lastSeq, m.seq) },
+    },
+    added: true,
+    gap,
+  };
+}
+
+export interface AckData {
+  seq: number;
+  epoch: bigint;
+  clientMsgId: string;
+  sentAtMs: number;
+}
+
+/** A SendAck: the pending send is committed. Show it as ours unless its event came first. */
+export function applyAck(s: RoomState, ack: AckData, me: Member): RoomState {
+  const p = s.pending.find((x) => x.clientMsgId === ack.clientMsgId);
+  const pending = s.pending.filter((x) => x.clientMsgId !== ack.clientMsgId);
+  if (hasSeq(s.messages, ack.seq) || !p || ack.seq <= 0) {
+    return pending.length === s.pending.length ? s : { ...s, pending };
+  }
+  const msg: ChatMessage = {
+    roomId: s.room.roomId,
+    seq: ack.seq,
+    epoch: ack.epoch,
+    sender: me,
+    text: p.text,
+    sentAtMs: ack.sentAtMs || Date.now(),
+    clientMsgId: ack.clientMsgId,
+    status: MessageStatus.VISIBLE,
+  };
+  const messages = mergeMessages(s.messages, [msg]);
+  return {
+    ...s,
+    messages,
+    pending,
+    contiguousSeq: advanceContiguous(messages, s.contiguousSeq),
+    room: { ...s.room, lastSeq: Math.max(s.room.lastSeq, ack.seq) },
+  };
+}
+
+export function applyRemoved(s: RoomState, seq: number): RoomState {
+  const { found, index } = indexOfSeq(s.messages, seq);
+  if (!found) return s;
+  const messages = s.messages.slice();
+  messages[index] = { ...messages[index], text: '', status: MessageStatus.REMOVED };
+  return { ...s, messages };
+}
+
+function dedupeMembers(list: Member[]): Member[] {
+  const seen = new Set<string>();
+  const out: Member[] = [];
+  for (const m of list) {
+    if (seen.has(m.userId)) continue;
+    seen.add(m.userId);
+    out.push(m);
+  }
+  return out;
+}
+
+export function applyPresence(s: RoomState, member: Member, present: boolean): RoomState {
+  const others = s.present.filter((m) => m.userId !== member.userId);
+  return { ...s, present: present ? [...others, member] : others };
+}
+
+// ---- pending sends ---------------------------------------------------------------------
+
+export function addPending(s: RoomState, p: PendingSend): RoomState {
+  return { ...s, pending: [...s.pending, p] };
+}
+
+export function updatePending(
+  s: RoomState,
+  clientMsgId: string,
+  patch: Partial<PendingSend>,
+): RoomState {
+  let hit = false;
+  const pending = s.pending.map((p) => {
+    if (p.clientMsgId !== clientMsgId) return p;
+    hit = true;
+    return { ...p, ...patch };
+  });
+  return hit ? { ...s, pending } : s;
+}
+
+export function removePending(s: RoomState, clientMsgId: string): RoomState {
+  const pending = s.pending.filter((p) => p.clientMsgId !== clientMsgId);
+  return pending.length === s.pending.length ? s : { ...s, pending };
+}
+
+/** Sends still waiting to go out on connection `gen` (resent with the same client_msg_id). */
+export function unsentPending(s: RoomState, gen: number): PendingSend[] {
+  return s.pending.filter((p) => p.state === 'sending' && p.sentOnConn !== gen);
+}
+
+/** The connection dropped: nothing is joined any more and every pending send must go again. */
+export function markDisconnected(s: RoomState): RoomState {
+  return {
+    ...s,
+    joined: false,
+    joining: false,
+    loadingOlder: false,
+    present: [],
+    pending: s.pending.map((p) => (p.sentOnConn === -1 ? p : { ...p, sentOnConn: -1 })),
+  };
+}

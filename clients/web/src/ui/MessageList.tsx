@@ -1,0 +1,116 @@
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { MessageStatus } from '../proto';
+import type { ChatMessage, Member } from '../proto';
+import type { PendingSend } from '../store';
+import { formatTime } from './format';
+
+function MessageItem(props: { m: ChatMessage; mine: boolean }) {
+  const { m, mine } = props;
+  const removed = m.status === MessageStatus.REMOVED;
+  const held = m.status === MessageStatus.HELD;
+  return (
+    <li class={`msg${mine ? ' mine' : ''}${removed ? ' removed' : ''}`} data-seq={m.seq}>
+      <p class="meta">
+        <span class="sender">{m.sender.displayName}</span>
+        {mine && <span class="you"> (you)</span>}
+        {m.sentAtMs > 0 && (
+          <time dateTime={new Date(m.sentAtMs).toISOString()}>{formatTime(m.sentAtMs)}</time>
+        )}
+      </p>
+      {removed ? (
+        <p class="text muted">This message was removed by a facilitator.</p>
+      ) : (
+        <p class="text">{m.text}</p>
+      )}
+      {held && <p class="note">Waiting for a facilitator to review.</p>}
+    </li>
+  );
+}
+
+function PendingItem(props: {
+  p: PendingSend;
+  me: Member | null;
+  onRetry: (id: string) => void;
+  onDiscard: (id: string) => void;
+}) {
+  const { p } = props;
+  const failed = p.state === 'failed';
+  return (
+    <li class={`msg mine pending${failed ? ' failed' : ''}`} aria-busy={failed ? undefined : 'true'}>
+      <p class="meta">
+        <span class="sender">{props.me?.displayName ?? 'You'}</span>
+        <span class="you"> (you)</span>
+        <span class="state">{failed ? 'Not sent' : 'Sending…'}</span>
+      </p>
+      <p class="text">{p.text}</p>
+      {failed && (
+        <div class="pending-actions">
+          {p.error && <p class="error-text">{p.error}</p>}
+          <button type="button" class="small" onClick={() => props.onRetry(p.clientMsgId)}>
+            Try again
+          </button>
+          <button type="button" class="small ghost" onClick={() => props.onDiscard(p.clientMsgId)}>
+            Discard
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function MessageList(props: {
+  messages: ChatMessage[];
+  pending: PendingSend[];
+  me: Member | null;
+  hasMore: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onRetry: (id: string) => void;
+  onDiscard: (id: string) => void;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const prev = useRef({ height: 0, firstSeq: 0 });
+  const { messages, pending, me } = props;
+  const firstSeq = messages.length ? messages[0].seq : 0;
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const p = prev.current;
+    if (p.firstSeq && firstSeq && firstSeq < p.firstSeq && !atBottom.current) {
+      el.scrollTop += el.scrollHeight - p.height; // older page above: keep the view still
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    prev.current = { height: el.scrollHeight, firstSeq };
+  }, [messages, pending, firstSeq]);
+
+  function onScroll() {
+    const el = scroller.current;
+    if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  }
+
+  return (
+    <div class="messages" ref={scroller} onScroll={onScroll}>
+      {props.hasMore && (
+        <div class="older">
+          <button type="button" class="small ghost" onClick={props.onLoadOlder} disabled={props.loadingOlder}>
+            {props.loadingOlder ? 'Loading…' : 'Load older messages'}
+          </button>
+        </div>
+      )}
+      {messages.length === 0 && pending.length === 0 ? (
+        <p class="empty muted">No messages yet. Say hello when you're ready.</p>
+      ) : null}
+      <ol class="message-list" aria-label="Messages">
+        {messages.map((m) => (
+          <MessageItem key={m.seq} m={m} mine={!!me && m.sender.userId === me.userId} />
+        ))}
+        {pending.map((p) => (
+          <PendingItem key={p.clientMsgId} p={p} me={me} onRetry={props.onRetry} onDiscard={props.onDiscard} />
+        ))}
+      </ol>
+    </div>
+  );
+}

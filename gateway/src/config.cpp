@@ -1,0 +1,164 @@
+#include "circles/gateway/config.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+#include <toml++/toml.h>
+
+namespace circles::gateway {
+
+void set_listen(config& c, const std::string& host_port) {
+    const auto colon = host_port.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == host_port.size()) {
+        throw std::invalid_argument("listen address must be HOST:PORT, got '" + host_port + "'");
+    }
+    std::string host = host_port.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    const std::string port = host_port.substr(colon + 1);
+    char* end = nullptr;
+    const long p = std::strtol(port.c_str(), &end, 10);
+    if (*end != '\0' || p < 0 || p > 65535) {
+        throw std::invalid_argument("listen port must be 0-65535, got '" + port + "'");
+    }
+    c.listen_host = host;
+    c.listen_port = static_cast<std::uint16_t>(p);
+}
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        auto end = s.find(',', start);
+        if (end == std::string::npos) end = s.size();
+        std::string item = s.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (!item.empty()) out.push_back(item);
+        start = end + 1;
+    }
+    return out;
+}
+
+template <class T>
+void read(const toml::table& t, std::string_view key, T& out, const std::string& where) {
+    const auto* node = t.get(key);
+    if (!node) return;
+    if (auto v = node->value<T>()) {
+        out = *v;
+        return;
+    }
+    throw std::runtime_error(where + ": '" + std::string(key) + "' has the wrong type");
+}
+
+void read_seconds(const toml::table& t, std::string_view key, std::chrono::seconds& out,
+                  const std::string& where) {
+    std::int64_t v = out.count();
+    read(t, key, v, where);
+    if (v <= 0) throw std::runtime_error(where + ": '" + std::string(key) + "' must be > 0");
+    out = std::chrono::seconds(v);
+}
+
+}  // namespace
+
+config load_config(const std::filesystem::path& file) {
+    config c;
+    if (!file.empty()) {
+        const std::string where = file.string();
+        toml::table t;
+        try {
+            t = toml::parse_file(where);
+        } catch (const toml::parse_error& e) {
+            const auto& src = e.source();
+            throw std::runtime_error(where + ":" + std::to_string(src.begin.line) + ":" +
+                                     std::to_string(src.begin.column) + ": " +
+                                     std::string(e.description()));
+        }
+        std::string listen;
+        read(t, "listen", listen, where);
+        if (!listen.empty()) set_listen(c, listen);
+        std::string data_dir, web_root;
+        read(t, "data_dir", data_dir, where);
+        read(t, "web_root", web_root, where);
+        if (!data_dir.empty()) {
+            // A relative data_dir is relative to the config file, not to wherever it runs.
+            std::filesystem::path d(data_dir);
+            c.data_dir = d.is_absolute() ? d : file.parent_path() / d;
+        }
+        if (!web_root.empty()) c.web_root = web_root;
+        read(t, "node_id", c.node_id, where);
+        std::int64_t threads = 0;
+        read(t, "threads", threads, where);
+        if (threads < 0 || threads > 256) throw std::runtime_error(where + ": 'threads' 0-256");
+        c.threads = static_cast<unsigned>(threads);
+        read(t, "secure_cookies", c.secure_cookies, where);
+        if (const auto* origins = t.get_as<toml::array>("allowed_origins")) {
+            for (const auto& o : *origins) {
+                auto s = o.value<std::string>();
+                if (!s) throw std::runtime_error(where + ": allowed_origins holds a non-string");
+                c.allowed_origins.push_back(*s);
+            }
+        }
+        if (const auto* l = t.get_as<toml::table>("limits")) {
+            const std::string lw = where + " [limits]";
+            std::int64_t frame = static_cast<std::int64_t>(c.lim.max_frame_bytes);
+            read(*l, "max_frame_bytes", frame, lw);
+            if (frame < 1024) throw std::runtime_error(lw + ": 'max_frame_bytes' must be >= 1024");
+            c.lim.max_frame_bytes = static_cast<std::size_t>(frame);
+            read_seconds(*l, "idle_timeout_seconds", c.lim.idle_timeout, lw);
+            read_seconds(*l, "session_ttl_seconds", c.lim.session_ttl, lw);
+            auto read_size = [&](std::string_view key, std::size_t& out, std::int64_t min) {
+                std::int64_t v = static_cast<std::int64_t>(out);
+                read(*l, key, v, lw);
+                if (v < min) {
+                    throw std::runtime_error(lw + ": '" + std::string(key) + "' must be >= " +
+                                             std::to_string(min));
+                }
+                out = static_cast<std::size_t>(v);
+            };
+            read_size("queue_limit_frames", c.lim.queue_limit_frames, 8);
+            read_size("queue_limit_bytes", c.lim.queue_limit_bytes, 64 * 1024);
+            read(*l, "frame_rate_per_second", c.lim.frame_rate_per_second, lw);
+            read(*l, "frame_burst", c.lim.frame_burst, lw);
+            if (c.lim.frame_rate_per_second <= 0 || c.lim.frame_burst < 1) {
+                throw std::runtime_error(lw + ": frame rate must be > 0 and burst >= 1");
+            }
+            read(*l, "send_rate_per_second", c.lim.send_rate_per_second, lw);
+            read(*l, "send_burst", c.lim.send_burst, lw);
+            if (c.lim.send_rate_per_second <= 0 || c.lim.send_burst < 1) {
+                throw std::runtime_error(lw + ": send rate must be > 0 and burst >= 1");
+            }
+        }
+    }
+    apply_environment(c);
+    return c;
+}
+
+void apply_environment(config& c) {
+    auto env = [](const char* name) -> const char* {
+        const char* v = std::getenv(name);
+        return (v && *v) ? v : nullptr;
+    };
+    if (auto v = env("CIRCLES_LISTEN")) set_listen(c, v);
+    if (auto v = env("CIRCLES_DATA_DIR")) c.data_dir = v;
+    if (auto v = env("CIRCLES_WEB_ROOT")) c.web_root = v;
+    if (auto v = env("CIRCLES_ALLOWED_ORIGINS")) c.allowed_origins = split_commas(v);
+    if (auto v = env("CIRCLES_NODE_ID")) c.node_id = v;
+    if (auto v = env("CIRCLES_THREADS")) c.threads = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
+}
+
+void finish_defaults(config& c, const std::filesystem::path& executable) {
+    if (c.web_root.empty()) c.web_root = executable.parent_path() / ".." / "web";
+    if (c.allowed_origins.empty()) {
+        const std::string port = std::to_string(c.listen_port);
+        if (c.listen_host == "127.0.0.1" || c.listen_host == "localhost") {
+            c.allowed_origins = {"http://127.0.0.1:" + port, "http://localhost:" + port};
+        } else {
+            c.allowed_origins = {"http://" + c.listen_host + ":" + port};
+        }
+    }
+}
+
+}  // namespace circles::gateway

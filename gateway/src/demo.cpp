@@ -1,0 +1,78 @@
+#include "demo.hpp"
+
+#include <stdexcept>
+#include <unordered_map>
+
+namespace circles::gateway {
+
+namespace {
+
+struct demo_user {
+    const char* username;
+    const char* display_name;
+    storage::role r;
+};
+
+constexpr demo_user demo_users[] = {
+    {"alex", "Blue Heron", storage::role::student},
+    {"sam", "Quiet Fox", storage::role::student},
+    {"jordan", "Maple Leaf", storage::role::student},
+    {"riley", "River Stone", storage::role::student},
+    {"casey", "Morning Star", storage::role::student},
+    {"facilitator", "Ms. Rivera (facilitator)", storage::role::facilitator},
+    {"counselor", "Mr. Okafor (counselor)", storage::role::counselor},
+    {"admin", "School admin", storage::role::admin},
+};
+
+struct demo_room {
+    const char* name;
+    const char* kind;
+    std::vector<const char*> members;
+};
+
+const std::vector<demo_room>& demo_rooms() {
+    static const std::vector<demo_room> rooms = {
+        {"Lunch Bunch", storage::room_kind::social_group, {"alex", "sam", "jordan", "facilitator"}},
+        {"GSA", storage::room_kind::gsa, {"alex", "riley", "casey", "facilitator"}},
+        {"Peer Network", storage::room_kind::peer_network,
+         {"alex", "sam", "jordan", "riley", "casey", "facilitator"}},
+    };
+    return rooms;
+}
+
+template <class T>
+T must(storage::result<T> r, const char* what) {
+    if (!r) throw std::runtime_error(std::string("seeding the demo: ") + what + ": " +
+                                     r.error().message());
+    return std::move(*r);
+}
+
+}  // namespace
+
+std::vector<demo_login> seed_demo(storage::store& store) {
+    std::vector<demo_login> logins;
+    for (const auto& u : demo_users) {
+        logins.push_back({u.username, u.display_name, storage::to_string(u.r)});
+    }
+    if (store.find_school("maple-grove")) return logins;
+
+    const auto school = must(store.create_school("maple-grove", "Maple Grove High School"), "school");
+    std::unordered_map<std::string, storage::user_id> ids;
+    for (const auto& u : demo_users) {
+        ids[u.username] = must(store.create_user(school.id, u.username, u.display_name, u.r,
+                                                 demo_password),
+                               "user")
+                              .id;
+    }
+    for (const auto& r : demo_rooms()) {
+        const auto room = must(store.create_room(school.id, r.name, r.kind), "room");
+        for (const char* m : r.members) {
+            auto added = store.add_member(room.id, ids.at(m));
+            if (!added) throw std::runtime_error("seeding the demo: member: " +
+                                                 added.error().message());
+        }
+    }
+    return logins;
+}
+
+}  // namespace circles::gateway

@@ -1,0 +1,123 @@
+// circles — the Circles server.
+//
+//   circles serve --config FILE            serve with a configuration file (and CIRCLES_* env)
+//   circles demo [--listen HOST:PORT] [--data DIR] [--config FILE]
+//                                          seed the demo school into DIR on first start, serve it
+//   circles version
+//
+// Start-up and configuration failures print one clear line and exit 2.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "circles/gateway/config.hpp"
+#include "circles/gateway/server.hpp"
+#include "circles/storage/store.hpp"
+#include "demo.hpp"
+
+namespace {
+
+using circles::gateway::config;
+
+constexpr const char* usage =
+    "usage:\n"
+    "  circles serve --config FILE\n"
+    "  circles demo [--listen HOST:PORT] [--data DIR] [--config FILE]\n"
+    "  circles version\n";
+
+std::filesystem::path executable_path(const char* argv0) {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::filesystem::absolute(argv0) : p;
+}
+
+// Reads "--name VALUE" pairs; anything else is an error naming the argument.
+std::string option(std::vector<std::string>& args, const std::string& name) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == name) {
+            if (i + 1 >= args.size()) throw std::invalid_argument(name + " needs a value");
+            std::string v = args[i + 1];
+            args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                       args.begin() + static_cast<std::ptrdiff_t>(i + 2));
+            return v;
+        }
+    }
+    return {};
+}
+
+void no_more(const std::vector<std::string>& args) {
+    if (!args.empty()) throw std::invalid_argument("unknown argument '" + args.front() + "'");
+}
+
+int run_demo(std::vector<std::string> args, const std::filesystem::path& exe) {
+    const auto file = option(args, "--config");
+    config c = circles::gateway::load_config(file);
+    const auto listen = option(args, "--listen");
+    const auto data = option(args, "--data");
+    no_more(args);
+    if (!listen.empty()) circles::gateway::set_listen(c, listen);
+    if (!data.empty()) c.data_dir = data;
+    circles::gateway::finish_defaults(c, exe);
+    {
+        circles::storage::store_options so;
+        so.data_dir = c.data_dir;
+        auto store = circles::storage::open_sqlite_store(so);
+        const auto logins = circles::gateway::seed_demo(*store);
+        std::printf("Circles demo school: Maple Grove High School (data in %s)\n",
+                    c.data_dir.string().c_str());
+        std::printf("Every demo login uses the password '%s':\n",
+                    circles::gateway::demo_password);
+        for (const auto& l : logins) {
+            std::printf("  %-12s %-12s shown as \"%s\"\n", l.username.c_str(), l.role.c_str(),
+                        l.display_name.c_str());
+        }
+        std::fflush(stdout);
+    }
+    return circles::gateway::serve(c, [&](std::uint16_t port) {
+        std::printf("Open http://%s:%u in a browser.\n", c.listen_host.c_str(), port);
+        std::fflush(stdout);
+    });
+}
+
+int run_serve(std::vector<std::string> args, const std::filesystem::path& exe) {
+    const auto file = option(args, "--config");
+    no_more(args);
+    if (file.empty()) throw std::invalid_argument("serve needs --config FILE");
+    config c = circles::gateway::load_config(file);
+    circles::gateway::finish_defaults(c, exe);
+    return circles::gateway::serve(c);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        std::fputs(usage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    const std::string command = args.front();
+    args.erase(args.begin());
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    if (const char* level = std::getenv("CIRCLES_LOG_LEVEL")) {
+        spdlog::set_level(spdlog::level::from_str(level));
+    }
+    try {
+        const auto exe = executable_path(argv[0]);
+        if (command == "demo") return run_demo(std::move(args), exe);
+        if (command == "serve") return run_serve(std::move(args), exe);
+        if (command == "version") {
+            std::puts("circles 0.1.0");
+            return 0;
+        }
+        std::fprintf(stderr, "circles: unknown command '%s'\n%s", command.c_str(), usage);
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "circles: %s\n", e.what());
+        return 2;
+    }
+}

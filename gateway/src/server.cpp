@@ -1,0 +1,94 @@
+#include "circles/gateway/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+#include <vector>
+
+#include "beast.hpp"
+#include "circles/rooms/bus.hpp"
+#include "circles/rooms/presence.hpp"
+#include "circles/rooms/service.hpp"
+#include "circles/storage/store.hpp"
+#include "listener.hpp"
+#include "shared_state.hpp"
+
+namespace circles::gateway {
+
+int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listening) {
+    storage::store_options so;
+    so.data_dir = cfg.data_dir;
+    auto store = storage::open_sqlite_store(so);
+    auto bus = rooms::make_local_bus();
+    auto presence = rooms::make_local_presence();
+    rooms::service rooms(*store, *bus, *presence);
+
+    const unsigned threads =
+        cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    net::io_context ioc(static_cast<int>(threads));
+    auto state = std::make_shared<shared_state>(cfg, *store, rooms);
+
+    boost::system::error_code ec;
+    const auto address = net::ip::make_address(cfg.listen_host, ec);
+    if (ec) throw std::runtime_error("listen host must be an IP address: " + cfg.listen_host);
+    std::shared_ptr<listener> lst;
+    try {
+        lst = std::make_shared<listener>(ioc, tcp::endpoint{address, cfg.listen_port}, state);
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error("cannot listen on " + cfg.listen_host + ":" +
+                                 std::to_string(cfg.listen_port) + ": " + e.code().message());
+    }
+    lst->run();
+    const auto port = lst->local_endpoint().port();
+    spdlog::info("node {} listening on http://{}:{} (web root {})", cfg.node_id, cfg.listen_host,
+                 port, cfg.web_root.string());
+    if (on_listening) on_listening(port);
+
+    // Shutdown: stop accepting, close every connection (1001), and give them a grace period
+    // to finish; past it the I/O threads stop regardless.
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    net::steady_timer grace(ioc);
+    signals.async_wait([&](beast::error_code e, int sig) {
+        if (e) return;
+        spdlog::info("signal {}: shutting down", sig);
+        lst->stop();
+        state->close_all();
+        grace.expires_after(cfg.lim.shutdown_grace);
+        grace.async_wait([&](beast::error_code te) {
+            if (te) return;
+            if (state->connection_count() > 0) {
+                spdlog::warn("{} connections still open after the grace period",
+                             state->connection_count());
+            }
+            ioc.stop();
+        });
+    });
+    // While connections remain, poll; when the last one is gone, stop early.
+    net::steady_timer drain(ioc);
+    std::function<void()> wait_drained = [&] {
+        drain.expires_after(std::chrono::milliseconds(50));
+        drain.async_wait([&](beast::error_code e) {
+            if (e) return;
+            if (state->shutting_down() && state->connection_count() == 0) {
+                grace.cancel();
+                signals.cancel();
+                return;
+            }
+            wait_drained();
+        });
+    };
+    wait_drained();
+
+    std::vector<std::thread> pool;
+    pool.reserve(threads - 1);
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool) t.join();
+
+    state->auth_pool().join();
+    store->flush();
+    spdlog::info("store flushed; bye");
+    return 0;
+}
+
+}  // namespace circles::gateway

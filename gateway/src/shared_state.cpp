@@ -1,0 +1,63 @@
+#include "shared_state.hpp"
+
+#include <algorithm>
+
+namespace circles::gateway {
+
+shared_state::shared_state(config cfg, storage::store& store, rooms::service& rooms)
+    : cfg_(std::move(cfg)),
+      store_(store),
+      rooms_(rooms),
+      send_limiter_({cfg_.lim.send_rate_per_second, cfg_.lim.send_burst}),
+      login_limiter_({cfg_.lim.login_rate_per_minute / 60.0, cfg_.lim.login_rate_per_minute}) {}
+
+bool shared_state::origin_allowed(std::string_view origin) const {
+    return std::find(cfg_.allowed_origins.begin(), cfg_.allowed_origins.end(), origin) !=
+           cfg_.allowed_origins.end();
+}
+
+std::uint64_t shared_state::add(const std::weak_ptr<connection>& c) {
+    std::lock_guard lock(mutex_);
+    const auto id = next_id_++;
+    connections_.emplace(id, c);
+    return id;
+}
+
+void shared_state::remove(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    connections_.erase(id);
+}
+
+std::vector<std::shared_ptr<connection>> shared_state::snapshot() const {
+    std::vector<std::shared_ptr<connection>> out;
+    std::lock_guard lock(mutex_);
+    out.reserve(connections_.size());
+    for (const auto& [id, w] : connections_) {
+        if (auto c = w.lock()) out.push_back(std::move(c));
+    }
+    return out;
+}
+
+void shared_state::close_all() {
+    {
+        std::lock_guard lock(mutex_);
+        shutting_down_ = true;
+    }
+    for (const auto& c : snapshot()) c->close_for_shutdown();
+}
+
+void shared_state::close_token(const std::string& token) {
+    for (const auto& c : snapshot()) c->close_if_token(token);
+}
+
+bool shared_state::shutting_down() const {
+    std::lock_guard lock(mutex_);
+    return shutting_down_;
+}
+
+std::size_t shared_state::connection_count() const {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+}
+
+}  // namespace circles::gateway

@@ -1,0 +1,67 @@
+#pragma once
+// What every connection of one server shares: configuration, the store, rooms, limits, the
+// pool that runs password hashing off the I/O threads, and the registry of live connections
+// that shutdown and logout walk. The registry holds weak references only.
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "circles/gateway/config.hpp"
+#include "circles/moderation/engine.hpp"
+#include "circles/moderation/rate_limiter.hpp"
+#include "circles/rooms/service.hpp"
+#include "circles/storage/store.hpp"
+
+namespace circles::gateway {
+
+// A connection that shutdown can close and logout can find.
+class connection {
+public:
+    virtual ~connection() = default;
+    virtual void close_for_shutdown() = 0;
+    // Closes the connection if it was authenticated with `token` (after a logout).
+    virtual void close_if_token(const std::string& token) = 0;
+};
+
+class shared_state {
+public:
+    shared_state(config cfg, storage::store& store, rooms::service& rooms);
+
+    const config& cfg() const noexcept { return cfg_; }
+    storage::store& store() noexcept { return store_; }
+    rooms::service& rooms() noexcept { return rooms_; }
+    moderation::rate_limiter& send_limiter() noexcept { return send_limiter_; }
+    moderation::rate_limiter& login_limiter() noexcept { return login_limiter_; }
+    const moderation::policy& policy() const noexcept { return policy_; }
+    boost::asio::thread_pool& auth_pool() noexcept { return auth_pool_; }
+
+    bool origin_allowed(std::string_view origin) const;
+
+    std::uint64_t add(const std::weak_ptr<connection>& c);
+    void remove(std::uint64_t id);
+    // Closes every connection (1001 for WebSockets) and refuses new ones from now on.
+    void close_all();
+    void close_token(const std::string& token);
+    bool shutting_down() const;
+    std::size_t connection_count() const;
+
+private:
+    std::vector<std::shared_ptr<connection>> snapshot() const;
+
+    config cfg_;
+    storage::store& store_;
+    rooms::service& rooms_;
+    moderation::rate_limiter send_limiter_;
+    moderation::rate_limiter login_limiter_;
+    moderation::policy policy_;
+    boost::asio::thread_pool auth_pool_{2};
+
+    mutable std::mutex mutex_;
+    bool shutting_down_ = false;
+    std::uint64_t next_id_ = 1;
+    std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
+};
+
+}  // namespace circles::gateway

@@ -1,0 +1,192 @@
+#include "websocket_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "circles/rooms/frames.hpp"
+
+namespace circles::gateway {
+
+websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
+                                     storage::user user, std::string token)
+    : ws_(std::move(socket)),
+      state_(std::move(state)),
+      user_(std::move(user)),
+      token_(std::move(token)),
+      frame_bucket_({state_->cfg().lim.frame_rate_per_second, state_->cfg().lim.frame_burst},
+                    moderation::token_bucket::clock::now()) {}
+
+websocket_session::~websocket_session() {
+    leave_all();
+    if (registry_id_) state_->remove(registry_id_);
+}
+
+void websocket_session::run(http::request<http::string_body> req) {
+    const auto& lim = state_->cfg().lim;
+    ws_.set_option(websocket::stream_base::timeout{lim.handshake_timeout, lim.idle_timeout, true});
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "circles"); }));
+    ws_.read_message_max(lim.max_frame_bytes);
+    ws_.binary(true);
+    registry_id_ = state_->add(weak_from_this());
+    ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept,
+                                                    shared_from_this()));
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+    if (ec) return fail(ec, "websocket accept");
+    accepted_ = true;
+    if (closing_) return;  // shut down while the handshake was in flight
+    spdlog::info("connected user={}", user_.id);
+    v1::ServerFrame frame;
+    auto* hello = frame.mutable_hello();
+    rooms::fill(*hello->mutable_me(), rooms::member_of(user_));
+    hello->set_server_time_ms(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count()));
+    hello->set_max_frame_bytes(static_cast<std::uint32_t>(state_->cfg().lim.max_frame_bytes));
+    hello->set_max_message_bytes(static_cast<std::uint32_t>(state_->policy().max_message_bytes));
+    hello->set_node_id(state_->cfg().node_id);
+    reply(0, frame);
+    do_read();
+}
+
+void websocket_session::do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read,
+                                                      shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec) {
+        if (ec == websocket::error::message_too_big) {
+            spdlog::info("closed user={} frame over {} bytes (1009)", user_.id,
+                         state_->cfg().lim.max_frame_bytes);
+        } else {
+            fail(ec, "websocket read");
+        }
+        closing_ = true;
+        leave_all();
+        return;
+    }
+    if (closing_) return;
+    if (!frame_bucket_.take(moderation::token_bucket::clock::now()).allowed) {
+        buffer_.consume(buffer_.size());
+        reply_error(0, v1::ERROR_CODE_RATE_LIMITED, "too many frames; slow down", 0, {}, 1000);
+        return do_read();
+    }
+    v1::ClientFrame frame;
+    const bool binary = ws_.got_binary();
+    const bool parsed =
+        binary && frame.ParseFromArray(buffer_.data().data(), static_cast<int>(buffer_.size()));
+    buffer_.consume(buffer_.size());
+    if (!parsed) {
+        protocol_error(0, v1::ERROR_CODE_MALFORMED_FRAME,
+                       binary ? "the frame is not a circles.v1.ClientFrame"
+                              : "send binary protobuf frames, not text");
+    } else {
+        handle(frame);
+    }
+    if (!closing_) do_read();
+}
+
+void websocket_session::deliver(const rooms::room_event& ev) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), ev] { self->on_event(ev); });
+}
+
+void websocket_session::on_event(const rooms::room_event& ev) {
+    if (closing_) return;
+    auto it = joined_.find(ev.room);
+    if (it == joined_.end()) return;
+    if (ev.seq == 0) return enqueue(ev.frame);
+    storage::seq_t& last = it->second;
+    if (ev.seq <= last) return;  // already delivered (replay, or a repeated bus message)
+    if (ev.seq == last + 1) {
+        last = ev.seq;
+        return enqueue(ev.frame);
+    }
+    // A gap: something between last and ev.seq did not arrive on the bus. The store has it.
+    auto missed = state_->rooms().since(ev.room, last);
+    if (!missed) {
+        spdlog::warn("gap fill failed user={} room={}", user_.id, ev.room);
+        return close(websocket::close_code::internal_error, "try again");
+    }
+    for (const auto& m : *missed) {
+        v1::ServerFrame frame;
+        rooms::fill(*frame.mutable_message(), m);
+        enqueue(rooms::encode(frame));
+        last = m.seq;
+    }
+}
+
+void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
+    if (closing_) return;
+    const auto& lim = state_->cfg().lim;
+    if (queue_.size() >= lim.queue_limit_frames ||
+        queued_bytes_ + frame->size() > lim.queue_limit_bytes) {
+        spdlog::info("closed user={} slow consumer (1008): {} frames queued", user_.id,
+                     queue_.size());
+        return close(websocket::close_code::policy_error, "too slow; reconnect to resume");
+    }
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    if (!writing_) do_write();
+}
+
+void websocket_session::do_write() {
+    writing_ = true;
+    ws_.async_write(net::buffer(*queue_.front()),
+                    beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (!queue_.empty()) {
+        queued_bytes_ -= queue_.front()->size();
+        queue_.pop_front();
+    }
+    if (ec) {
+        closing_ = true;
+        return fail(ec, "websocket write");
+    }
+    if (!queue_.empty() && !closing_) do_write();
+}
+
+void websocket_session::close(websocket::close_code code, const char* reason) {
+    if (closing_) return;
+    closing_ = true;
+    if (!accepted_) {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+        return;
+    }
+    // Pending frames are dropped (the client resumes from its last seq); the one being
+    // written stays alive until its handler runs.
+    while (queue_.size() > (writing_ ? 1u : 0u)) {
+        queued_bytes_ -= queue_.back()->size();
+        queue_.pop_back();
+    }
+    leave_all();
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = shared_from_this()](beast::error_code ec) {
+                        if (ec) fail(ec, "websocket close");
+                    });
+}
+
+void websocket_session::close_for_shutdown() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        self->close(websocket::close_code::going_away, "server shutting down");
+    });
+}
+
+void websocket_session::close_if_token(const std::string& token) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), token] {
+        if (self->token_ == token) self->close(websocket::close_code::policy_error, "logged out");
+    });
+}
+
+void websocket_session::leave_all() {
+    for (const auto& [room, last] : joined_) state_->rooms().leave(user_, room, this);
+    joined_.clear();
+}
+
+}  // namespace circles::gateway

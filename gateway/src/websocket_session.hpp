@@ -1,0 +1,84 @@
+#pragma once
+// One authenticated WebSocket connection. Lifetime follows pending work: the read loop, a
+// write in flight, or a store completion each hold a shared_ptr; the room hub and the
+// connection registry hold weak references only.
+//
+// All state is touched on the connection's strand. deliver(), close_for_shutdown() and
+// close_if_token() may be called from any thread and only post to it. One write is in
+// flight at a time; frames wait in a queue bounded in frames and bytes, and a client that
+// cannot keep up is closed with 1008 and resumes later from its last seq.
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "beast.hpp"
+#include "circles/moderation/token_bucket.hpp"
+#include "circles/rooms/hub.hpp"
+#include "circles/v1/circles.pb.h"
+#include "shared_state.hpp"
+
+namespace circles::gateway {
+
+class websocket_session : public std::enable_shared_from_this<websocket_session>,
+                          public rooms::subscriber,
+                          public connection {
+public:
+    websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
+                      storage::user user, std::string token);
+    ~websocket_session() override;
+
+    void run(http::request<http::string_body> req);
+
+    void deliver(const rooms::room_event& ev) override;
+    void close_for_shutdown() override;
+    void close_if_token(const std::string& token) override;
+
+private:
+    // I/O (websocket_session.cpp)
+    void on_accept(beast::error_code ec);
+    void do_read();
+    void on_read(beast::error_code ec, std::size_t bytes);
+    void enqueue(std::shared_ptr<const std::string> frame);
+    void do_write();
+    void on_write(beast::error_code ec, std::size_t bytes);
+    void close(websocket::close_code code, const char* reason);
+    void on_event(const rooms::room_event& ev);
+    void leave_all();
+
+    // Requests (websocket_requests.cpp)
+    void handle(const v1::ClientFrame& frame);
+    void on_join(std::uint64_t request_id, const v1::JoinRoom& req);
+    void on_leave(std::uint64_t request_id, const v1::LeaveRoom& req);
+    void on_history(std::uint64_t request_id, const v1::HistoryRequest& req);
+    void on_send(std::uint64_t request_id, const v1::SendMessage& req);
+    void on_list_rooms(std::uint64_t request_id);
+    void on_appended(std::uint64_t request_id, storage::room_id room, std::string client_msg_id,
+                     storage::result<storage::append_result> r);
+    void reply(std::uint64_t request_id, v1::ServerFrame& frame);
+    void reply_error(std::uint64_t request_id, v1::ErrorCode code, std::string_view message,
+                     storage::room_id room = 0, std::string_view client_msg_id = {},
+                     std::uint64_t retry_after_ms = 0);
+    void protocol_error(std::uint64_t request_id, v1::ErrorCode code, std::string_view message);
+
+    websocket::stream<beast::tcp_stream> ws_;
+    beast::flat_buffer buffer_;
+    std::shared_ptr<shared_state> state_;
+    storage::user user_;
+    std::string token_;  // kept to find this connection at logout; never logged
+
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool writing_ = false;
+    bool closing_ = false;
+    bool accepted_ = false;
+
+    // Joined rooms and the highest seq delivered in each: live events at or below it are
+    // repeats and dropped; an event past it + 1 means a gap, filled from the store.
+    std::unordered_map<storage::room_id, storage::seq_t> joined_;
+    moderation::token_bucket frame_bucket_;
+    std::size_t protocol_errors_ = 0;
+    std::uint64_t registry_id_ = 0;
+};
+
+}  // namespace circles::gateway

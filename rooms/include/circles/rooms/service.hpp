@@ -1,0 +1,102 @@
+#pragma once
+// Rooms as the gateway sees them: who may join, what a joiner sees first, how a resume is
+// answered, and how a stored message reaches the room. It checks membership on every call
+// (never trusts the connection), keeps presence, and publishes on the bus only what the
+// store has committed.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include "circles/rooms/bus.hpp"
+#include "circles/rooms/hub.hpp"
+#include "circles/rooms/presence.hpp"
+#include "circles/storage/store.hpp"
+
+namespace circles::rooms {
+
+enum class errc {
+    ok = 0,
+    room_not_found = 1,
+    not_a_member = 2,
+    store_unavailable = 3,
+};
+const boost::system::error_category& rooms_category() noexcept;
+inline boost::system::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), rooms_category()};
+}
+template <class T>
+using result = boost::system::result<T>;
+
+struct limits {
+    std::size_t default_page = 50;   // history page when the client names none
+    std::size_t max_page = 200;      // largest history page a client may ask for
+    std::size_t max_replay = 1000;   // a resume further behind than this reloads instead
+};
+
+struct resume_point {
+    storage::seq_t last_seq = 0;
+    std::uint64_t epoch = 0;
+};
+
+struct join_outcome {
+    storage::room room;
+    bool recovered = false;  // messages continue from the resume point
+    std::vector<storage::stored_message> messages;
+    bool has_more = false;
+    std::vector<member> present;
+    storage::seq_t delivered_through = 0;  // the highest seq covered by `messages`
+};
+
+class service {
+public:
+    service(storage::store& store, bus& b, presence& p, limits l = {});
+
+    result<std::vector<storage::room>> rooms_of(const storage::user& u);
+
+    // Subscribes `conn` to the room's events *before* reading the store, so nothing committed
+    // in between is missed; the connection drops events at or below delivered_through.
+    // `subscribe` is false when the connection is in the room already and only wants the
+    // replay (a re-join after it saw a gap): presence then does not flicker.
+    result<join_outcome> join(const storage::user& u, storage::room_id room,
+                              std::optional<resume_point> resume, std::size_t page,
+                              const std::shared_ptr<subscriber>& conn, bool subscribe = true);
+    void leave(const storage::user& u, storage::room_id room, const subscriber* conn);
+
+    result<storage::history_page> history(const storage::user& u, storage::room_id room,
+                                          storage::seq_t before_seq, std::size_t limit);
+
+    // For a connection that saw a gap in the live stream.
+    result<std::vector<storage::stored_message>> since(storage::room_id room,
+                                                       storage::seq_t after_seq);
+
+    // Membership and room check for a send; the caller then moderates and calls append().
+    result<storage::room> authorize(const storage::user& u, storage::room_id room);
+
+    using append_done = std::function<void(storage::result<storage::append_result>)>;
+    // Stores the message; after the commit, publishes it to the room (unless it was a retried
+    // duplicate) and then calls `done`, on the store's writer thread.
+    void append(const storage::user& sender, storage::append_request req, append_done done);
+
+    const limits& limits_in_force() const noexcept { return limits_; }
+
+private:
+    void publish_presence(storage::room_id room, const member& m, bool present);
+
+    storage::store& store_;
+    bus& bus_;
+    presence& presence_;
+    hub hub_;
+    limits limits_;
+};
+
+}  // namespace circles::rooms
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<circles::rooms::errc> : std::true_type {};
+}  // namespace boost::system

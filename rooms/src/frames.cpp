@@ -1,0 +1,58 @@
+#include "circles/rooms/frames.hpp"
+
+namespace circles::rooms {
+
+v1::Role to_proto(storage::role r) noexcept {
+    switch (r) {
+        case storage::role::student: return v1::ROLE_STUDENT;
+        case storage::role::facilitator: return v1::ROLE_FACILITATOR;
+        case storage::role::counselor: return v1::ROLE_COUNSELOR;
+        case storage::role::admin: return v1::ROLE_ADMIN;
+    }
+    return v1::ROLE_UNSPECIFIED;
+}
+
+namespace {
+v1::MessageStatus to_proto(storage::message_status s) noexcept {
+    switch (s) {
+        case storage::message_status::visible: return v1::MESSAGE_STATUS_VISIBLE;
+        case storage::message_status::held: return v1::MESSAGE_STATUS_HELD;
+        case storage::message_status::removed: return v1::MESSAGE_STATUS_REMOVED;
+    }
+    return v1::MESSAGE_STATUS_UNSPECIFIED;
+}
+}  // namespace
+
+void fill(v1::Member& out, const member& m) {
+    out.set_user_id(static_cast<std::uint64_t>(m.id));
+    out.set_display_name(m.display_name);
+    out.set_role(to_proto(m.user_role));
+}
+
+void fill(v1::Room& out, const storage::room& r) {
+    out.set_room_id(static_cast<std::uint64_t>(r.id));
+    out.set_name(r.name);
+    out.set_kind(r.kind);
+    out.set_epoch(r.epoch);
+    out.set_last_seq(r.last_seq);
+}
+
+void fill(v1::MessageEvent& out, const storage::stored_message& m) {
+    out.set_room_id(static_cast<std::uint64_t>(m.room));
+    out.set_seq(m.seq);
+    out.set_epoch(m.epoch);
+    fill(*out.mutable_sender(), member{m.sender, m.sender_display_name, m.sender_role});
+    // A removed message keeps its place in the sequence but never carries its text.
+    if (m.status != storage::message_status::removed) out.set_text(m.text);
+    out.set_sent_at_ms(static_cast<std::uint64_t>(m.created_at_ms));
+    out.set_client_msg_id(m.client_msg_id);
+    out.set_status(to_proto(m.status));
+}
+
+std::shared_ptr<const std::string> encode(const v1::ServerFrame& frame) {
+    auto out = std::make_shared<std::string>();
+    frame.SerializeToString(out.get());
+    return out;
+}
+
+}  // namespace circles::rooms

@@ -1,0 +1,154 @@
+#include "circles/rooms/service.hpp"
+
+#include <algorithm>
+
+#include "circles/rooms/frames.hpp"
+
+namespace circles::rooms {
+
+namespace {
+class rooms_category_impl final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "circles.rooms"; }
+    std::string message(int ev) const override {
+        switch (static_cast<errc>(ev)) {
+            case errc::ok: return "ok";
+            case errc::room_not_found: return "no such room";
+            case errc::not_a_member: return "you are not a member of this room";
+            case errc::store_unavailable: return "the message store is not available";
+        }
+        return "unknown rooms error";
+    }
+};
+}  // namespace
+
+const boost::system::error_category& rooms_category() noexcept {
+    static const rooms_category_impl instance;
+    return instance;
+}
+
+service::service(storage::store& store, bus& b, presence& p, limits l)
+    : store_(store), bus_(b), presence_(p), hub_(b), limits_(l) {
+    bus_.set_handler([this](const room_event& ev) { hub_.dispatch(ev); });
+}
+
+result<std::vector<storage::room>> service::rooms_of(const storage::user& u) {
+    auto r = store_.rooms_of(u.id);
+    if (!r) return errc::store_unavailable;
+    return std::move(*r);
+}
+
+result<storage::room> service::authorize(const storage::user& u, storage::room_id room) {
+    auto r = store_.get_room(room);
+    if (!r) {
+        return r.error() == storage::errc::not_found ? errc::room_not_found
+                                                     : errc::store_unavailable;
+    }
+    auto member = store_.is_member(room, u.id);
+    if (!member) return errc::store_unavailable;
+    if (!*member) return errc::not_a_member;
+    return std::move(*r);
+}
+
+result<join_outcome> service::join(const storage::user& u, storage::room_id room,
+                                   std::optional<resume_point> resume, std::size_t page,
+                                   const std::shared_ptr<subscriber>& conn, bool subscribe) {
+    auto authorized = authorize(u, room);
+    if (!authorized) return authorized.error();
+
+    if (subscribe) {
+        hub_.add(room, conn);
+        const member me = member_of(u);
+        if (presence_.enter(room, me)) publish_presence(room, me, true);
+    }
+
+    join_outcome out;
+    out.room = std::move(*authorized);
+    bool ok = true;
+    if (resume && resume->epoch == out.room.epoch) {
+        auto missed = store_.since(room, resume->last_seq, limits_.max_replay + 1);
+        ok = static_cast<bool>(missed);
+        // Recoverable only when the store still holds every message after the resume point.
+        if (ok && missed->size() <= limits_.max_replay &&
+            (missed->empty() || missed->front().seq == resume->last_seq + 1)) {
+            out.recovered = true;
+            out.messages = std::move(*missed);
+            out.delivered_through = out.messages.empty() ? resume->last_seq
+                                                         : out.messages.back().seq;
+            out.has_more = resume->last_seq > 0;
+        }
+    }
+    if (ok && !out.recovered) {
+        if (page == 0) page = limits_.default_page;
+        auto newest = store_.history(room, 0, std::min(page, limits_.max_page));
+        ok = static_cast<bool>(newest);
+        if (ok) {
+            out.messages = std::move(newest->messages);
+            out.has_more = newest->has_more;
+            out.delivered_through = out.messages.empty() ? 0 : out.messages.back().seq;
+        }
+    }
+    if (!ok) {
+        if (subscribe) leave(u, room, conn.get());
+        return errc::store_unavailable;
+    }
+    out.room.last_seq = std::max(out.room.last_seq, out.delivered_through);
+    out.present = presence_.present(room);
+    return out;
+}
+
+void service::leave(const storage::user& u, storage::room_id room, const subscriber* conn) {
+    hub_.remove(room, conn);
+    if (presence_.exit(room, u.id)) publish_presence(room, member_of(u), false);
+}
+
+result<storage::history_page> service::history(const storage::user& u, storage::room_id room,
+                                               storage::seq_t before_seq, std::size_t limit) {
+    auto authorized = authorize(u, room);
+    if (!authorized) return authorized.error();
+    if (limit == 0) limit = limits_.default_page;
+    auto page = store_.history(room, before_seq, std::min(limit, limits_.max_page));
+    if (!page) return errc::store_unavailable;
+    return std::move(*page);
+}
+
+result<std::vector<storage::stored_message>> service::since(storage::room_id room,
+                                                            storage::seq_t after_seq) {
+    auto r = store_.since(room, after_seq, limits_.max_replay);
+    if (!r) return errc::store_unavailable;
+    return std::move(*r);
+}
+
+void service::append(const storage::user& sender, storage::append_request req, append_done done) {
+    storage::stored_message event;
+    event.room = req.room;
+    event.sender = sender.id;
+    event.sender_display_name = sender.display_name;
+    event.sender_role = sender.user_role;
+    event.client_msg_id = req.client_msg_id;
+    event.text = req.text;
+    event.status = req.status;
+    store_.append(std::move(req), [this, event = std::move(event), done = std::move(done)](
+                                      storage::result<storage::append_result> r) mutable {
+        if (r && !r->duplicate) {
+            event.seq = r->seq;
+            event.epoch = r->epoch;
+            event.created_at_ms = r->created_at_ms;
+            v1::ServerFrame frame;
+            fill(*frame.mutable_message(), event);
+            bus_.publish(room_event{event.room, event.seq, encode(frame)});
+        }
+        done(std::move(r));
+    });
+}
+
+void service::publish_presence(storage::room_id room, const member& m, bool present) {
+    v1::ServerFrame frame;
+    auto* change = frame.mutable_presence();
+    change->set_room_id(static_cast<std::uint64_t>(room));
+    fill(*change->mutable_member(), m);
+    change->set_present(present);
+    bus_.publish(room_event{room, 0, encode(frame)});
+}
+
+}  // namespace circles::rooms

@@ -1,0 +1,123 @@
+#pragma once
+// What the integration tests drive: the real `circles` binary as a child process on a free
+// loopback port, and a small synchronous client that logs in over HTTP and speaks the
+// protobuf protocol over a real WebSocket. Every wait is bounded.
+#include <sys/types.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "circles/v1/circles.pb.h"
+
+namespace circles::test {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+inline constexpr const char* demo_password = "circles-demo";
+
+std::uint16_t free_port();
+std::filesystem::path make_temp_dir();
+
+// A circles process: `circles demo --listen 127.0.0.1:PORT --data DIR [--config FILE]`.
+class server_process {
+public:
+    explicit server_process(std::filesystem::path data_dir, std::string config_toml = {});
+    ~server_process();
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+
+    void start();               // returns when /healthz answers; throws on failure
+    int stop(int signal = 15);  // sends the signal and waits; returns the exit status
+    bool running() const { return pid_ > 0; }
+
+    std::uint16_t port() const { return port_; }
+    std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    const std::filesystem::path& data_dir() const { return data_dir_; }
+    std::string log() const;  // what the process printed
+
+private:
+    std::filesystem::path data_dir_;
+    std::string config_toml_;
+    std::uint16_t port_ = 0;
+    pid_t pid_ = -1;
+};
+
+struct http_result {
+    unsigned status = 0;
+    std::string body;
+    std::string set_cookie;
+};
+
+http_result http_request(std::uint16_t port, http::verb verb, const std::string& target,
+                         const std::string& body = {},
+                         const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+// Logs in and returns the session token; throws on failure.
+std::string login(std::uint16_t port, const std::string& username,
+                  const std::string& password = demo_password);
+
+struct upgrade_refused {
+    unsigned status = 0;
+};
+
+// A WebSocket client of one user.
+class client {
+public:
+    // Connects and completes the upgrade; throws beast::system_error if the upgrade fails.
+    // `status_out`, when given, receives the HTTP status of a refused upgrade.
+    client(std::uint16_t port, const std::string& token, const std::string& origin);
+    ~client();
+
+    // Opens a connection, reporting the HTTP status of a refused upgrade (101 on success).
+    static unsigned try_upgrade(std::uint16_t port, const std::string& token,
+                                const std::string& origin);
+
+    v1::Hello& hello() { return hello_; }
+
+    std::uint64_t send(v1::ClientFrame frame);  // assigns and returns the request id
+    void send_raw(const std::string& bytes, bool binary = true);
+
+    // The next frame, or nullopt if none arrives in time or the connection closed.
+    std::optional<v1::ServerFrame> next(std::chrono::milliseconds timeout = 5s);
+    // Frames until one matches; others are kept for later next() calls. nullopt on timeout.
+    std::optional<v1::ServerFrame> wait_for(const std::function<bool(const v1::ServerFrame&)>& pred,
+                                            std::chrono::milliseconds timeout = 5s);
+    std::optional<v1::ServerFrame> wait_reply(std::uint64_t request_id,
+                                              std::chrono::milliseconds timeout = 5s);
+
+    // Convenience requests that wait for their reply.
+    v1::ServerFrame join(std::uint64_t room, std::optional<v1::Resume> resume = {});
+    v1::ServerFrame send_text(std::uint64_t room, const std::string& client_msg_id,
+                              const std::string& text);
+    std::uint64_t room_id(const std::string& name);  // from ListRooms
+
+    bool closed() const { return closed_; }
+    websocket::close_reason close_reason() const { return ws_.reason(); }
+    // Waits until the server closes the connection; returns its close code (0 if none).
+    std::uint16_t wait_closed(std::chrono::milliseconds timeout = 5s);
+    void close();
+
+private:
+    net::io_context ioc_;
+    websocket::stream<beast::tcp_stream> ws_;
+    beast::flat_buffer buffer_;
+    std::vector<v1::ServerFrame> pending_;
+    v1::Hello hello_;
+    std::uint64_t next_request_ = 1;
+    bool closed_ = false;
+};
+
+}  // namespace circles::test

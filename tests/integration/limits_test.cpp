@@ -1,0 +1,172 @@
+// Bad input against the real server: each gets a typed error or the right close code, and the
+// server keeps serving.
+#include <gtest/gtest.h>
+
+#include "harness.hpp"
+
+namespace circles::test {
+namespace {
+
+class Limits : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        // The default limits, as a school would run them.
+        server_ = new server_process(make_temp_dir() / "data");
+        server_->start();
+        token_ = new std::string(login(server_->port(), "alex"));
+    }
+    static void TearDownTestSuite() {
+        delete server_;
+        delete token_;
+    }
+    client connect() { return client(server_->port(), *token_, server_->origin()); }
+    void expect_still_serving() {
+        client c = connect();
+        v1::ClientFrame ping;
+        ping.mutable_ping()->set_client_time_ms(42);
+        auto pong = c.wait_reply(c.send(ping));
+        ASSERT_TRUE(pong && pong->has_pong()) << server_->log();
+        EXPECT_EQ(pong->pong().client_time_ms(), 42u);
+    }
+    static server_process* server_;
+    static std::string* token_;
+};
+server_process* Limits::server_ = nullptr;
+std::string* Limits::token_ = nullptr;
+
+TEST_F(Limits, WrongOriginGetsNo101) {
+    EXPECT_EQ(client::try_upgrade(server_->port(), *token_, "http://evil.example"), 403u);
+    EXPECT_EQ(client::try_upgrade(server_->port(), *token_, server_->origin() + ".evil"), 403u);
+    EXPECT_EQ(client::try_upgrade(server_->port(), *token_, ""), 403u);
+    EXPECT_EQ(client::try_upgrade(server_->port(), *token_, server_->origin()), 101u);
+}
+
+TEST_F(Limits, MissingOrWrongTokenGetsNo101) {
+    EXPECT_EQ(client::try_upgrade(server_->port(), "", server_->origin()), 401u);
+    EXPECT_EQ(client::try_upgrade(server_->port(), "not-a-real-token", server_->origin()), 401u);
+}
+
+TEST_F(Limits, OversizeFrameClosesWith1009) {
+    client c = connect();
+    c.send_raw(std::string(70 * 1024, 'x'));
+    EXPECT_EQ(c.wait_closed(), 1009);
+    expect_still_serving();
+}
+
+TEST_F(Limits, MalformedAndUnknownFramesGetTypedErrors) {
+    client c = connect();
+    c.send_raw("\xff\xff\xff\xff garbage");
+    auto e1 = c.next();
+    ASSERT_TRUE(e1 && e1->has_error());
+    EXPECT_EQ(e1->error().code(), v1::ERROR_CODE_MALFORMED_FRAME);
+
+    c.send_raw("a text frame", false);
+    auto e2 = c.next();
+    ASSERT_TRUE(e2 && e2->has_error());
+    EXPECT_EQ(e2->error().code(), v1::ERROR_CODE_MALFORMED_FRAME);
+
+    v1::ClientFrame empty;
+    empty.set_request_id(77);
+    c.send(empty);
+    auto e3 = c.wait_reply(77);
+    ASSERT_TRUE(e3 && e3->has_error());
+    EXPECT_EQ(e3->error().code(), v1::ERROR_CODE_UNKNOWN_FRAME);
+
+    // The connection is still usable after answered mistakes.
+    v1::ClientFrame ping;
+    ping.mutable_ping();
+    auto pong = c.wait_reply(c.send(ping));
+    EXPECT_TRUE(pong && pong->has_pong());
+}
+
+TEST_F(Limits, RepeatedMalformedFramesCloseWith1008) {
+    client c = connect();
+    for (int i = 0; i < 40 && !c.closed(); ++i) c.send_raw("\xff\xff");
+    EXPECT_EQ(c.wait_closed(), 1008);
+}
+
+TEST_F(Limits, EmptyAndOversizeTextsAreRefusedByCode) {
+    client c = connect();
+    const auto room = c.room_id("Peer Network");
+    ASSERT_TRUE(c.join(room).has_joined());
+    auto empty = c.send_text(room, "empty-1", "   \n ");
+    ASSERT_TRUE(empty.has_error());
+    EXPECT_EQ(empty.error().code(), v1::ERROR_CODE_EMPTY_MESSAGE);
+    EXPECT_EQ(empty.error().client_msg_id(), "empty-1");
+    auto big = c.send_text(room, "big-1", std::string(c.hello().max_message_bytes() + 1, 'a'));
+    ASSERT_TRUE(big.has_error());
+    EXPECT_EQ(big.error().code(), v1::ERROR_CODE_MESSAGE_TOO_LARGE);
+    auto no_id = c.send_text(room, "", "hello");
+    ASSERT_TRUE(no_id.has_error());
+    EXPECT_EQ(no_id.error().code(), v1::ERROR_CODE_INVALID_ARGUMENT);
+}
+
+TEST_F(Limits, FloodOfSendsGetsRateLimitedNeverSilence) {
+    const auto token = login(server_->port(), "casey");
+    client c(server_->port(), token, server_->origin());
+    const auto room = c.room_id("GSA");
+    ASSERT_TRUE(c.join(room).has_joined());
+    constexpr int flood = 40;
+    std::vector<std::uint64_t> ids;
+    for (int i = 0; i < flood; ++i) {
+        v1::ClientFrame f;
+        f.mutable_send()->set_room_id(room);
+        f.mutable_send()->set_client_msg_id("flood-" + std::to_string(i));
+        f.mutable_send()->set_text("message " + std::to_string(i));
+        ids.push_back(c.send(f));
+    }
+    int acked = 0, limited = 0;
+    for (auto id : ids) {
+        auto r = c.wait_reply(id);
+        ASSERT_TRUE(r) << "send " << id << " got no answer";
+        if (r->has_ack()) {
+            ++acked;
+        } else {
+            ASSERT_TRUE(r->has_error());
+            EXPECT_EQ(r->error().code(), v1::ERROR_CODE_RATE_LIMITED);
+            EXPECT_GT(r->error().retry_after_ms(), 0u);
+            ++limited;
+        }
+    }
+    EXPECT_GE(acked, 1);
+    EXPECT_GE(limited, 1);
+    EXPECT_EQ(acked + limited, flood);
+    expect_still_serving();
+}
+
+TEST(SlowConsumer, IsClosedWith1008AndOthersAreServed) {
+    // A small outbound queue so a reader that never reads is quick to show.
+    server_process server(make_temp_dir() / "data",
+                          "[limits]\nqueue_limit_frames = 8\nqueue_limit_bytes = 65536\n"
+                          "frame_rate_per_second = 1000.0\nframe_burst = 1000.0\n");
+    server.start();
+    // A room with a few large messages makes every history reply ~24 KB.
+    const auto sam_token = login(server.port(), "sam");
+    client sam(server.port(), sam_token, server.origin());
+    const auto room = sam.room_id("Peer Network");
+    ASSERT_TRUE(sam.join(room).has_joined());
+    for (int i = 0; i < 6; ++i) {
+        ASSERT_TRUE(sam.send_text(room, "big-" + std::to_string(i), std::string(3900, 'b'))
+                        .has_ack());
+    }
+    // A reader that never reads: ask for far more than the socket buffers and the 8-frame
+    // outbound queue can hold.
+    client slow(server.port(), login(server.port(), "alex"), server.origin());
+    ASSERT_TRUE(slow.join(room).has_joined());
+    v1::ClientFrame f;
+    f.mutable_history()->set_room_id(room);
+    f.mutable_history()->set_limit(200);
+    for (int i = 0; i < 800; ++i) {
+        try {
+            slow.send(f);
+        } catch (const beast::system_error&) {
+            break;  // the server closed on us mid-flood: that is the point
+        }
+    }
+    EXPECT_EQ(slow.wait_closed(30s), 1008);
+    // The room goes on for everyone else.
+    ASSERT_TRUE(sam.send_text(room, "after-slow", "still here").has_ack());
+}
+
+}  // namespace
+}  // namespace circles::test
