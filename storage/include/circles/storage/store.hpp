@@ -36,6 +36,10 @@ public:
     // Seals and queues one message. `done` runs on the writer thread after the commit (or
     // with the error). A retried (room, sender, client_msg_id) completes with the original
     // seq and duplicate=true. The caller must have checked membership.
+    // An append refused before queueing (errc::overloaded when the queue is full,
+    // errc::closed once the store is closing) completes at once, inside append(), on the
+    // caller's thread: do not hold a lock in the caller that `done` also takes.
+    // Do not call flush() from `done` (it returns at once there rather than deadlock).
     virtual void append(append_request req, append_handler done) = 0;
 
     // Newest page when before_seq == 0, else the messages with seq < before_seq; oldest first.

@@ -1,0 +1,17 @@
+#pragma once
+// Sizes the store refuses to exceed (errc::invalid_argument). Public so the gateway can
+// reject an oversized request before it reaches the store, with the same numbers.
+#include <chrono>
+#include <cstddef>
+
+namespace circles::storage::limits {
+
+inline constexpr std::size_t max_message_bytes = 16 * 1024;  // one chat message (UTF-8)
+inline constexpr std::size_t max_client_msg_id_bytes = 64;   // idempotency key
+inline constexpr std::size_t max_name_bytes = 128;           // slug, names, username, display name
+inline constexpr std::size_t max_password_bytes = 1024;      // Argon2id takes any length; cap DoS
+inline constexpr std::size_t max_page_messages = 500;        // history/since page, clamped
+inline constexpr std::chrono::seconds max_session_ttl{std::chrono::hours(24 * 90)};
+inline constexpr std::size_t session_token_random_bytes = 32;
+
+}  // namespace circles::storage::limits

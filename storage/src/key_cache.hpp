@@ -1,0 +1,40 @@
+#pragma once
+// Unwrapped room data keys, shared by the writer and every reader.
+//
+// Unwrapping costs an AEAD open under the master key and a sodium_malloc (guard pages and
+// mlock), so each (room, key_id) is unwrapped once and kept for the life of the store. Keys
+// are handed out as shared_ptr so a future erase() can drop a key while a reader still holds
+// it for the page it is decrypting.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include "circles/storage/errc.hpp"
+#include "circles/storage/keyring.hpp"
+#include "sqlite_db.hpp"
+
+namespace circles::storage::detail {
+
+using shared_key = std::shared_ptr<const secret_key>;
+
+class key_cache {
+  public:
+    explicit key_cache(const secret_key& master) : master_(master) {}
+
+    // The key, loading and unwrapping it from room_keys through `db` on first use.
+    // errc::not_found when no such key belongs to `room`; errc::crypto_failure when the
+    // wrapped key fails to open (tampered row or a different master key).
+    result<shared_key> get(database& db, std::int64_t room, std::int64_t key_id);
+
+    // Records a key the caller just created (create_room), so it is never unwrapped.
+    void put(std::int64_t room, std::int64_t key_id, shared_key key);
+
+  private:
+    const secret_key& master_;
+    std::mutex mutex_;
+    std::map<std::pair<std::int64_t, std::int64_t>, shared_key> keys_;
+};
+
+}  // namespace circles::storage::detail

@@ -1,0 +1,287 @@
+// sqlite_store: the message path — the append queue, the group-committing writer thread,
+// and history reads that decrypt each row.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "circles/storage/limits.hpp"
+#include "sqlite_store.hpp"
+
+namespace circles::storage::detail {
+namespace {
+
+bool valid_request(const append_request& req) {
+    const auto status = static_cast<int>(req.status);
+    return req.room > 0 && req.sender > 0 && !req.client_msg_id.empty() &&
+           req.client_msg_id.size() <= limits::max_client_msg_id_bytes &&
+           req.client_msg_id.find('\0') == std::string::npos &&
+           req.text.size() <= limits::max_message_bytes && status >= 1 && status <= 3;
+}
+
+// A callback must not take the writer thread down; it is the caller's code.
+void run_callback(const append_handler& done, result<append_result> r) {
+    if (!done) return;
+    try {
+        done(std::move(r));
+    } catch (const std::exception& e) {
+        spdlog::error("storage: append callback threw: {}", e.what());
+    } catch (...) {
+        spdlog::error("storage: append callback threw a non-exception");
+    }
+}
+
+}  // namespace
+
+// --- the queue -----------------------------------------------------------------------------
+
+void sqlite_store::append(append_request req, append_handler done) {
+    errc refused = errc::ok;
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (closing_) {
+            refused = errc::closed;
+        } else if (queue_.size() >= options_.max_pending_appends) {
+            refused = errc::overloaded;
+        } else {
+            queue_.push_back({std::move(req), std::move(done)});
+            ++enqueued_;
+        }
+    }
+    if (refused != errc::ok) {
+        run_callback(done, refused);  // on the caller's thread: never block the caller
+        return;
+    }
+    queue_ready_.notify_one();
+}
+
+void sqlite_store::flush() {
+    // A callback calling flush() would wait for its own batch: return instead of deadlocking.
+    if (std::this_thread::get_id() == writer_.get_id()) return;
+    std::unique_lock lock(queue_mutex_);
+    const std::uint64_t target = enqueued_;
+    progress_.wait(lock, [&] { return completed_ >= target; });
+}
+
+void sqlite_store::writer_loop() {
+    std::deque<pending_append> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(queue_mutex_);
+            queue_ready_.wait(lock, [&] { return !queue_.empty() || closing_; });
+            if (queue_.empty()) return;  // closing and drained
+            const std::size_t n = std::min(queue_.size(), options_.max_batch);
+            auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
+            batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+            queue_.erase(queue_.begin(), end);
+        }
+        const std::size_t n = batch.size();
+        commit_batch(batch);
+        batch.clear();
+        {
+            std::lock_guard lock(queue_mutex_);
+            completed_ += n;
+        }
+        progress_.notify_all();
+    }
+}
+
+// --- one batch -----------------------------------------------------------------------------
+
+void sqlite_store::commit_batch(std::deque<pending_append>& batch) {
+    std::vector<result<append_result>> results(batch.size(), errc::io_error);
+    std::map<room_id, seq_t> touched;  // room -> last_seq before this batch
+    // First occurrence of each idempotency key within this batch.
+    std::map<std::tuple<room_id, user_id, std::string_view>, std::size_t> seen;
+    bool committed = false;
+    {
+        transaction tx(writer_db_, transaction::kind::immediate);
+        if (tx.ok()) {
+            const std::int64_t now = now_ms();
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                const append_request& req = batch[i].req;
+                auto key =
+                    std::make_tuple(req.room, req.sender, std::string_view(req.client_msg_id));
+                if (auto it = seen.find(key); it != seen.end() && results[it->second]) {
+                    append_result dup = *results[it->second];
+                    dup.duplicate = true;
+                    results[i] = dup;
+                    continue;
+                }
+                seen.insert_or_assign(key, i);
+                // A savepoint per request: a failed request rolls back alone.
+                if (writer_db_.exec("SAVEPOINT one_append") != SQLITE_OK) {
+                    results[i] = errc::io_error;
+                    continue;
+                }
+                results[i] = append_one(req, now, touched);
+                if (!results[i]) writer_db_.exec("ROLLBACK TO one_append");
+                writer_db_.exec("RELEASE one_append");
+                if (sqlite3_get_autocommit(writer_db_.handle())) {
+                    // SQLite rolled the whole transaction back (disk full, I/O error): the
+                    // rest of the batch must not run in autocommit mode.
+                    break;
+                }
+            }
+            bool updated = !sqlite3_get_autocommit(writer_db_.handle());
+            for (const auto& [room, before] : touched) {
+                auto q = writer_db_.prepare("UPDATE rooms SET last_seq = ? WHERE id = ?");
+                q.bind(1, static_cast<std::int64_t>(rooms_[room].last_seq)).bind(2, room);
+                if (q.run() != SQLITE_DONE) updated = false;
+            }
+            committed = updated && tx.commit() == SQLITE_OK;
+        }
+    }  // an uncommitted transaction rolls back here
+    if (!committed) {
+        spdlog::error("storage: group commit of {} appends failed: {}", batch.size(),
+                      writer_db_.errmsg());
+        // Forget the touched rooms rather than trust a restored number: writer_room reloads
+        // last_seq from what the database actually holds, so no seq is skipped or reused.
+        for (const auto& [room, before] : touched) rooms_.erase(room);
+        for (auto& r : results) {
+            if (r) r = errc::io_error;
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        run_callback(batch[i].done, std::move(results[i]));
+    }
+}
+
+result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
+    auto it = rooms_.find(room);
+    if (it != rooms_.end()) return &it->second;
+    room_state state;
+    {
+        // max() over messages as well: rooms.last_seq is written once per batch, the
+        // messages themselves are the truth.
+        auto q = writer_db_.prepare(
+            "SELECT max(last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = ?1),"
+            " 0)), epoch, key_id FROM rooms WHERE id = ?1");
+        q.bind(1, room);
+        int rc = q.step();
+        if (rc == SQLITE_DONE) return errc::not_found;
+        if (rc != SQLITE_ROW) return errc::io_error;
+        if (q.is_null(2)) return errc::io_error;  // a room always gets a key at creation
+        state.last_seq = static_cast<seq_t>(q.int64(0));
+        state.epoch = static_cast<std::uint64_t>(q.int64(1));
+        state.key_id = q.int64(2);
+    }
+    auto key = keys_.get(writer_db_, room, state.key_id);
+    if (!key) return key.error();
+    state.key = std::move(*key);
+    return &rooms_.emplace(room, std::move(state)).first->second;
+}
+
+result<append_result> sqlite_store::append_one(const append_request& req, std::int64_t now,
+                                               std::map<room_id, seq_t>& touched) {
+    if (!valid_request(req)) return errc::invalid_argument;
+    {
+        // Idempotency: a retried send gets its original seq.
+        auto q = writer_db_.prepare(
+            "SELECT seq, epoch, created_at_ms FROM messages"
+            " WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?");
+        q.bind(1, req.room).bind(2, req.sender).bind(3, req.client_msg_id);
+        int rc = q.step();
+        if (rc == SQLITE_ROW) {
+            return append_result{static_cast<seq_t>(q.int64(0)),
+                                 static_cast<std::uint64_t>(q.int64(1)), q.int64(2), true};
+        }
+        if (rc != SQLITE_DONE) return errc::io_error;
+    }
+    auto state = writer_room(req.room);
+    if (!state) return state.error();
+    room_state& rs = **state;
+    const seq_t seq = rs.last_seq + 1;
+    const sealed box = seal(*rs.key, req.text, message_ad(req.room, seq, rs.key_id));
+    auto q = writer_db_.prepare(
+        "INSERT INTO messages(room_id, seq, epoch, sender_id, client_msg_id, key_id, nonce,"
+        " ciphertext, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, req.room).bind(2, static_cast<std::int64_t>(seq));
+    q.bind(3, static_cast<std::int64_t>(rs.epoch)).bind(4, req.sender);
+    q.bind(5, req.client_msg_id).bind(6, rs.key_id).bind_blob(7, box.nonce);
+    q.bind_blob(8, box.ciphertext).bind(9, static_cast<std::int64_t>(req.status)).bind(10, now);
+    int rc = q.run();
+    if (is_foreign_key_violation(rc)) return errc::not_found;  // unknown sender
+    if (rc != SQLITE_DONE) return errc::io_error;
+    touched.try_emplace(req.room, rs.last_seq);
+    rs.last_seq = seq;
+    return append_result{seq, rs.epoch, now, false};
+}
+
+// --- reads ---------------------------------------------------------------------------------
+
+result<std::vector<stored_message>> sqlite_store::read_messages(database& db, const char* sql,
+                                                                room_id room, std::int64_t bound,
+                                                                std::size_t limit) {
+    std::vector<stored_message> out;
+    auto q = db.prepare(sql);
+    q.bind(1, room).bind(2, bound).bind(3, static_cast<std::int64_t>(limit));
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        stored_message m;
+        m.room = room;
+        m.seq = static_cast<seq_t>(q.int64(0));
+        m.epoch = static_cast<std::uint64_t>(q.int64(1));
+        m.sender = q.int64(2);
+        m.sender_display_name = q.text(3);
+        m.sender_role = static_cast<role>(q.int64(4));
+        m.client_msg_id = q.text(5);
+        const std::int64_t key_id = q.int64(6);
+        sealed box{q.blob(7), q.blob(8)};
+        m.status = static_cast<message_status>(q.int64(9));
+        m.created_at_ms = q.int64(10);
+        auto key = keys_.get(db, room, key_id);
+        if (!key) return key.error() == errc::not_found ? errc::crypto_failure : key.error();
+        auto text = open(**key, box, message_ad(room, m.seq, key_id));
+        if (!text) return text.error();  // never hand out unauthenticated text
+        m.text = std::move(*text);
+        out.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return errc::io_error;
+    return out;
+}
+
+result<history_page> sqlite_store::history(room_id room, seq_t before_seq, std::size_t limit) {
+    limit = std::min(limit, limits::max_page_messages);
+    const std::int64_t bound =
+        before_seq == 0 || before_seq > static_cast<seq_t>(std::numeric_limits<std::int64_t>::max())
+            ? std::numeric_limits<std::int64_t>::max()
+            : static_cast<std::int64_t>(before_seq);
+    auto db = reads_.acquire();
+    // Ask for one extra row to learn whether an older page exists.
+    auto rows = read_messages(
+        *db,
+        "SELECT m.seq, m.epoch, m.sender_id, u.display_name, u.role, m.client_msg_id, m.key_id,"
+        " m.nonce, m.ciphertext, m.status, m.created_at_ms"
+        " FROM messages m JOIN users u ON u.id = m.sender_id"
+        " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
+        room, bound, limit + 1);
+    if (!rows) return rows.error();
+    history_page page;
+    page.has_more = rows->size() > limit;
+    if (page.has_more) rows->resize(limit);
+    page.messages.assign(std::make_move_iterator(rows->rbegin()),
+                         std::make_move_iterator(rows->rend()));
+    return page;
+}
+
+result<std::vector<stored_message>> sqlite_store::since(room_id room, seq_t after_seq,
+                                                        std::size_t limit) {
+    limit = std::min(limit, limits::max_page_messages);
+    if (after_seq >= static_cast<seq_t>(std::numeric_limits<std::int64_t>::max())) {
+        return std::vector<stored_message>{};
+    }
+    auto db = reads_.acquire();
+    return read_messages(
+        *db,
+        "SELECT m.seq, m.epoch, m.sender_id, u.display_name, u.role, m.client_msg_id, m.key_id,"
+        " m.nonce, m.ciphertext, m.status, m.created_at_ms"
+        " FROM messages m JOIN users u ON u.id = m.sender_id"
+        " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?",
+        room, static_cast<std::int64_t>(after_seq), limit);
+}
+
+}  // namespace circles::storage::detail

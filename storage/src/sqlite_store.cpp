@@ -1,0 +1,434 @@
+// sqlite_store: opening, the directory (schools, users, rooms, members) and sessions.
+// The message path (append, writer thread, history) is in sqlite_messages.cpp.
+#include "sqlite_store.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+
+#include "circles/storage/limits.hpp"
+#include "migrations.hpp"
+#include "sodium_init.hpp"
+
+namespace circles::storage {
+namespace detail {
+namespace {
+
+constexpr std::size_t token_hash_bytes = crypto_generichash_BYTES;  // 32
+
+bool valid_text(std::string_view s, std::size_t max) {
+    return !s.empty() && s.size() <= max && s.find('\0') == std::string_view::npos;
+}
+
+// Creates the data folder (0700) and circles.db (0600) before SQLite does: SQLite creates
+// files 0644 and gives -wal/-shm the database file's mode, and the database holds names.
+std::filesystem::path prepare_files(const store_options& options) {
+    if (options.data_dir.empty()) throw std::runtime_error("store data_dir is not set");
+    detail::ensure_sodium();
+    std::error_code ec;
+    if (!std::filesystem::exists(options.data_dir, ec)) {
+        std::filesystem::create_directories(options.data_dir, ec);
+        if (ec) {
+            throw std::runtime_error("cannot create data folder " + options.data_dir.string() +
+                                     ": " + ec.message());
+        }
+        std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace, ec);
+    }
+    auto file = options.data_dir / "circles.db";
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        throw std::runtime_error("cannot open database " + file.string() + ": " +
+                                 std::system_category().message(errno));
+    }
+    ::close(fd);
+    return file;
+}
+
+std::array<unsigned char, token_hash_bytes> hash_token(std::string_view token) {
+    std::array<unsigned char, token_hash_bytes> out{};
+    crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(token.data()),
+                       token.size(), nullptr, 0);
+    return out;
+}
+
+std::size_t token_text_bytes() {
+    return sodium_base64_ENCODED_LEN(limits::session_token_random_bytes,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING) -
+           1;  // the length includes the terminating NUL
+}
+
+user read_user(const query& q, int first) {
+    user u;
+    u.id = q.int64(first);
+    u.school = q.int64(first + 1);
+    u.username = q.text(first + 2);
+    u.display_name = q.text(first + 3);
+    u.user_role = static_cast<role>(q.int64(first + 4));
+    return u;
+}
+
+room read_room(const query& q) {
+    room r;
+    r.id = q.int64(0);
+    r.school = q.int64(1);
+    r.name = q.text(2);
+    r.kind = q.text(3);
+    r.epoch = static_cast<std::uint64_t>(q.int64(4));
+    r.last_seq = static_cast<seq_t>(q.int64(5));
+    return r;
+}
+
+// A hash to verify against when the user does not exist, so a login for an unknown name costs
+// about as much as a wrong password and does not reveal which names exist.
+const std::string& dummy_password_hash() {
+    static const std::string hash = [] {
+        char out[crypto_pwhash_STRBYTES];
+        unsigned char pw[16];
+        randombytes_buf(pw, sizeof pw);
+        if (crypto_pwhash_str(out, reinterpret_cast<const char*>(pw), sizeof pw,
+                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+            return std::string();
+        }
+        return std::string(out);
+    }();
+    return hash;
+}
+
+}  // namespace
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+sqlite_store::sqlite_store(const store_options& options)
+    : options_(options),
+      db_path_(prepare_files(options)),
+      master_(load_or_create_master_key(options.data_dir / "master.key")),
+      keys_(*master_),
+      writer_db_(db_path_, database::mode::read_write),
+      schema_version_(apply_migrations(writer_db_)),
+      directory_db_(db_path_, database::mode::read_write),
+      reads_(db_path_, options.read_connections) {
+    if (options_.max_batch == 0) options_.max_batch = 1;
+    writer_ = std::thread([this] { writer_loop(); });
+    spdlog::info("storage: opened {} (schema version {}, max_batch {}, {} read connections)",
+                 db_path_.string(), schema_version_, options_.max_batch,
+                 std::max<std::size_t>(options_.read_connections, 1));
+}
+
+sqlite_store::~sqlite_store() {
+    {
+        std::lock_guard lock(queue_mutex_);
+        closing_ = true;
+    }
+    queue_ready_.notify_all();
+    if (writer_.joinable()) writer_.join();  // the writer drains the queue before it exits
+}
+
+// --- schools -------------------------------------------------------------------------------
+
+result<school> sqlite_store::create_school(std::string_view slug, std::string_view name) {
+    if (!valid_text(slug, limits::max_name_bytes) || !valid_text(name, limits::max_name_bytes)) {
+        return errc::invalid_argument;
+    }
+    std::lock_guard lock(directory_mutex_);
+    auto q =
+        directory_db_.prepare("INSERT INTO schools(slug, name, created_at_ms) VALUES (?, ?, ?)");
+    q.bind(1, slug).bind(2, name).bind(3, now_ms());
+    int rc = q.run();
+    if (is_unique_violation(rc)) return errc::already_exists;
+    if (rc != SQLITE_DONE) return errc::io_error;
+    return school{directory_db_.last_insert_rowid(), std::string(slug), std::string(name)};
+}
+
+result<school> sqlite_store::find_school(std::string_view slug) {
+    auto db = reads_.acquire();
+    auto q = db->prepare("SELECT id, slug, name FROM schools WHERE slug = ?");
+    q.bind(1, slug);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    return school{q.int64(0), q.text(1), q.text(2)};
+}
+
+// --- users ---------------------------------------------------------------------------------
+
+result<user> sqlite_store::create_user(school_id school, std::string_view username,
+                                       std::string_view display_name, role r,
+                                       std::string_view password) {
+    if (!valid_text(username, limits::max_name_bytes) ||
+        !valid_text(display_name, limits::max_name_bytes) || password.empty() ||
+        password.size() > limits::max_password_bytes || !parse_role(to_string(r))) {
+        return errc::invalid_argument;
+    }
+    // Hash before taking the lock: Argon2id takes a noticeable fraction of a second.
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(hash, password.data(), password.size(),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        return errc::io_error;  // out of memory
+    }
+    std::lock_guard lock(directory_mutex_);
+    auto q = directory_db_.prepare(
+        "INSERT INTO users(school_id, username, display_name, role, password_hash, created_at_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?)");
+    q.bind(1, school).bind(2, username).bind(3, display_name);
+    q.bind(4, static_cast<std::int64_t>(r)).bind(5, std::string_view(hash)).bind(6, now_ms());
+    int rc = q.run();
+    if (is_unique_violation(rc)) return errc::already_exists;
+    if (is_foreign_key_violation(rc)) return errc::not_found;
+    if (rc != SQLITE_DONE) return errc::io_error;
+    return user{directory_db_.last_insert_rowid(), school, std::string(username),
+                std::string(display_name), r};
+}
+
+result<user> sqlite_store::get_user(user_id id) {
+    auto db = reads_.acquire();
+    auto q =
+        db->prepare("SELECT id, school_id, username, display_name, role FROM users WHERE id = ?");
+    q.bind(1, id);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    return read_user(q, 0);
+}
+
+result<user> sqlite_store::find_user(std::string_view username) {
+    auto db = reads_.acquire();
+    auto q = db->prepare(
+        "SELECT id, school_id, username, display_name, role FROM users WHERE username = ?");
+    q.bind(1, username);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    return read_user(q, 0);
+}
+
+result<user> sqlite_store::verify_password(std::string_view username, std::string_view password) {
+    std::optional<user> found;
+    std::string hash;
+    {
+        auto db = reads_.acquire();
+        auto q = db->prepare(
+            "SELECT id, school_id, username, display_name, role, password_hash FROM users"
+            " WHERE username = ?");
+        q.bind(1, username);
+        int rc = q.step();
+        if (rc == SQLITE_ROW) {
+            found = read_user(q, 0);
+            hash = q.text(5);
+        } else if (rc != SQLITE_DONE) {
+            return errc::io_error;
+        }
+    }  // the Argon2id verify below runs without holding a read connection
+    if (!found) hash = dummy_password_hash();
+    bool ok = password.size() <= limits::max_password_bytes && !hash.empty() &&
+              crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+    if (!ok || !found) return errc::bad_credentials;
+    return *found;
+}
+
+// --- rooms ---------------------------------------------------------------------------------
+
+result<room> sqlite_store::create_room(school_id school, std::string_view name,
+                                       std::string_view kind) {
+    if (!valid_text(name, limits::max_name_bytes) || !valid_text(kind, limits::max_name_bytes)) {
+        return errc::invalid_argument;
+    }
+    auto data_key = std::make_shared<const secret_key>();  // fresh random key for this room
+    std::lock_guard lock(directory_mutex_);
+    transaction tx(directory_db_, transaction::kind::immediate);
+    if (!tx.ok()) return errc::io_error;
+    const std::int64_t now = now_ms();
+    room_id id = 0;
+    {
+        auto q = directory_db_.prepare(
+            "INSERT INTO rooms(school_id, name, kind, epoch, last_seq, key_id, created_at_ms)"
+            " VALUES (?, ?, ?, 1, 0, NULL, ?)");
+        q.bind(1, school).bind(2, name).bind(3, kind).bind(4, now);
+        int rc = q.run();
+        if (is_foreign_key_violation(rc)) return errc::not_found;
+        if (rc != SQLITE_DONE) return errc::io_error;
+        id = directory_db_.last_insert_rowid();
+    }
+    // key_id is chosen before wrapping because the wrapped key's AD names it; the write lock
+    // held since BEGIN IMMEDIATE makes max()+1 safe.
+    std::int64_t key_id = 0;
+    {
+        auto q = directory_db_.prepare("SELECT coalesce(max(key_id), 0) + 1 FROM room_keys");
+        if (q.step() != SQLITE_ROW) return errc::io_error;
+        key_id = q.int64(0);
+    }
+    sealed wrapped = wrap_key(*master_, *data_key, key_id);
+    {
+        auto q = directory_db_.prepare(
+            "INSERT INTO room_keys(key_id, room_id, nonce, ciphertext, created_at_ms)"
+            " VALUES (?, ?, ?, ?, ?)");
+        q.bind(1, key_id).bind(2, id).bind_blob(3, wrapped.nonce);
+        q.bind_blob(4, wrapped.ciphertext).bind(5, now);
+        if (q.run() != SQLITE_DONE) return errc::io_error;
+    }
+    {
+        auto q = directory_db_.prepare("UPDATE rooms SET key_id = ? WHERE id = ?");
+        q.bind(1, key_id).bind(2, id);
+        if (q.run() != SQLITE_DONE) return errc::io_error;
+    }
+    if (tx.commit() != SQLITE_OK) return errc::io_error;
+    keys_.put(id, key_id, std::move(data_key));
+    return room{id, school, std::string(name), std::string(kind), 1, 0};
+}
+
+result<room> sqlite_store::get_room(room_id id) {
+    auto db = reads_.acquire();
+    auto q =
+        db->prepare("SELECT id, school_id, name, kind, epoch, last_seq FROM rooms WHERE id = ?");
+    q.bind(1, id);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    return read_room(q);
+}
+
+result<void> sqlite_store::add_member(room_id room, user_id user) {
+    std::lock_guard lock(directory_mutex_);
+    transaction tx(directory_db_, transaction::kind::immediate);
+    if (!tx.ok()) return errc::io_error;
+    {
+        // A member must belong to the room's school: rooms never mix schools.
+        auto q = directory_db_.prepare(
+            "SELECT r.school_id = u.school_id FROM rooms r, users u WHERE r.id = ? AND u.id = ?");
+        q.bind(1, room).bind(2, user);
+        int rc = q.step();
+        if (rc == SQLITE_DONE) return errc::not_found;
+        if (rc != SQLITE_ROW) return errc::io_error;
+        if (q.int64(0) == 0) return errc::invalid_argument;
+    }
+    {
+        // Adding an existing member is a no-op, so a retried admin call succeeds.
+        auto q = directory_db_.prepare(
+            "INSERT OR IGNORE INTO room_members(room_id, user_id, joined_at_ms) VALUES (?, ?, ?)");
+        q.bind(1, room).bind(2, user).bind(3, now_ms());
+        if (q.run() != SQLITE_DONE) return errc::io_error;
+    }
+    if (tx.commit() != SQLITE_OK) return errc::io_error;
+    return {};
+}
+
+result<void> sqlite_store::remove_member(room_id room, user_id user) {
+    std::lock_guard lock(directory_mutex_);
+    auto q = directory_db_.prepare("DELETE FROM room_members WHERE room_id = ? AND user_id = ?");
+    q.bind(1, room).bind(2, user);
+    if (q.run() != SQLITE_DONE) return errc::io_error;
+    if (directory_db_.changes() == 0) return errc::not_found;
+    return {};
+}
+
+result<bool> sqlite_store::is_member(room_id room, user_id user) {
+    auto db = reads_.acquire();
+    auto q = db->prepare("SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?");
+    q.bind(1, room).bind(2, user);
+    int rc = q.step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return errc::io_error;
+}
+
+result<std::vector<room>> sqlite_store::rooms_of(user_id user) {
+    auto db = reads_.acquire();
+    auto q = db->prepare(
+        "SELECT r.id, r.school_id, r.name, r.kind, r.epoch, r.last_seq"
+        " FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?"
+        " ORDER BY r.id");
+    q.bind(1, user);
+    std::vector<room> out;
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_room(q));
+    if (rc != SQLITE_DONE) return errc::io_error;
+    return out;
+}
+
+result<std::vector<user>> sqlite_store::members_of(room_id room) {
+    auto db = reads_.acquire();
+    auto q = db->prepare(
+        "SELECT u.id, u.school_id, u.username, u.display_name, u.role"
+        " FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room_id = ?"
+        " ORDER BY u.id");
+    q.bind(1, room);
+    std::vector<user> out;
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) out.push_back(read_user(q, 0));
+    if (rc != SQLITE_DONE) return errc::io_error;
+    return out;
+}
+
+// --- sessions ------------------------------------------------------------------------------
+
+result<std::string> sqlite_store::create_session(user_id user, std::chrono::seconds ttl) {
+    if (ttl.count() <= 0 || ttl > limits::max_session_ttl) return errc::invalid_argument;
+    unsigned char raw[limits::session_token_random_bytes];
+    randombytes_buf(raw, sizeof raw);
+    std::string token(token_text_bytes() + 1, '\0');
+    sodium_bin2base64(token.data(), token.size(), raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    token.resize(token_text_bytes());
+    const auto hash = hash_token(token);
+    const std::int64_t now = now_ms();
+    const std::int64_t ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
+
+    std::lock_guard lock(directory_mutex_);
+    auto q = directory_db_.prepare(
+        "INSERT INTO sessions(token_hash, user_id, created_at_ms, expires_at_ms)"
+        " VALUES (?, ?, ?, ?)");
+    q.bind_blob(1, hash).bind(2, user).bind(3, now).bind(4, now + ttl_ms);
+    int rc = q.run();
+    if (is_foreign_key_violation(rc)) return errc::not_found;
+    if (rc != SQLITE_DONE) return errc::io_error;
+    return token;
+}
+
+result<user> sqlite_store::user_for_session(std::string_view token) {
+    if (token.size() != token_text_bytes()) return errc::not_found;
+    const auto hash = hash_token(token);
+    auto db = reads_.acquire();
+    auto q = db->prepare(
+        "SELECT u.id, u.school_id, u.username, u.display_name, u.role, s.expires_at_ms"
+        " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
+    q.bind_blob(1, hash);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    if (q.int64(5) <= now_ms()) return errc::expired;
+    return read_user(q, 0);
+}
+
+result<void> sqlite_store::revoke_session(std::string_view token) {
+    if (token.size() != token_text_bytes()) return errc::not_found;
+    const auto hash = hash_token(token);
+    std::lock_guard lock(directory_mutex_);
+    auto q = directory_db_.prepare("DELETE FROM sessions WHERE token_hash = ?");
+    q.bind_blob(1, hash);
+    if (q.run() != SQLITE_DONE) return errc::io_error;
+    if (directory_db_.changes() == 0) return errc::not_found;
+    return {};
+}
+
+}  // namespace detail
+
+std::unique_ptr<store> open_sqlite_store(const store_options& options) {
+    return std::make_unique<detail::sqlite_store>(options);
+}
+
+}  // namespace circles::storage

@@ -1,0 +1,112 @@
+#pragma once
+// The SQLite implementation of `store` (private; callers use open_sqlite_store).
+//
+// Connections, each used by one thread at a time:
+// - writer_db_: only the writer thread. It owns the append path and the per-room cache of
+//   (last_seq, epoch, key), so seq assignment needs no lock and no read before each insert.
+// - directory_db_: schools, users, rooms, members, sessions, behind directory_mutex_. Its
+//   transactions are BEGIN IMMEDIATE, so it and the writer serialise on SQLite's write lock
+//   (busy_timeout) and never interleave. It never touches rooms.last_seq.
+// - reads_: a pool of read-only connections for every synchronous read.
+//
+// Group commit rule: the writer takes up to max_batch queued appends, runs them in one
+// BEGIN IMMEDIATE transaction (one SAVEPOINT each, so one bad request fails alone), commits,
+// and only then runs the callbacks in queue order. If COMMIT fails, every request of the
+// batch fails with errc::io_error and the seq cache is restored, so no seq is skipped.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "circles/storage/store.hpp"
+#include "key_cache.hpp"
+#include "read_pool.hpp"
+#include "sqlite_db.hpp"
+
+namespace circles::storage::detail {
+
+std::int64_t now_ms();
+
+class sqlite_store final : public store {
+  public:
+    explicit sqlite_store(const store_options& options);  // throws std::runtime_error
+    ~sqlite_store() override;  // commits everything queued, then stops the writer
+
+    void append(append_request req, append_handler done) override;
+    result<history_page> history(room_id room, seq_t before_seq, std::size_t limit) override;
+    result<std::vector<stored_message>> since(room_id room, seq_t after_seq,
+                                              std::size_t limit) override;
+    void flush() override;
+
+    result<school> create_school(std::string_view slug, std::string_view name) override;
+    result<school> find_school(std::string_view slug) override;
+    result<user> create_user(school_id school, std::string_view username,
+                             std::string_view display_name, role r,
+                             std::string_view password) override;
+    result<user> get_user(user_id id) override;
+    result<user> find_user(std::string_view username) override;
+    result<user> verify_password(std::string_view username, std::string_view password) override;
+    result<room> create_room(school_id school, std::string_view name,
+                             std::string_view kind) override;
+    result<room> get_room(room_id id) override;
+    result<void> add_member(room_id room, user_id user) override;
+    result<void> remove_member(room_id room, user_id user) override;
+    result<bool> is_member(room_id room, user_id user) override;
+    result<std::vector<room>> rooms_of(user_id user) override;
+    result<std::vector<user>> members_of(room_id room) override;
+
+    result<std::string> create_session(user_id user, std::chrono::seconds ttl) override;
+    result<user> user_for_session(std::string_view token) override;
+    result<void> revoke_session(std::string_view token) override;
+
+  private:
+    struct pending_append {
+        append_request req;
+        append_handler done;
+    };
+    // What the writer knows about a room it has appended to.
+    struct room_state {
+        seq_t last_seq = 0;
+        std::uint64_t epoch = 1;
+        std::int64_t key_id = 0;
+        shared_key key;
+    };
+
+    void writer_loop();
+    void commit_batch(std::deque<pending_append>& batch);
+    result<append_result> append_one(const append_request& req, std::int64_t now,
+                                     std::map<room_id, seq_t>& touched);
+    result<room_state*> writer_room(room_id room);
+
+    // Runs `sql` over messages joined with users and decrypts each row.
+    result<std::vector<stored_message>> read_messages(database& db, const char* sql, room_id room,
+                                                      std::int64_t bound, std::size_t limit);
+
+    store_options options_;
+    std::filesystem::path db_path_;
+    std::unique_ptr<secret_key> master_;
+    key_cache keys_;
+    database writer_db_;
+    std::int64_t schema_version_;  // applied by the constructor, before any other connection
+    std::mutex directory_mutex_;
+    database directory_db_;
+    read_pool reads_;
+
+    // Writer-thread state.
+    std::map<room_id, room_state> rooms_;
+
+    // Queue shared between append() and the writer thread.
+    std::mutex queue_mutex_;
+    std::condition_variable queue_ready_;  // work arrived or closing
+    std::condition_variable progress_;     // a batch finished (flush waits on it)
+    std::deque<pending_append> queue_;
+    std::uint64_t enqueued_ = 0;   // appends accepted so far
+    std::uint64_t completed_ = 0;  // appends whose callback has run
+    bool closing_ = false;
+    std::thread writer_;
+};
+
+}  // namespace circles::storage::detail

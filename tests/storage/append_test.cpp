@@ -1,0 +1,258 @@
+// The append path: group commit, idempotency, back-pressure, per-request failure, shutdown.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "circles/storage/store.hpp"
+#include "test_support.hpp"
+
+namespace circles::storage {
+namespace {
+
+using testing::append_and_wait;
+using testing::make_request;
+using testing::open_seeded;
+using testing::options_in;
+using testing::raw_db;
+using testing::temp_dir;
+using testing::writer_hold;
+
+TEST(SqliteStore, ConcurrentAppendsGetGapFreeSeqsPerRoomAndAckAfterCommit) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    options.max_batch = 64;
+    auto s = open_seeded(options, 3);
+    // The callbacks run on the writer thread one at a time, so they may share this connection.
+    raw_db checker(options.data_dir / "circles.db");
+
+    constexpr int threads = 4;
+    constexpr int per_thread = 150;
+    std::mutex m;
+    std::map<room_id, std::vector<seq_t>> acked;  // in callback order
+    std::atomic<int> not_yet_committed{0};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> producers;
+    for (int t = 0; t < threads; ++t) {
+        producers.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                const room_id room = s.rooms[(t + i) % s.rooms.size()].id;
+                auto req = make_request(room, s.student.id,
+                                        "t" + std::to_string(t) + "-" + std::to_string(i),
+                                        "message " + std::to_string(i));
+                s.db->append(std::move(req), [&, room](result<append_result> r) {
+                    if (!r) {
+                        ++failures;
+                        return;
+                    }
+                    const auto present = checker.scalar(
+                        "SELECT count(*) FROM messages WHERE room_id = " + std::to_string(room) +
+                        " AND seq = " + std::to_string(r->seq));
+                    if (present != 1) ++not_yet_committed;
+                    std::lock_guard lock(m);
+                    acked[room].push_back(r->seq);
+                });
+            }
+        });
+    }
+    for (auto& p : producers) p.join();
+    s.db->flush();
+
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(not_yet_committed.load(), 0);
+    std::size_t total = 0;
+    for (const auto& r : s.rooms) {
+        const auto& seqs = acked[r.id];
+        total += seqs.size();
+        for (std::size_t i = 0; i < seqs.size(); ++i) {
+            ASSERT_EQ(seqs[i], i + 1) << "room " << r.id << ": callbacks out of seq order";
+        }
+        EXPECT_EQ(s.db->get_room(r.id)->last_seq, seqs.size());
+    }
+    EXPECT_EQ(total, std::size_t{threads * per_thread});
+}
+
+TEST(SqliteStore, RetriedClientMsgIdIsStoredOnce) {
+    temp_dir tmp;
+    auto s = open_seeded(options_in(tmp.path()));
+    const room_id room = s.rooms[0].id;
+    auto first = append_and_wait(*s.db, make_request(room, s.student.id, "c-1", "hello"));
+    ASSERT_TRUE(first.has_value());
+    EXPECT_FALSE(first->duplicate);
+    append_and_wait(*s.db, make_request(room, s.student.id, "c-2", "second")).value();
+
+    auto retry = append_and_wait(*s.db, make_request(room, s.student.id, "c-1", "hello"));
+    ASSERT_TRUE(retry.has_value());
+    EXPECT_TRUE(retry->duplicate);
+    EXPECT_EQ(retry->seq, first->seq);
+    EXPECT_EQ(retry->created_at_ms, first->created_at_ms);
+
+    raw_db raw(options_in(tmp.path()).data_dir / "circles.db");
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM messages WHERE client_msg_id = 'c-1'"), 1);
+    EXPECT_EQ(s.db->get_room(room)->last_seq, 2u);
+}
+
+TEST(SqliteStore, DuplicateInsideOneBatchGetsTheFirstSeq) {
+    temp_dir tmp;
+    auto s = open_seeded(options_in(tmp.path()));
+    const room_id room = s.rooms[0].id;
+    std::vector<result<append_result>> got(3, errc::io_error);
+    {
+        writer_hold hold(*s.db, room, s.student.id);  // seq 1
+        s.db->append(make_request(room, s.student.id, "same", "once"),
+                     [&](result<append_result> r) { got[0] = r; });
+        s.db->append(make_request(room, s.student.id, "other", "other"),
+                     [&](result<append_result> r) { got[1] = r; });
+        s.db->append(make_request(room, s.student.id, "same", "once"),
+                     [&](result<append_result> r) { got[2] = r; });
+    }
+    s.db->flush();
+    ASSERT_TRUE(got[0].has_value() && got[1].has_value() && got[2].has_value());
+    EXPECT_EQ(got[0]->seq, 2u);
+    EXPECT_FALSE(got[0]->duplicate);
+    EXPECT_EQ(got[1]->seq, 3u);
+    EXPECT_EQ(got[2]->seq, 2u);
+    EXPECT_TRUE(got[2]->duplicate);
+    EXPECT_EQ(s.db->get_room(room)->last_seq, 3u);
+}
+
+TEST(SqliteStore, FullQueueCompletesWithOverloadedAtOnce) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    options.max_pending_appends = 4;
+    auto s = open_seeded(options);
+    const room_id room = s.rooms[0].id;
+    std::atomic<int> ok{0};
+    result<append_result> refused = errc::ok;
+    std::thread::id refused_on;
+    {
+        writer_hold hold(*s.db, room, s.student.id);
+        for (int i = 0; i < 4; ++i) {
+            s.db->append(make_request(room, s.student.id, "q" + std::to_string(i), "x"),
+                         [&](result<append_result> r) { ok += r.has_value(); });
+        }
+        bool called = false;
+        s.db->append(make_request(room, s.student.id, "q-over", "x"), [&](result<append_result> r) {
+            called = true;
+            refused = r;
+            refused_on = std::this_thread::get_id();
+        });
+        EXPECT_TRUE(called) << "an overloaded append must complete immediately";
+    }
+    s.db->flush();
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error(), make_error_code(errc::overloaded));
+    EXPECT_EQ(refused_on, std::this_thread::get_id());
+    EXPECT_EQ(ok.load(), 4);
+    // The queue drained, so appends are accepted again.
+    EXPECT_TRUE(append_and_wait(*s.db, make_request(room, s.student.id, "later", "x")));
+}
+
+TEST(SqliteStore, AppendToMissingRoomFailsAloneInItsBatch) {
+    temp_dir tmp;
+    auto s = open_seeded(options_in(tmp.path()));
+    const room_id room = s.rooms[0].id;
+    std::vector<result<append_result>> got(4, errc::io_error);
+    {
+        writer_hold hold(*s.db, room, s.student.id);  // seq 1
+        s.db->append(make_request(room, s.student.id, "a", "first"),
+                     [&](result<append_result> r) { got[0] = r; });
+        s.db->append(make_request(room + 1000, s.student.id, "b", "lost"),
+                     [&](result<append_result> r) { got[1] = r; });
+        s.db->append(make_request(room, s.student.id + 1000, "c", "no such sender"),
+                     [&](result<append_result> r) { got[2] = r; });
+        s.db->append(make_request(room, s.student.id, "d", "last"),
+                     [&](result<append_result> r) { got[3] = r; });
+    }
+    s.db->flush();
+    ASSERT_TRUE(got[0].has_value());
+    EXPECT_EQ(got[0]->seq, 2u);
+    EXPECT_EQ(got[1].error(), make_error_code(errc::not_found));
+    EXPECT_FALSE(got[2].has_value());
+    ASSERT_TRUE(got[3].has_value());
+    EXPECT_EQ(got[3]->seq, 3u);  // no gap where the failures were
+
+    auto page = s.db->history(room, 0, 10);
+    ASSERT_TRUE(page.has_value());
+    ASSERT_EQ(page->messages.size(), 3u);
+    EXPECT_EQ(page->messages[1].text, "first");
+    EXPECT_EQ(page->messages[2].text, "last");
+}
+
+TEST(SqliteStore, InvalidRequestIsRefused) {
+    temp_dir tmp;
+    auto s = open_seeded(options_in(tmp.path()));
+    const room_id room = s.rooms[0].id;
+    auto no_id = append_and_wait(*s.db, make_request(room, s.student.id, "", "x"));
+    EXPECT_EQ(no_id.error(), make_error_code(errc::invalid_argument));
+    auto huge =
+        append_and_wait(*s.db, make_request(room, s.student.id, "big", std::string(1 << 20, 'x')));
+    EXPECT_EQ(huge.error(), make_error_code(errc::invalid_argument));
+}
+
+TEST(SqliteStore, ClosingStoreCommitsQueuedAppendsAndRefusesNewOnes) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    auto s = open_seeded(options);
+    const room_id room = s.rooms[0].id;
+    const user_id sender = s.student.id;
+    store* raw = s.db.get();
+
+    std::atomic<int> committed{0};
+    result<append_result> late = errc::ok;
+    std::thread closer;
+    {
+        writer_hold hold(*raw, room, sender);
+        for (int i = 0; i < 20; ++i) {
+            raw->append(make_request(room, sender, "q" + std::to_string(i), "queued"),
+                        [&](result<append_result> r) { committed += r.has_value(); });
+        }
+        closer = std::thread([&] { s.db.reset(); });
+        // Wait until the destructor has started: a new append is then refused inline.
+        for (;;) {
+            auto closed = std::make_shared<std::atomic<bool>>(false);
+            raw->append(make_request(room, sender, "probe", "p"),
+                        [closed](result<append_result> r) {
+                            if (!r && r.error() == make_error_code(errc::closed)) *closed = true;
+                        });
+            if (*closed) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        raw->append(make_request(room, sender, "late", "l"),
+                    [&](result<append_result> r) { late = r; });
+    }  // releases the writer; the destructor drains the queue
+    closer.join();
+    EXPECT_EQ(committed.load(), 20);
+    EXPECT_EQ(late.error(), make_error_code(errc::closed));
+
+    auto again = open_sqlite_store(options);
+    auto page = again->history(room, 0, 100);
+    ASSERT_TRUE(page.has_value());
+    // hold + 20 queued (+ at most one probe that was queued before closing began)
+    EXPECT_GE(page->messages.size(), 21u);
+    for (std::size_t i = 0; i < page->messages.size(); ++i) {
+        EXPECT_EQ(page->messages[i].seq, i + 1);
+    }
+}
+
+TEST(SqliteStore, OneCommitPerMessageStillNumbersGapFree) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    options.max_batch = 1;
+    auto s = open_seeded(options);
+    const room_id room = s.rooms[0].id;
+    std::vector<seq_t> seqs;
+    for (int i = 0; i < 20; ++i) {
+        s.db->append(make_request(room, s.student.id, std::to_string(i), "m"),
+                     [&](result<append_result> r) { seqs.push_back(r.value().seq); });
+    }
+    s.db->flush();
+    ASSERT_EQ(seqs.size(), 20u);
+    for (std::size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+}
+
+}  // namespace
+}  // namespace circles::storage

@@ -1,0 +1,179 @@
+// Schools, users, rooms, membership, passwords and sessions.
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "circles/storage/keyring.hpp"
+#include "circles/storage/store.hpp"
+#include "test_support.hpp"
+
+namespace circles::storage {
+namespace {
+
+using testing::open_seeded;
+using testing::options_in;
+using testing::raw_db;
+using testing::temp_dir;
+
+TEST(SqliteStore, PasswordVerifyAcceptsRightAndRefusesWrong) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    auto s = open_seeded(options, 0);
+
+    auto ok = s.db->verify_password("ana", "pw-ana-1");
+    ASSERT_TRUE(ok.has_value());
+    EXPECT_EQ(ok->id, s.student.id);
+    EXPECT_EQ(s.db->verify_password("ana", "pw-ana-2").error(),
+              make_error_code(errc::bad_credentials));
+    EXPECT_EQ(s.db->verify_password("nobody", "pw-ana-1").error(),
+              make_error_code(errc::bad_credentials));
+
+    raw_db raw(options.data_dir / "circles.db");
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(raw.get(), "SELECT password_hash FROM users", -1, &stmt, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    std::string hash = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << "not an Argon2id hash";
+}
+
+TEST(SqliteStore, SchoolsAndUsersAreUnique) {
+    temp_dir tmp;
+    auto s = open_seeded(options_in(tmp.path()), 0);
+    EXPECT_EQ(s.db->create_school("maple-grove", "Again").error(),
+              make_error_code(errc::already_exists));
+    EXPECT_EQ(s.db->find_school("nope").error(), make_error_code(errc::not_found));
+    EXPECT_EQ(s.db->create_school("", "x").error(), make_error_code(errc::invalid_argument));
+
+    // Same username, or same pseudonym in the same school: refused.
+    EXPECT_EQ(s.db->create_user(s.sch.id, "ana", "Green Fern", role::student, "pw").error(),
+              make_error_code(errc::already_exists));
+    EXPECT_EQ(s.db->create_user(s.sch.id, "bea", "Blue Heron", role::student, "pw").error(),
+              make_error_code(errc::already_exists));
+    EXPECT_EQ(s.db->create_user(s.sch.id + 5, "cal", "Cal", role::student, "pw").error(),
+              make_error_code(errc::not_found));
+
+    auto ana = s.db->get_user(s.student.id);
+    ASSERT_TRUE(ana.has_value());
+    EXPECT_EQ(ana->username, "ana");
+    EXPECT_EQ(ana->school, s.sch.id);
+    EXPECT_EQ(ana->user_role, role::student);
+    EXPECT_EQ(s.db->get_user(s.student.id + 1).error(), make_error_code(errc::not_found));
+}
+
+TEST(SqliteStore, MembershipIsAddedListedAndRemoved) {
+    temp_dir tmp;
+    auto s = open_seeded(options_in(tmp.path()), 2);
+    const auto& a = s.rooms[0];
+    const auto& b = s.rooms[1];
+    EXPECT_TRUE(s.db->is_member(a.id, s.student.id).value());
+    EXPECT_TRUE(s.db->add_member(a.id, s.student.id).has_value());  // again: no-op
+
+    auto rooms = s.db->rooms_of(s.student.id);
+    ASSERT_TRUE(rooms.has_value());
+    ASSERT_EQ(rooms->size(), 2u);
+    EXPECT_EQ((*rooms)[0].name, "circle 0");
+    EXPECT_EQ((*rooms)[1].kind, room_kind::peer_network);
+    auto members = s.db->members_of(b.id);
+    ASSERT_TRUE(members.has_value());
+    ASSERT_EQ(members->size(), 1u);
+    EXPECT_EQ((*members)[0].display_name, "Blue Heron");
+
+    EXPECT_TRUE(s.db->remove_member(b.id, s.student.id).has_value());
+    EXPECT_FALSE(s.db->is_member(b.id, s.student.id).value());
+    EXPECT_EQ(s.db->remove_member(b.id, s.student.id).error(), make_error_code(errc::not_found));
+    EXPECT_EQ(s.db->rooms_of(s.student.id)->size(), 1u);
+    EXPECT_EQ(s.db->add_member(b.id + 100, s.student.id).error(), make_error_code(errc::not_found));
+
+    // Rooms never mix schools.
+    auto other = s.db->create_school("oak-hill", "Oak Hill").value();
+    auto their_room = s.db->create_room(other.id, "theirs", room_kind::gsa).value();
+    EXPECT_EQ(s.db->add_member(their_room.id, s.student.id).error(),
+              make_error_code(errc::invalid_argument));
+    EXPECT_EQ(s.db->create_room(other.id + 100, "x", room_kind::gsa).error(),
+              make_error_code(errc::not_found));
+}
+
+TEST(SqliteStore, CreateRoomStoresItsKeyWrappedByTheMasterKey) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    auto s = open_seeded(options, 2);
+    auto r = s.db->get_room(s.rooms[1].id);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->epoch, 1u);
+    EXPECT_EQ(r->last_seq, 0u);
+
+    raw_db raw(options.data_dir / "circles.db");
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM room_keys"), 2);
+    const auto key_id = raw.scalar("SELECT key_id FROM rooms WHERE id = " + std::to_string(r->id));
+    ASSERT_GT(key_id, 0);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(raw.get(), "SELECT nonce, ciphertext FROM room_keys WHERE key_id = ?",
+                           -1, &stmt, nullptr),
+        SQLITE_OK);
+    sqlite3_bind_int64(stmt, 1, key_id);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    auto blob = [&](int col) {
+        auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt, col));
+        return std::vector<unsigned char>(p, p + sqlite3_column_bytes(stmt, col));
+    };
+    sealed wrapped{blob(0), blob(1)};
+    sqlite3_finalize(stmt);
+    auto master = load_or_create_master_key(options.data_dir / "master.key");
+    EXPECT_TRUE(unwrap_key(*master, wrapped, key_id).has_value());
+}
+
+TEST(SqliteStore, SessionsAreCreatedLookedUpExpiredAndRevoked) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    auto s = open_seeded(options, 0);
+
+    auto token = s.db->create_session(s.student.id, std::chrono::hours(8));
+    ASSERT_TRUE(token.has_value());
+    EXPECT_EQ(token->size(), 43u);  // 32 bytes, URL-safe base64, no padding
+    EXPECT_EQ(token->find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos);
+    EXPECT_NE(*token, s.db->create_session(s.student.id, std::chrono::hours(8)).value());
+
+    auto who = s.db->user_for_session(*token);
+    ASSERT_TRUE(who.has_value());
+    EXPECT_EQ(who->id, s.student.id);
+    EXPECT_EQ(s.db->user_for_session("not-a-token").error(), make_error_code(errc::not_found));
+    std::string forged = *token;
+    forged[0] = forged[0] == 'A' ? 'B' : 'A';
+    EXPECT_EQ(s.db->user_for_session(forged).error(), make_error_code(errc::not_found));
+
+    raw_db raw(options.data_dir / "circles.db");
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sessions"), 2);
+    EXPECT_EQ(raw.scalar("SELECT min(length(token_hash)) FROM sessions"), 32);
+
+    // Expiry: move this session's expiry into the past behind the store's back.
+    unsigned char hash[32];
+    crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(token->data()),
+                       token->size(), nullptr, 0);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(raw.get(), "UPDATE sessions SET expires_at_ms = 1 WHERE token_hash = ?",
+                           -1, &stmt, nullptr),
+        SQLITE_OK);
+    sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+    ASSERT_EQ(sqlite3_changes(raw.get()), 1);
+    EXPECT_EQ(s.db->user_for_session(*token).error(), make_error_code(errc::expired));
+
+    EXPECT_TRUE(s.db->revoke_session(*token).has_value());
+    EXPECT_EQ(s.db->user_for_session(*token).error(), make_error_code(errc::not_found));
+    EXPECT_EQ(s.db->revoke_session(*token).error(), make_error_code(errc::not_found));
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sessions"), 1);
+
+    EXPECT_EQ(s.db->create_session(s.student.id, std::chrono::seconds(0)).error(),
+              make_error_code(errc::invalid_argument));
+    EXPECT_EQ(s.db->create_session(s.student.id + 9, std::chrono::hours(1)).error(),
+              make_error_code(errc::not_found));
+}
+
+}  // namespace
+}  // namespace circles::storage
