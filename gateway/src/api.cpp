@@ -1,7 +1,8 @@
 #include "api.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 namespace circles::gateway {
 

@@ -1,8 +1,9 @@
 #include "circles/gateway/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 namespace circles::gateway {
 
@@ -78,7 +79,13 @@ config load_config(const std::filesystem::path& file) {
         }
         std::string listen;
         read(t, "listen", listen, where);
-        if (!listen.empty()) set_listen(c, listen);
+        if (!listen.empty()) {
+            try {
+                set_listen(c, listen);
+            } catch (const std::invalid_argument& e) {
+                throw std::runtime_error(where + ": 'listen': " + e.what());
+            }
+        }
         std::string data_dir, web_root;
         read(t, "data_dir", data_dir, where);
         read(t, "web_root", web_root, where);
@@ -94,14 +101,18 @@ config load_config(const std::filesystem::path& file) {
         if (threads < 0 || threads > 256) throw std::runtime_error(where + ": 'threads' 0-256");
         c.threads = static_cast<unsigned>(threads);
         read(t, "secure_cookies", c.secure_cookies, where);
-        if (const auto* origins = t.get_as<toml::array>("allowed_origins")) {
+        if (const auto* node = t.get("allowed_origins")) {
+            const auto* origins = node->as_array();
+            if (!origins) throw std::runtime_error(where + ": 'allowed_origins' must be a list");
             for (const auto& o : *origins) {
                 auto s = o.value<std::string>();
                 if (!s) throw std::runtime_error(where + ": allowed_origins holds a non-string");
                 c.allowed_origins.push_back(*s);
             }
         }
-        if (const auto* l = t.get_as<toml::table>("limits")) {
+        if (const auto* node = t.get("limits")) {
+            const auto* l = node->as_table();
+            if (!l) throw std::runtime_error(where + ": 'limits' must be a table ([limits])");
             const std::string lw = where + " [limits]";
             std::int64_t frame = static_cast<std::int64_t>(c.lim.max_frame_bytes);
             read(*l, "max_frame_bytes", frame, lw);
@@ -113,8 +124,8 @@ config load_config(const std::filesystem::path& file) {
                 std::int64_t v = static_cast<std::int64_t>(out);
                 read(*l, key, v, lw);
                 if (v < min) {
-                    throw std::runtime_error(lw + ": '" + std::string(key) + "' must be >= " +
-                                             std::to_string(min));
+                    throw std::runtime_error(lw + ": '" + std::string(key) +
+                                             "' must be >= " + std::to_string(min));
                 }
                 out = static_cast<std::size_t>(v);
             };
@@ -146,7 +157,14 @@ void apply_environment(config& c) {
     if (auto v = env("CIRCLES_WEB_ROOT")) c.web_root = v;
     if (auto v = env("CIRCLES_ALLOWED_ORIGINS")) c.allowed_origins = split_commas(v);
     if (auto v = env("CIRCLES_NODE_ID")) c.node_id = v;
-    if (auto v = env("CIRCLES_THREADS")) c.threads = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
+    if (auto v = env("CIRCLES_THREADS")) {
+        char* end = nullptr;
+        const long n = std::strtol(v, &end, 10);
+        if (*end != '\0' || n < 0 || n > 256) {
+            throw std::runtime_error(std::string("CIRCLES_THREADS must be 0-256, got '") + v + "'");
+        }
+        c.threads = static_cast<unsigned>(n);
+    }
 }
 
 void finish_defaults(config& c, const std::filesystem::path& executable) {
@@ -155,6 +173,8 @@ void finish_defaults(config& c, const std::filesystem::path& executable) {
         const std::string port = std::to_string(c.listen_port);
         if (c.listen_host == "127.0.0.1" || c.listen_host == "localhost") {
             c.allowed_origins = {"http://127.0.0.1:" + port, "http://localhost:" + port};
+        } else if (c.listen_host.find(':') != std::string::npos) {
+            c.allowed_origins = {"http://[" + c.listen_host + "]:" + port};  // IPv6
         } else {
             c.allowed_origins = {"http://" + c.listen_host + ":" + port};
         }

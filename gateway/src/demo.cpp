@@ -34,7 +34,8 @@ const std::vector<demo_room>& demo_rooms() {
     static const std::vector<demo_room> rooms = {
         {"Lunch Bunch", storage::room_kind::social_group, {"alex", "sam", "jordan", "facilitator"}},
         {"GSA", storage::room_kind::gsa, {"alex", "riley", "casey", "facilitator"}},
-        {"Peer Network", storage::room_kind::peer_network,
+        {"Peer Network",
+         storage::room_kind::peer_network,
          {"alex", "sam", "jordan", "riley", "casey", "facilitator"}},
     };
     return rooms;
@@ -42,8 +43,9 @@ const std::vector<demo_room>& demo_rooms() {
 
 template <class T>
 T must(storage::result<T> r, const char* what) {
-    if (!r) throw std::runtime_error(std::string("seeding the demo: ") + what + ": " +
-                                     r.error().message());
+    if (!r)
+        throw std::runtime_error(std::string("seeding the demo: ") + what + ": " +
+                                 r.error().message());
     return std::move(*r);
 }
 
@@ -56,20 +58,21 @@ std::vector<demo_login> seed_demo(storage::store& store) {
     }
     if (store.find_school("maple-grove")) return logins;
 
-    const auto school = must(store.create_school("maple-grove", "Maple Grove High School"), "school");
+    const auto school =
+        must(store.create_school("maple-grove", "Maple Grove High School"), "school");
     std::unordered_map<std::string, storage::user_id> ids;
     for (const auto& u : demo_users) {
-        ids[u.username] = must(store.create_user(school.id, u.username, u.display_name, u.r,
-                                                 demo_password),
-                               "user")
-                              .id;
+        ids[u.username] =
+            must(store.create_user(school.id, u.username, u.display_name, u.r, demo_password),
+                 "user")
+                .id;
     }
     for (const auto& r : demo_rooms()) {
         const auto room = must(store.create_room(school.id, r.name, r.kind), "room");
         for (const char* m : r.members) {
             auto added = store.add_member(room.id, ids.at(m));
-            if (!added) throw std::runtime_error("seeding the demo: member: " +
-                                                 added.error().message());
+            if (!added)
+                throw std::runtime_error("seeding the demo: member: " + added.error().message());
         }
     }
     return logins;

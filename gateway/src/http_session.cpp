@@ -1,8 +1,9 @@
 #include "http_session.hpp"
 
-#include <boost/json.hpp>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include "api.hpp"
 #include "static_files.hpp"
@@ -91,8 +92,8 @@ void http_session::upgrade(request req) {
     }
     auto token = token_of(req);
     if (!token) {
-        return send(error_response(req, http::status::unauthorized, "unauthenticated",
-                                   "please log in"));
+        return send(
+            error_response(req, http::status::unauthorized, "unauthenticated", "please log in"));
     }
     auto u = state_->store().user_for_session(*token);
     if (!u) {
@@ -114,7 +115,8 @@ void http_session::login(request req) {
         return send(error_response(req, http::status::method_not_allowed, "method_not_allowed",
                                    "use POST"));
     }
-    if (auto origin = req[http::field::origin]; !origin.empty() && !state_->origin_allowed(origin)) {
+    if (auto origin = req[http::field::origin];
+        !origin.empty() && !state_->origin_allowed(origin)) {
         return send(error_response(req, http::status::forbidden, "origin_not_allowed",
                                    "log in from the Circles page"));
     }
@@ -168,17 +170,16 @@ void http_session::login(request req) {
             res = error_response(req, http::status::service_unavailable, "unavailable",
                                  "try again shortly");
         }
-        net::post(self->stream_.get_executor(), [self, res = std::move(*res)]() mutable {
-            self->send(std::move(res));
-        });
+        net::post(self->stream_.get_executor(),
+                  [self, res = std::move(*res)]() mutable { self->send(std::move(res)); });
     });
 }
 
 void http_session::send(http::message_generator msg) {
     const bool keep_alive = msg.keep_alive();
-    beast::async_write(stream_, std::move(msg),
-                       beast::bind_front_handler(&http_session::on_write, shared_from_this(),
-                                                 keep_alive));
+    beast::async_write(
+        stream_, std::move(msg),
+        beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
 }
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

@@ -10,7 +10,7 @@
 namespace circles::gateway {
 
 class http_session : public std::enable_shared_from_this<http_session>, public connection {
-public:
+  public:
     http_session(tcp::socket&& socket, std::shared_ptr<shared_state> state);
     ~http_session() override;
 
@@ -18,7 +18,7 @@ public:
     void close_for_shutdown() override;
     void close_if_token(const std::string&) override {}
 
-private:
+  private:
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
     void upgrade(http::request<http::string_body> req);

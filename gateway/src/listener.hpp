@@ -8,7 +8,7 @@
 namespace circles::gateway {
 
 class listener : public std::enable_shared_from_this<listener> {
-public:
+  public:
     // Binds and listens; throws boost::system::system_error if the address is taken.
     listener(net::io_context& ioc, tcp::endpoint endpoint, std::shared_ptr<shared_state> state);
 
@@ -16,7 +16,7 @@ public:
     void stop();
     tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
-private:
+  private:
     void do_accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
 

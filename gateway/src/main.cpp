@@ -69,8 +69,7 @@ int run_demo(std::vector<std::string> args, const std::filesystem::path& exe) {
         const auto logins = circles::gateway::seed_demo(*store);
         std::printf("Circles demo school: Maple Grove High School (data in %s)\n",
                     c.data_dir.string().c_str());
-        std::printf("Every demo login uses the password '%s':\n",
-                    circles::gateway::demo_password);
+        std::printf("Every demo login uses the password '%s':\n", circles::gateway::demo_password);
         for (const auto& l : logins) {
             std::printf("  %-12s %-12s shown as \"%s\"\n", l.username.c_str(), l.role.c_str(),
                         l.display_name.c_str());

@@ -18,7 +18,7 @@ namespace circles::gateway {
 
 // A connection that shutdown can close and logout can find.
 class connection {
-public:
+  public:
     virtual ~connection() = default;
     virtual void close_for_shutdown() = 0;
     // Closes the connection if it was authenticated with `token` (after a logout).
@@ -26,7 +26,7 @@ public:
 };
 
 class shared_state {
-public:
+  public:
     shared_state(config cfg, storage::store& store, rooms::service& rooms);
 
     const config& cfg() const noexcept { return cfg_; }
@@ -47,7 +47,7 @@ public:
     bool shutting_down() const;
     std::size_t connection_count() const;
 
-private:
+  private:
     std::vector<std::shared_ptr<connection>> snapshot() const;
 
     config cfg_;

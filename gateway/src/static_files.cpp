@@ -80,9 +80,8 @@ response serve_static(const shared_state& state, const request& req) {
             "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
             "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     // Vite names assets by content hash, so they may be cached forever; the page may not.
-    res.set(http::field::cache_control, rel.starts_with("assets/")
-                                            ? "public, max-age=31536000, immutable"
-                                            : "no-cache");
+    res.set(http::field::cache_control,
+            rel.starts_with("assets/") ? "public, max-age=31536000, immutable" : "no-cache");
     res.keep_alive(req.keep_alive());
     if (req.method() == http::verb::head) {
         res.content_length(body.size());

@@ -20,10 +20,14 @@ v1::ErrorCode to_error_code(const boost::system::error_code& ec) {
 
 std::string_view error_text(v1::ErrorCode code) {
     switch (code) {
-        case v1::ERROR_CODE_ROOM_NOT_FOUND: return "there is no such room";
-        case v1::ERROR_CODE_NOT_A_MEMBER: return "you are not a member of this room";
-        case v1::ERROR_CODE_OVERLOADED: return "the server is busy; try again in a moment";
-        default: return "something went wrong on the server; nothing was sent";
+        case v1::ERROR_CODE_ROOM_NOT_FOUND:
+            return "there is no such room";
+        case v1::ERROR_CODE_NOT_A_MEMBER:
+            return "you are not a member of this room";
+        case v1::ERROR_CODE_OVERLOADED:
+            return "the server is busy; try again in a moment";
+        default:
+            return "something went wrong on the server; nothing was sent";
     }
 }
 
@@ -32,18 +36,23 @@ std::string_view error_text(v1::ErrorCode code) {
 void websocket_session::handle(const v1::ClientFrame& frame) {
     const auto id = frame.request_id();
     switch (frame.body_case()) {
-        case v1::ClientFrame::kJoin: return on_join(id, frame.join());
-        case v1::ClientFrame::kLeave: return on_leave(id, frame.leave());
-        case v1::ClientFrame::kHistory: return on_history(id, frame.history());
-        case v1::ClientFrame::kSend: return on_send(id, frame.send());
-        case v1::ClientFrame::kListRooms: return on_list_rooms(id);
+        case v1::ClientFrame::kJoin:
+            return on_join(id, frame.join());
+        case v1::ClientFrame::kLeave:
+            return on_leave(id, frame.leave());
+        case v1::ClientFrame::kHistory:
+            return on_history(id, frame.history());
+        case v1::ClientFrame::kSend:
+            return on_send(id, frame.send());
+        case v1::ClientFrame::kListRooms:
+            return on_list_rooms(id);
         case v1::ClientFrame::kPing: {
             v1::ServerFrame out;
             out.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());
-            out.mutable_pong()->set_server_time_ms(static_cast<std::uint64_t>(
-                std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count()));
+            out.mutable_pong()->set_server_time_ms(
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count()));
             return reply(id, out);
         }
         case v1::ClientFrame::BODY_NOT_SET:
@@ -58,10 +67,11 @@ void websocket_session::on_join(std::uint64_t request_id, const v1::JoinRoom& re
         return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT, "room_id is required");
     }
     std::optional<rooms::resume_point> resume;
-    if (req.has_resume()) resume = rooms::resume_point{req.resume().last_seq(), req.resume().epoch()};
+    if (req.has_resume())
+        resume = rooms::resume_point{req.resume().last_seq(), req.resume().epoch()};
     const bool subscribed = joined_.contains(room);
-    auto joined = state_->rooms().join(user_, room, resume, req.history_limit(),
-                                       shared_from_this(), !subscribed);
+    auto joined = state_->rooms().join(user_, room, resume, req.history_limit(), shared_from_this(),
+                                       !subscribed);
     if (!joined) {
         const auto code = to_error_code(joined.error());
         return reply_error(request_id, code, error_text(code), room);
@@ -129,13 +139,11 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         state_->policy(), {user_.id, storage::to_string(user_.user_role)}, req.text());
     if (decision.act == moderation::action::block) {
         using moderation::limit_violation;
-        const auto code = decision.limit == limit_violation::too_large
-                              ? v1::ERROR_CODE_MESSAGE_TOO_LARGE
-                          : decision.limit == limit_violation::empty
-                              ? v1::ERROR_CODE_EMPTY_MESSAGE
-                          : decision.limit == limit_violation::invalid_utf8
-                              ? v1::ERROR_CODE_INVALID_ARGUMENT
-                              : v1::ERROR_CODE_BLOCKED_BY_POLICY;
+        const auto code =
+            decision.limit == limit_violation::too_large      ? v1::ERROR_CODE_MESSAGE_TOO_LARGE
+            : decision.limit == limit_violation::empty        ? v1::ERROR_CODE_EMPTY_MESSAGE
+            : decision.limit == limit_violation::invalid_utf8 ? v1::ERROR_CODE_INVALID_ARGUMENT
+                                                              : v1::ERROR_CODE_BLOCKED_BY_POLICY;
         return reply_error(request_id, code, decision.reply, room, cmid);
     }
     storage::append_request append{room, user_.id, cmid, req.text(),
@@ -145,10 +153,10 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         [self = shared_from_this(), request_id, room,
          cmid](storage::result<storage::append_result> r) mutable {
             // On the store's writer thread, after the commit: hop back to the strand.
-            net::post(self->ws_.get_executor(), [self, request_id, room, cmid = std::move(cmid),
-                                                 r = std::move(r)]() mutable {
-                self->on_appended(request_id, room, std::move(cmid), std::move(r));
-            });
+            net::post(self->ws_.get_executor(),
+                      [self, request_id, room, cmid = std::move(cmid), r = std::move(r)]() mutable {
+                          self->on_appended(request_id, room, std::move(cmid), std::move(r));
+                      });
         });
 }
 
@@ -187,8 +195,7 @@ void websocket_session::reply(std::uint64_t request_id, v1::ServerFrame& frame) 
 
 void websocket_session::reply_error(std::uint64_t request_id, v1::ErrorCode code,
                                     std::string_view message, storage::room_id room,
-                                    std::string_view client_msg_id,
-                                    std::uint64_t retry_after_ms) {
+                                    std::string_view client_msg_id, std::uint64_t retry_after_ms) {
     v1::ServerFrame out;
     auto* e = out.mutable_error();
     e->set_code(code);

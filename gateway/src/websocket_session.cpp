@@ -28,8 +28,8 @@ void websocket_session::run(http::request<http::string_body> req) {
     ws_.read_message_max(lim.max_frame_bytes);
     ws_.binary(true);
     registry_id_ = state_->add(weak_from_this());
-    ws_.async_accept(req, beast::bind_front_handler(&websocket_session::on_accept,
-                                                    shared_from_this()));
+    ws_.async_accept(req,
+                     beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
@@ -40,10 +40,10 @@ void websocket_session::on_accept(beast::error_code ec) {
     v1::ServerFrame frame;
     auto* hello = frame.mutable_hello();
     rooms::fill(*hello->mutable_me(), rooms::member_of(user_));
-    hello->set_server_time_ms(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count()));
+    hello->set_server_time_ms(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count()));
     hello->set_max_frame_bytes(static_cast<std::uint32_t>(state_->cfg().lim.max_frame_bytes));
     hello->set_max_message_bytes(static_cast<std::uint32_t>(state_->policy().max_message_bytes));
     hello->set_node_id(state_->cfg().node_id);
@@ -52,8 +52,8 @@ void websocket_session::on_accept(beast::error_code ec) {
 }
 
 void websocket_session::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read,
-                                                      shared_from_this()));
+    ws_.async_read(buffer_,
+                   beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
 }
 
 void websocket_session::on_read(beast::error_code ec, std::size_t) {

@@ -23,9 +23,9 @@ namespace circles::gateway {
 class websocket_session : public std::enable_shared_from_this<websocket_session>,
                           public rooms::subscriber,
                           public connection {
-public:
-    websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
-                      storage::user user, std::string token);
+  public:
+    websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state, storage::user user,
+                      std::string token);
     ~websocket_session() override;
 
     void run(http::request<http::string_body> req);
@@ -34,7 +34,7 @@ public:
     void close_for_shutdown() override;
     void close_if_token(const std::string& token) override;
 
-private:
+  private:
     // I/O (websocket_session.cpp)
     void on_accept(beast::error_code ec);
     void do_read();

@@ -6,10 +6,14 @@ namespace circles::moderation {
 
 const char* to_string(action a) noexcept {
     switch (a) {
-        case action::allow: return "allow";
-        case action::mask: return "mask";
-        case action::hold: return "hold";
-        case action::block: return "block";
+        case action::allow:
+            return "allow";
+        case action::mask:
+            return "mask";
+        case action::hold:
+            return "hold";
+        case action::block:
+            return "block";
     }
     return "unknown";
 }
@@ -54,10 +58,39 @@ bool valid_utf8(std::string_view text) noexcept {
 
 namespace {
 
+// Whitespace and invisible characters only: ASCII space and controls, the Unicode space
+// separators (no-break, en/em, thin, ideographic, ...), line and paragraph separators, and
+// zero-width characters. Such a message shows as nothing. Expects valid UTF-8.
 bool blank(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-    });
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const unsigned char c = s[i];
+        char32_t cp;
+        std::size_t len;
+        if (c < 0x80) {
+            cp = c;
+            len = 1;
+        } else if ((c & 0xE0) == 0xC0) {
+            cp = c & 0x1F;
+            len = 2;
+        } else if ((c & 0xF0) == 0xE0) {
+            cp = c & 0x0F;
+            len = 3;
+        } else {
+            cp = c & 0x07;
+            len = 4;
+        }
+        for (std::size_t k = 1; k < len && i + k < text.size(); ++k)
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        const bool space = cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
+                           cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200D) || cp == 0x2028 ||
+                           cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x2060 ||
+                           cp == 0x3000 || cp == 0xFEFF;
+        if (!space) return false;
+        i += len;
+    }
+    return true;
 }
 
 decision stopped(limit_violation v, std::string reply) {

@@ -4,10 +4,14 @@ namespace circles::rooms {
 
 v1::Role to_proto(storage::role r) noexcept {
     switch (r) {
-        case storage::role::student: return v1::ROLE_STUDENT;
-        case storage::role::facilitator: return v1::ROLE_FACILITATOR;
-        case storage::role::counselor: return v1::ROLE_COUNSELOR;
-        case storage::role::admin: return v1::ROLE_ADMIN;
+        case storage::role::student:
+            return v1::ROLE_STUDENT;
+        case storage::role::facilitator:
+            return v1::ROLE_FACILITATOR;
+        case storage::role::counselor:
+            return v1::ROLE_COUNSELOR;
+        case storage::role::admin:
+            return v1::ROLE_ADMIN;
     }
     return v1::ROLE_UNSPECIFIED;
 }
@@ -15,9 +19,12 @@ v1::Role to_proto(storage::role r) noexcept {
 namespace {
 v1::MessageStatus to_proto(storage::message_status s) noexcept {
     switch (s) {
-        case storage::message_status::visible: return v1::MESSAGE_STATUS_VISIBLE;
-        case storage::message_status::held: return v1::MESSAGE_STATUS_HELD;
-        case storage::message_status::removed: return v1::MESSAGE_STATUS_REMOVED;
+        case storage::message_status::visible:
+            return v1::MESSAGE_STATUS_VISIBLE;
+        case storage::message_status::held:
+            return v1::MESSAGE_STATUS_HELD;
+        case storage::message_status::removed:
+            return v1::MESSAGE_STATUS_REMOVED;
     }
     return v1::MESSAGE_STATUS_UNSPECIFIED;
 }

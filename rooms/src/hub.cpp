@@ -10,10 +10,12 @@ hub::hub(bus& b) : bus_(b) {}
 // threads cannot cross and leave a room with members unsubscribed.
 void hub::add(storage::room_id room, const std::shared_ptr<subscriber>& s) {
     std::lock_guard lock(mutex_);
-    auto& list = rooms_[room];
-    std::erase_if(list, [](const auto& w) { return w.expired(); });
-    if (list.empty()) bus_.subscribe(room);
-    list.push_back(s);
+    // The bus is subscribed exactly while the room has an entry here, even if every weak
+    // reference in it has expired without a remove().
+    auto [it, created] = rooms_.try_emplace(room);
+    if (created) bus_.subscribe(room);
+    std::erase_if(it->second, [](const auto& w) { return w.expired(); });
+    it->second.push_back(s);
 }
 
 void hub::remove(storage::room_id room, const subscriber* s) {

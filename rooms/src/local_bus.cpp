@@ -9,7 +9,7 @@ namespace {
 // The in-process bus: a publish is a function call. Subscriptions are counted so a room the
 // node has no members in costs nothing.
 class local_bus final : public bus {
-public:
+  public:
     void set_handler(handler h) override {
         std::lock_guard lock(mutex_);
         handler_ = std::move(h);
@@ -35,7 +35,7 @@ public:
         subscribed_.erase(room);
     }
 
-private:
+  private:
     std::mutex mutex_;
     handler handler_;
     std::unordered_set<storage::room_id> subscribed_;

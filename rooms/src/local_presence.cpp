@@ -11,7 +11,7 @@ member member_of(const storage::user& u) { return {u.id, u.display_name, u.user_
 namespace {
 
 class local_presence final : public presence {
-public:
+  public:
     bool enter(storage::room_id room, const member& m) override {
         std::lock_guard lock(mutex_);
         auto& entry = rooms_[room][m.id];
@@ -40,7 +40,7 @@ public:
         return out;
     }
 
-private:
+  private:
     struct entry {
         member who;
         int connections = 0;

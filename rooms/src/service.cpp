@@ -8,14 +8,18 @@ namespace circles::rooms {
 
 namespace {
 class rooms_category_impl final : public boost::system::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "circles.rooms"; }
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-            case errc::ok: return "ok";
-            case errc::room_not_found: return "no such room";
-            case errc::not_a_member: return "you are not a member of this room";
-            case errc::store_unavailable: return "the message store is not available";
+            case errc::ok:
+                return "ok";
+            case errc::room_not_found:
+                return "no such room";
+            case errc::not_a_member:
+                return "you are not a member of this room";
+            case errc::store_unavailable:
+                return "the message store is not available";
         }
         return "unknown rooms error";
     }
@@ -65,7 +69,9 @@ result<join_outcome> service::join(const storage::user& u, storage::room_id room
     join_outcome out;
     out.room = std::move(*authorized);
     bool ok = true;
-    if (resume && resume->epoch == out.room.epoch) {
+    // A resume point past the room's last seq (a restored database, a confused client) cannot
+    // be trusted: reload rather than skip what the client never saw.
+    if (resume && resume->epoch == out.room.epoch && resume->last_seq <= out.room.last_seq) {
         auto missed = store_.since(room, resume->last_seq, limits_.max_replay + 1);
         ok = static_cast<bool>(missed);
         // Recoverable only when the store still holds every message after the resume point.
@@ -73,8 +79,8 @@ result<join_outcome> service::join(const storage::user& u, storage::room_id room
             (missed->empty() || missed->front().seq == resume->last_seq + 1)) {
             out.recovered = true;
             out.messages = std::move(*missed);
-            out.delivered_through = out.messages.empty() ? resume->last_seq
-                                                         : out.messages.back().seq;
+            out.delivered_through =
+                out.messages.empty() ? resume->last_seq : out.messages.back().seq;
             out.has_more = resume->last_seq > 0;
         }
     }

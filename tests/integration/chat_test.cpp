@@ -8,11 +8,12 @@ namespace {
 
 // One demo server shared by the tests of this suite (seeding it hashes eight passwords).
 class Chat : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         // Generous send limits: these tests are about chat, limits_test.cpp about limits.
-        server_ = new server_process(make_temp_dir() / "data",
-                                     "[limits]\nsend_rate_per_second = 100.0\nsend_burst = 200.0\n");
+        server_ =
+            new server_process(make_temp_dir() / "data",
+                               "[limits]\nsend_rate_per_second = 100.0\nsend_burst = 200.0\n");
         server_->start();
     }
     static void TearDownTestSuite() {
@@ -62,9 +63,8 @@ TEST_F(Chat, TwoStudentsExchangeMessagesInOrder) {
     }
     const auto reply = unique("hi alex, sam here");
     ASSERT_TRUE(sam.send_text(room, unique("cmid"), reply).has_ack());
-    auto got = alex.wait_for([&](const v1::ServerFrame& f) {
-        return f.has_message() && f.message().text() == reply;
-    });
+    auto got = alex.wait_for(
+        [&](const v1::ServerFrame& f) { return f.has_message() && f.message().text() == reply; });
     ASSERT_TRUE(got);
     EXPECT_EQ(got->message().sender().display_name(), "Quiet Fox");
     EXPECT_EQ(got->message().seq(), last_seq + 1);

@@ -47,9 +47,9 @@ std::string server_process::log() const {
 void server_process::start() {
     // A fresh port per start: a restarted server may not get the old one back at once.
     port_ = free_port();
-    std::vector<std::string> args = {CIRCLES_BIN, "demo", "--listen",
-                                     "127.0.0.1:" + std::to_string(port_), "--data",
-                                     data_dir_.string()};
+    std::vector<std::string> args = {CIRCLES_BIN, "demo",
+                                     "--listen",  "127.0.0.1:" + std::to_string(port_),
+                                     "--data",    data_dir_.string()};
     if (!config_toml_.empty()) {
         const auto file = data_dir_.string() + ".toml";
         std::ofstream(file) << config_toml_;
@@ -196,24 +196,22 @@ std::optional<v1::ServerFrame> client::next(std::chrono::milliseconds timeout) {
         return f;
     }
     if (closed_) return std::nullopt;
-    bool done = false;
-    beast::error_code result;
-    ws_.async_read(buffer_, [&](beast::error_code ec, std::size_t) {
-        done = true;
-        result = ec;
-    });
-    ioc_.restart();
-    ioc_.run_for(timeout);
-    if (!done) {
-        // Abandon the connection: a cancelled websocket read leaves the stream unusable.
-        beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
-        ioc_.restart();
-        ioc_.run();
-        closed_ = true;
-        return std::nullopt;
+    if (!read_pending_) {
+        read_pending_ = true;
+        read_done_ = false;
+        ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
+            read_done_ = true;
+            read_ec_ = ec;
+        });
     }
-    if (result) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!read_done_ && std::chrono::steady_clock::now() < deadline) {
+        ioc_.restart();
+        ioc_.run_one_until(deadline);
+    }
+    if (!read_done_) return std::nullopt;
+    read_pending_ = false;
+    if (read_ec_) {
         closed_ = true;
         return std::nullopt;
     }

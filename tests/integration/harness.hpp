@@ -33,7 +33,7 @@ std::filesystem::path make_temp_dir();
 
 // A circles process: `circles demo --listen 127.0.0.1:PORT --data DIR [--config FILE]`.
 class server_process {
-public:
+  public:
     explicit server_process(std::filesystem::path data_dir, std::string config_toml = {});
     ~server_process();
     server_process(const server_process&) = delete;
@@ -48,7 +48,7 @@ public:
     const std::filesystem::path& data_dir() const { return data_dir_; }
     std::string log() const;  // what the process printed
 
-private:
+  private:
     std::filesystem::path data_dir_;
     std::string config_toml_;
     std::uint16_t port_ = 0;
@@ -75,7 +75,7 @@ struct upgrade_refused {
 
 // A WebSocket client of one user.
 class client {
-public:
+  public:
     // Connects and completes the upgrade; throws beast::system_error if the upgrade fails.
     // `status_out`, when given, receives the HTTP status of a refused upgrade.
     client(std::uint16_t port, const std::string& token, const std::string& origin);
@@ -90,7 +90,8 @@ public:
     std::uint64_t send(v1::ClientFrame frame);  // assigns and returns the request id
     void send_raw(const std::string& bytes, bool binary = true);
 
-    // The next frame, or nullopt if none arrives in time or the connection closed.
+    // The next frame, or nullopt if none arrives in time (the connection stays open) or the
+    // connection closed (closed() tells which).
     std::optional<v1::ServerFrame> next(std::chrono::milliseconds timeout = 5s);
     // Frames until one matches; others are kept for later next() calls. nullopt on timeout.
     std::optional<v1::ServerFrame> wait_for(const std::function<bool(const v1::ServerFrame&)>& pred,
@@ -110,7 +111,7 @@ public:
     std::uint16_t wait_closed(std::chrono::milliseconds timeout = 5s);
     void close();
 
-private:
+  private:
     net::io_context ioc_;
     websocket::stream<beast::tcp_stream> ws_;
     beast::flat_buffer buffer_;
@@ -118,6 +119,11 @@ private:
     v1::Hello hello_;
     std::uint64_t next_request_ = 1;
     bool closed_ = false;
+    // One read stays outstanding across next() calls, so a timeout never abandons the
+    // connection: a websocket read cannot be cancelled without ending the stream.
+    bool read_pending_ = false;
+    bool read_done_ = false;
+    beast::error_code read_ec_;
 };
 
 }  // namespace circles::test

@@ -8,7 +8,7 @@ namespace circles::test {
 namespace {
 
 class Limits : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         // The default limits, as a school would run them.
         server_ = new server_process(make_temp_dir() / "data");
@@ -146,8 +146,8 @@ TEST(SlowConsumer, IsClosedWith1008AndOthersAreServed) {
     const auto room = sam.room_id("Peer Network");
     ASSERT_TRUE(sam.join(room).has_joined());
     for (int i = 0; i < 6; ++i) {
-        ASSERT_TRUE(sam.send_text(room, "big-" + std::to_string(i), std::string(3900, 'b'))
-                        .has_ack());
+        ASSERT_TRUE(
+            sam.send_text(room, "big-" + std::to_string(i), std::string(3900, 'b')).has_ack());
     }
     // A reader that never reads: ask for far more than the socket buffers and the 8-frame
     // outbound queue can hold.
@@ -166,6 +166,30 @@ TEST(SlowConsumer, IsClosedWith1008AndOthersAreServed) {
     EXPECT_EQ(slow.wait_closed(30s), 1008);
     // The room goes on for everyone else.
     ASSERT_TRUE(sam.send_text(room, "after-slow", "still here").has_ack());
+}
+
+}  // namespace
+}  // namespace circles::test
+
+namespace circles::test {
+namespace {
+
+TEST(IdleTimeout, SilentConnectionIsClosedAndAnsweringOneStays) {
+    server_process server(make_temp_dir() / "data", "[limits]\nidle_timeout_seconds = 1\n");
+    server.start();
+    const auto token = login(server.port(), "alex");
+    client silent(server.port(), token, server.origin());
+    client lively(server.port(), token, server.origin());
+    // The lively client reads (and so answers the server's pings) for three idle periods.
+    v1::ClientFrame never;
+    never.mutable_ping();
+    EXPECT_FALSE(lively.wait_for([](const v1::ServerFrame&) { return false; }, 3s));
+    EXPECT_FALSE(lively.closed()) << "a client that answers pings must stay connected";
+    // The silent one read nothing in that time: the server must have dropped it.
+    silent.wait_closed(3s);
+    EXPECT_TRUE(silent.closed());
+    auto pong = lively.wait_reply(lively.send(never));
+    EXPECT_TRUE(pong && pong->has_pong());
 }
 
 }  // namespace

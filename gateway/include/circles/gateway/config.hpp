@@ -11,20 +11,20 @@
 namespace circles::gateway {
 
 struct limits {
-    std::size_t max_frame_bytes = 64 * 1024;           // larger WebSocket frames close 1009
-    std::size_t max_http_body_bytes = 16 * 1024;       // /api request bodies
-    std::size_t queue_limit_frames = 1024;             // outbound frames per connection
-    std::size_t queue_limit_bytes = 8 * 1024 * 1024;   // outbound bytes per connection
-    std::chrono::seconds idle_timeout{60};             // pinged at half, closed at full
+    std::size_t max_frame_bytes = 64 * 1024;          // larger WebSocket frames close 1009
+    std::size_t max_http_body_bytes = 16 * 1024;      // /api request bodies
+    std::size_t queue_limit_frames = 1024;            // outbound frames per connection
+    std::size_t queue_limit_bytes = 8 * 1024 * 1024;  // outbound bytes per connection
+    std::chrono::seconds idle_timeout{60};            // pinged at half, closed at full
     std::chrono::seconds handshake_timeout{30};
     std::chrono::seconds http_timeout{30};
-    std::chrono::seconds session_ttl{12 * 3600};       // a login lasts a school day
-    double send_rate_per_second = 2.0;                 // per user, all connections together
+    std::chrono::seconds session_ttl{12 * 3600};  // a login lasts a school day
+    double send_rate_per_second = 2.0;            // per user, all connections together
     double send_burst = 8.0;
-    double frame_rate_per_second = 30.0;               // per connection, every frame type
+    double frame_rate_per_second = 30.0;  // per connection, every frame type
     double frame_burst = 60.0;
-    std::size_t max_protocol_errors = 20;              // then the connection closes 1008
-    double login_rate_per_minute = 10.0;               // per username
+    std::size_t max_protocol_errors = 20;  // then the connection closes 1008
+    double login_rate_per_minute = 10.0;   // per username
     std::chrono::seconds shutdown_grace{5};
 };
 
@@ -32,10 +32,10 @@ struct config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     std::filesystem::path data_dir = ".data";
-    std::filesystem::path web_root;  // empty: <directory of the executable>/../web
+    std::filesystem::path web_root;            // empty: <directory of the executable>/../web
     std::vector<std::string> allowed_origins;  // exact matches; empty: http://<listen>
     std::string node_id = "node1";
-    unsigned threads = 0;  // 0: one per core
+    unsigned threads = 0;         // 0: one per core
     bool secure_cookies = false;  // set Secure on the session cookie (behind TLS)
     limits lim;
 };

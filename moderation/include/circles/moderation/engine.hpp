@@ -41,13 +41,13 @@ struct sender {
 
 struct decision {
     action act = action::allow;
-    bool escalate = false;               // a risk signal: always creates an escalation
+    bool escalate = false;  // a risk signal: always creates an escalation
     std::vector<std::string> categories;
-    std::string rule_id;                 // the rule that decided, empty when allowed
-    int ground_rule = 0;                 // the ground-rule number the rule cites, 0 if none
+    std::string rule_id;  // the rule that decided, empty when allowed
+    int ground_rule = 0;  // the ground-rule number the rule cites, 0 if none
     limit_violation limit = limit_violation::none;
-    std::string masked_text;             // with action::mask
-    std::string reply;                   // what the sender is told, if anything
+    std::string masked_text;  // with action::mask
+    std::string reply;        // what the sender is told, if anything
 };
 
 decision evaluate(const policy& p, const sender& who, std::string_view text);

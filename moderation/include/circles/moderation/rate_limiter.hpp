@@ -13,7 +13,7 @@
 namespace circles::moderation {
 
 class rate_limiter {
-public:
+  public:
     using clock = token_bucket::clock;
     static constexpr std::size_t default_max_keys = 100'000;
 
@@ -25,7 +25,7 @@ public:
     std::size_t tracked_keys() const;
     const rate_limit& limit() const noexcept { return limit_; }
 
-private:
+  private:
     void evict_idle(clock::time_point now);
 
     rate_limit limit_;

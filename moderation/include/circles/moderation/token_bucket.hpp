@@ -19,7 +19,7 @@ struct rate_verdict {
 };
 
 class token_bucket {
-public:
+  public:
     using clock = std::chrono::steady_clock;
 
     token_bucket(rate_limit limit, clock::time_point now)
@@ -36,12 +36,13 @@ public:
             return {};
         }
         const double wait_s = (1.0 - tokens_) / limit_.rate_per_second;
-        return {false, std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(wait_s * 1000)))};
+        return {false,
+                std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(wait_s * 1000)))};
     }
 
     clock::time_point updated() const noexcept { return updated_; }
 
-private:
+  private:
     rate_limit limit_;
     double tokens_;
     clock::time_point updated_;

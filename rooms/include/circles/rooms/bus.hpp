@@ -21,7 +21,7 @@ struct room_event {
 };
 
 class bus {
-public:
+  public:
     using handler = std::function<void(const room_event&)>;
     virtual ~bus() = default;
 

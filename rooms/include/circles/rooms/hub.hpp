@@ -14,13 +14,13 @@ namespace circles::rooms {
 // A connection that receives room events. deliver() is called from any thread and must only
 // hand the event to the connection's own executor.
 class subscriber {
-public:
+  public:
     virtual ~subscriber() = default;
     virtual void deliver(const room_event& ev) = 0;
 };
 
 class hub {
-public:
+  public:
     explicit hub(bus& b);
 
     void add(storage::room_id room, const std::shared_ptr<subscriber>& s);
@@ -28,7 +28,7 @@ public:
     void dispatch(const room_event& ev);
     std::size_t local_count(storage::room_id room) const;
 
-private:
+  private:
     bus& bus_;
     mutable std::mutex mutex_;
     std::unordered_map<storage::room_id, std::vector<std::weak_ptr<subscriber>>> rooms_;

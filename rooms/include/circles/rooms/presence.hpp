@@ -20,7 +20,7 @@ struct member {
 member member_of(const storage::user& u);
 
 class presence {
-public:
+  public:
     virtual ~presence() = default;
     // Returns true when this is the user's first connection in the room.
     virtual bool enter(storage::room_id room, const member& m) = 0;

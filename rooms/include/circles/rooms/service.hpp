@@ -3,14 +3,13 @@
 // answered, and how a stored message reaches the room. It checks membership on every call
 // (never trusts the connection), keeps presence, and publishes on the bus only what the
 // store has committed.
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
-
-#include <boost/system/error_code.hpp>
-#include <boost/system/result.hpp>
 
 #include "circles/rooms/bus.hpp"
 #include "circles/rooms/hub.hpp"
@@ -33,9 +32,9 @@ template <class T>
 using result = boost::system::result<T>;
 
 struct limits {
-    std::size_t default_page = 50;   // history page when the client names none
-    std::size_t max_page = 200;      // largest history page a client may ask for
-    std::size_t max_replay = 1000;   // a resume further behind than this reloads instead
+    std::size_t default_page = 50;  // history page when the client names none
+    std::size_t max_page = 200;     // largest history page a client may ask for
+    std::size_t max_replay = 1000;  // a resume further behind than this reloads instead
 };
 
 struct resume_point {
@@ -53,7 +52,7 @@ struct join_outcome {
 };
 
 class service {
-public:
+  public:
     service(storage::store& store, bus& b, presence& p, limits l = {});
 
     result<std::vector<storage::room>> rooms_of(const storage::user& u);
@@ -84,7 +83,7 @@ public:
 
     const limits& limits_in_force() const noexcept { return limits_; }
 
-private:
+  private:
     void publish_presence(storage::room_id room, const member& m, bool present);
 
     storage::store& store_;
