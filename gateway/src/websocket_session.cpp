@@ -69,11 +69,6 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
         return;
     }
     if (closing_) return;
-    if (!frame_bucket_.take(moderation::token_bucket::clock::now()).allowed) {
-        buffer_.consume(buffer_.size());
-        reply_error(0, v1::ERROR_CODE_RATE_LIMITED, "too many frames; slow down", 0, {}, 1000);
-        return do_read();
-    }
     v1::ClientFrame frame;
     const bool binary = ws_.got_binary();
     const bool parsed =
@@ -83,6 +78,14 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
         protocol_error(0, v1::ERROR_CODE_MALFORMED_FRAME,
                        binary ? "the frame is not a circles.v1.ClientFrame"
                               : "send binary protobuf frames, not text");
+    } else if (auto verdict = frame_bucket_.take(moderation::token_bucket::clock::now());
+               !verdict.allowed) {
+        // Answered like any refused request, so a client can tell which send to retry.
+        const bool send = frame.has_send();
+        reply_error(frame.request_id(), v1::ERROR_CODE_RATE_LIMITED, "too many frames; slow down",
+                    send ? static_cast<storage::room_id>(frame.send().room_id()) : 0,
+                    send ? frame.send().client_msg_id() : std::string_view{},
+                    static_cast<std::uint64_t>(verdict.retry_after.count()));
     } else {
         handle(frame);
     }
