@@ -168,7 +168,8 @@ void apply_environment(config& c) {
 }
 
 void finish_defaults(config& c, const std::filesystem::path& executable) {
-    if (c.web_root.empty()) c.web_root = executable.parent_path() / ".." / "web";
+    if (c.web_root.empty())
+        c.web_root = (executable.parent_path() / ".." / "web").lexically_normal();
     if (c.allowed_origins.empty()) {
         const std::string port = std::to_string(c.listen_port);
         if (c.listen_host == "127.0.0.1" || c.listen_host == "localhost") {
