@@ -95,6 +95,12 @@ config load_config(const std::filesystem::path& file) {
             c.data_dir = d.is_absolute() ? d : file.parent_path() / d;
         }
         if (!web_root.empty()) c.web_root = web_root;
+        std::string policy_file;
+        read(t, "policy_file", policy_file, where);
+        if (!policy_file.empty()) {
+            std::filesystem::path pf(policy_file);
+            c.policy_file = pf.is_absolute() ? pf : file.parent_path() / pf;
+        }
         read(t, "node_id", c.node_id, where);
         std::int64_t threads = 0;
         read(t, "threads", threads, where);
@@ -157,6 +163,7 @@ void apply_environment(config& c) {
     if (auto v = env("CIRCLES_WEB_ROOT")) c.web_root = v;
     if (auto v = env("CIRCLES_ALLOWED_ORIGINS")) c.allowed_origins = split_commas(v);
     if (auto v = env("CIRCLES_NODE_ID")) c.node_id = v;
+    if (auto v = env("CIRCLES_POLICY_FILE")) c.policy_file = v;
     if (auto v = env("CIRCLES_THREADS")) {
         char* end = nullptr;
         const long n = std::strtol(v, &end, 10);

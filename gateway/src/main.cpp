@@ -3,6 +3,8 @@
 //   circles serve --config FILE            serve with a configuration file (and CIRCLES_* env)
 //   circles demo [--listen HOST:PORT] [--data DIR] [--config FILE]
 //                                          seed the demo school into DIR on first start, serve it
+//   circles moderate [--policy FILE] [--room-kind KIND]
+//                                          decide JSON lines from stdin (for policy authors)
 //   circles version
 //
 // Start-up and configuration failures print one clear line and exit 2.
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "circles/gateway/config.hpp"
+#include "circles/gateway/moderate_command.hpp"
 #include "circles/gateway/server.hpp"
 #include "circles/storage/store.hpp"
 #include "demo.hpp"
@@ -27,6 +30,7 @@ constexpr const char* usage =
     "usage:\n"
     "  circles serve --config FILE\n"
     "  circles demo [--listen HOST:PORT] [--data DIR] [--config FILE]\n"
+    "  circles moderate [--policy FILE] [--room-kind KIND] < lines.jsonl\n"
     "  circles version\n";
 
 std::filesystem::path executable_path(const char* argv0) {
@@ -82,6 +86,17 @@ int run_demo(std::vector<std::string> args, const std::filesystem::path& exe) {
     });
 }
 
+int run_moderate(std::vector<std::string> args) {
+    const auto file = option(args, "--policy");
+    const auto kind = option(args, "--room-kind");
+    no_more(args);
+    const auto p =
+        file.empty() ? circles::moderation::policy{} : circles::moderation::load_policy(file);
+    std::ios::sync_with_stdio(false);
+    circles::gateway::moderate_lines(p, kind, std::cin, std::cout);
+    return 0;
+}
+
 int run_serve(std::vector<std::string> args, const std::filesystem::path& exe) {
     const auto file = option(args, "--config");
     no_more(args);
@@ -109,6 +124,7 @@ int main(int argc, char** argv) {
         const auto exe = executable_path(argv[0]);
         if (command == "demo") return run_demo(std::move(args), exe);
         if (command == "serve") return run_serve(std::move(args), exe);
+        if (command == "moderate") return run_moderate(std::move(args));
         if (command == "version") {
             std::puts("circles 0.1.0");
             return 0;

@@ -63,6 +63,16 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
             ioc.stop();
         });
     });
+    // SIGHUP reloads the moderation policy; an invalid one is refused and the old one stays.
+    net::signal_set hangup(ioc, SIGHUP);
+    std::function<void()> wait_hangup = [&] {
+        hangup.async_wait([&](beast::error_code e, int) {
+            if (e) return;
+            state->reload_policy();
+            wait_hangup();
+        });
+    };
+    wait_hangup();
     // While connections remain, poll; when the last one is gone, stop early.
     net::steady_timer drain(ioc);
     std::function<void()> wait_drained = [&] {
@@ -72,6 +82,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
             if (state->shutting_down() && state->connection_count() == 0) {
                 grace.cancel();
                 signals.cancel();
+                hangup.cancel();
                 return;
             }
             wait_drained();

@@ -1,5 +1,7 @@
 #include "shared_state.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace circles::gateway {
@@ -9,7 +11,31 @@ shared_state::shared_state(config cfg, storage::store& store, rooms::service& ro
       store_(store),
       rooms_(rooms),
       send_limiter_({cfg_.lim.send_rate_per_second, cfg_.lim.send_burst}),
-      login_limiter_({cfg_.lim.login_rate_per_minute / 60.0, cfg_.lim.login_rate_per_minute}) {}
+      login_limiter_({cfg_.lim.login_rate_per_minute / 60.0, cfg_.lim.login_rate_per_minute}),
+      // At start an invalid policy file stops the server (the exception reaches main).
+      policy_(std::make_shared<const moderation::policy>(
+          cfg_.policy_file.empty() ? moderation::policy{}
+                                   : moderation::load_policy(cfg_.policy_file))) {}
+
+std::shared_ptr<const moderation::policy> shared_state::policy() const {
+    std::lock_guard lock(policy_mutex_);
+    return policy_;
+}
+
+bool shared_state::reload_policy() {
+    if (cfg_.policy_file.empty()) return false;
+    try {
+        auto fresh =
+            std::make_shared<const moderation::policy>(moderation::load_policy(cfg_.policy_file));
+        std::lock_guard lock(policy_mutex_);
+        policy_ = std::move(fresh);
+    } catch (const std::exception& e) {
+        spdlog::error("policy reload refused, the policy in force stays: {}", e.what());
+        return false;
+    }
+    spdlog::info("policy reloaded from {}", cfg_.policy_file.string());
+    return true;
+}
 
 bool shared_state::origin_allowed(std::string_view origin) const {
     return std::find(cfg_.allowed_origins.begin(), cfg_.allowed_origins.end(), origin) !=

@@ -34,7 +34,11 @@ class shared_state {
     rooms::service& rooms() noexcept { return rooms_; }
     moderation::rate_limiter& send_limiter() noexcept { return send_limiter_; }
     moderation::rate_limiter& login_limiter() noexcept { return login_limiter_; }
-    const moderation::policy& policy() const noexcept { return policy_; }
+    // The policy in force. A reload swaps it whole; a send keeps the copy it started with.
+    std::shared_ptr<const moderation::policy> policy() const;
+    // Loads cfg().policy_file again (SIGHUP). An invalid file is refused and logged with its
+    // file, line and problem, and the policy in force stays. Returns whether it was replaced.
+    bool reload_policy();
     boost::asio::thread_pool& auth_pool() noexcept { return auth_pool_; }
 
     bool origin_allowed(std::string_view origin) const;
@@ -55,7 +59,8 @@ class shared_state {
     rooms::service& rooms_;
     moderation::rate_limiter send_limiter_;
     moderation::rate_limiter login_limiter_;
-    moderation::policy policy_;
+    mutable std::mutex policy_mutex_;
+    std::shared_ptr<const moderation::policy> policy_;
     boost::asio::thread_pool auth_pool_{2};
 
     mutable std::mutex mutex_;

@@ -129,39 +129,62 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         return reply_error(request_id, v1::ERROR_CODE_NOT_JOINED, "join the room before sending",
                            room, cmid);
     }
-    if (auto verdict = state_->send_limiter().take("u:" + std::to_string(user_.id));
-        !verdict.allowed) {
-        return reply_error(request_id, v1::ERROR_CODE_RATE_LIMITED,
-                           "you are sending quickly; wait a moment", room, cmid,
-                           static_cast<std::uint64_t>(verdict.retry_after.count()));
-    }
-    const auto decision = moderation::evaluate(
-        state_->policy(), {user_.id, storage::to_string(user_.user_role)}, req.text());
-    if (decision.act == moderation::action::block) {
-        using moderation::limit_violation;
+    const auto decision =
+        moderation::evaluate(*state_->policy(), authorized->kind,
+                             {user_.id, storage::to_string(user_.user_role)}, req.text());
+    using moderation::action;
+    using moderation::limit_violation;
+    if (decision.limit != limit_violation::none) {
         const auto code =
-            decision.limit == limit_violation::too_large      ? v1::ERROR_CODE_MESSAGE_TOO_LARGE
-            : decision.limit == limit_violation::empty        ? v1::ERROR_CODE_EMPTY_MESSAGE
-            : decision.limit == limit_violation::invalid_utf8 ? v1::ERROR_CODE_INVALID_ARGUMENT
-                                                              : v1::ERROR_CODE_BLOCKED_BY_POLICY;
+            decision.limit == limit_violation::too_large ? v1::ERROR_CODE_MESSAGE_TOO_LARGE
+            : decision.limit == limit_violation::empty   ? v1::ERROR_CODE_EMPTY_MESSAGE
+                                                         : v1::ERROR_CODE_INVALID_ARGUMENT;
         return reply_error(request_id, code, decision.reply, room, cmid);
     }
-    storage::append_request append{room, user_.id, cmid, req.text(),
-                                   storage::message_status::visible};
+    // The send rate limit never stands between a student and a counselor: a message with a
+    // risk signal is stored whatever the rate (the frame limit still bounds a flood).
+    if (!decision.escalate) {
+        if (auto verdict = state_->send_limiter().take("u:" + std::to_string(user_.id));
+            !verdict.allowed) {
+            return reply_error(request_id, v1::ERROR_CODE_RATE_LIMITED,
+                               "you are sending quickly; wait a moment", room, cmid,
+                               static_cast<std::uint64_t>(verdict.retry_after.count()));
+        }
+    }
+    outcome out{decision.act, decision.escalate, decision.ground_rule, decision.reply};
+    if (decision.act == action::block && !decision.escalate) {
+        spdlog::info("send blocked user={} room={} rule={}", user_.id, room, decision.rule_id);
+        return reply_blocked(request_id, room, cmid, out);
+    }
+    storage::append_request append;
+    append.room = room;
+    append.sender = user_.id;
+    append.client_msg_id = cmid;
+    append.text = req.text();
+    if (decision.act == action::mask) append.text = decision.masked_text;  // what the room sees
+    if (decision.act == action::hold) append.status = storage::message_status::held;
+    if (decision.escalate) {
+        // A disclosure is never lost: the escalation commits with the message, and a block
+        // only keeps the text out of the room, never out of the record.
+        append.escalation = storage::escalation_request{storage::escalation_source::risk_rule,
+                                                        decision.categories, decision.rule_id};
+        append.into_room = decision.act != action::block;
+        spdlog::info("escalation user={} room={} rule={}", user_.id, room, decision.rule_id);
+    }
     state_->rooms().append(
         user_, std::move(append),
-        [self = shared_from_this(), request_id, room,
-         cmid](storage::result<storage::append_result> r) mutable {
+        [self = shared_from_this(), request_id, room, cmid,
+         out](storage::result<storage::append_result> r) mutable {
             // On the store's writer thread, after the commit: hop back to the strand.
-            net::post(self->ws_.get_executor(),
-                      [self, request_id, room, cmid = std::move(cmid), r = std::move(r)]() mutable {
-                          self->on_appended(request_id, room, std::move(cmid), std::move(r));
-                      });
+            net::post(self->ws_.get_executor(), [self, request_id, room, cmid = std::move(cmid),
+                                                 out = std::move(out), r = std::move(r)]() mutable {
+                self->on_appended(request_id, room, std::move(cmid), out, std::move(r));
+            });
         });
 }
 
 void websocket_session::on_appended(std::uint64_t request_id, storage::room_id room,
-                                    std::string client_msg_id,
+                                    std::string client_msg_id, const outcome& out,
                                     storage::result<storage::append_result> r) {
     if (!r) {
         spdlog::warn("send failed user={} room={}: {}", user_.id, room, r.error().message());
@@ -169,15 +192,36 @@ void websocket_session::on_appended(std::uint64_t request_id, storage::room_id r
         return reply_error(request_id, code, error_text(code), room, client_msg_id,
                            code == v1::ERROR_CODE_OVERLOADED ? 1000 : 0);
     }
-    v1::ServerFrame out;
-    auto* ack = out.mutable_ack();
+    if (out.act == moderation::action::block) {
+        return reply_blocked(request_id, room, client_msg_id, out);  // escalated, durable
+    }
+    v1::ServerFrame frame;
+    auto* ack = frame.mutable_ack();
     ack->set_room_id(static_cast<std::uint64_t>(room));
     ack->set_seq(r->seq);
     ack->set_epoch(r->epoch);
     ack->set_client_msg_id(std::move(client_msg_id));
     ack->set_duplicate(r->duplicate);
     ack->set_sent_at_ms(static_cast<std::uint64_t>(r->created_at_ms));
-    reply(request_id, out);
+    ack->set_status(out.act == moderation::action::hold ? v1::MESSAGE_STATUS_HELD
+                                                        : v1::MESSAGE_STATUS_VISIBLE);
+    ack->set_notice(out.reply);
+    ack->set_ground_rule(static_cast<std::uint32_t>(std::max(out.ground_rule, 0)));
+    ack->set_escalated(out.escalate);
+    reply(request_id, frame);
+}
+
+void websocket_session::reply_blocked(std::uint64_t request_id, storage::room_id room,
+                                      std::string_view client_msg_id, const outcome& out) {
+    v1::ServerFrame frame;
+    auto* e = frame.mutable_error();
+    e->set_code(v1::ERROR_CODE_BLOCKED_BY_POLICY);
+    e->set_message(out.reply);
+    e->set_room_id(static_cast<std::uint64_t>(room));
+    e->set_client_msg_id(std::string(client_msg_id));
+    e->set_ground_rule(static_cast<std::uint32_t>(std::max(out.ground_rule, 0)));
+    e->set_escalated(out.escalate);
+    reply(request_id, frame);
 }
 
 void websocket_session::on_list_rooms(std::uint64_t request_id) {

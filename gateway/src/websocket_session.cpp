@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "circles/rooms/frames.hpp"
+#include "circles/rooms/visibility.hpp"
 
 namespace circles::gateway {
 
@@ -45,7 +46,7 @@ void websocket_session::on_accept(beast::error_code ec) {
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count()));
     hello->set_max_frame_bytes(static_cast<std::uint32_t>(state_->cfg().lim.max_frame_bytes));
-    hello->set_max_message_bytes(static_cast<std::uint32_t>(state_->policy().max_message_bytes));
+    hello->set_max_message_bytes(static_cast<std::uint32_t>(state_->policy()->max_message_bytes));
     hello->set_node_id(state_->cfg().node_id);
     reply(0, frame);
     do_read();
@@ -104,20 +105,25 @@ void websocket_session::on_event(const rooms::room_event& ev) {
     storage::seq_t& last = it->second;
     if (ev.seq <= last) return;  // already delivered (replay, or a repeated bus message)
     if (ev.seq == last + 1) {
-        last = ev.seq;
-        return enqueue(ev.frame);
+        last = ev.seq;  // a message this viewer may not see still moves the sequence on
+        if (rooms::visible_to(ev.status, ev.sender, user_)) enqueue(ev.frame);
+        return;
     }
     // A gap: something between last and ev.seq did not arrive on the bus. The store has it.
-    auto missed = state_->rooms().since(ev.room, last);
-    if (!missed) {
-        spdlog::warn("gap fill failed user={} room={}", user_.id, ev.room);
-        return close(websocket::close_code::internal_error, "try again");
-    }
-    for (const auto& m : *missed) {
-        v1::ServerFrame frame;
-        rooms::fill(*frame.mutable_message(), m);
-        enqueue(rooms::encode(frame));
-        last = m.seq;
+    while (last < ev.seq && !closing_) {
+        auto missed = state_->rooms().since(ev.room, last);
+        if (!missed) {
+            spdlog::warn("gap fill failed user={} room={}", user_.id, ev.room);
+            return close(websocket::close_code::internal_error, "try again");
+        }
+        if (missed->empty()) break;
+        for (const auto& m : *missed) {
+            last = m.seq;
+            if (!rooms::visible_to(m.status, m.sender, user_)) continue;
+            v1::ServerFrame frame;
+            rooms::fill(*frame.mutable_message(), m);
+            enqueue(rooms::encode(frame));
+        }
     }
 }
 

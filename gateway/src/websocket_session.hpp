@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "beast.hpp"
+#include "circles/moderation/engine.hpp"
 #include "circles/moderation/token_bucket.hpp"
 #include "circles/rooms/hub.hpp"
 #include "circles/v1/circles.pb.h"
@@ -53,8 +54,17 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_history(std::uint64_t request_id, const v1::HistoryRequest& req);
     void on_send(std::uint64_t request_id, const v1::SendMessage& req);
     void on_list_rooms(std::uint64_t request_id);
+    // What moderation decided about a send, carried to its completion.
+    struct outcome {
+        moderation::action act = moderation::action::allow;
+        bool escalate = false;
+        int ground_rule = 0;
+        std::string reply;
+    };
     void on_appended(std::uint64_t request_id, storage::room_id room, std::string client_msg_id,
-                     storage::result<storage::append_result> r);
+                     const outcome& out, storage::result<storage::append_result> r);
+    void reply_blocked(std::uint64_t request_id, storage::room_id room,
+                       std::string_view client_msg_id, const outcome& out);
     void reply(std::uint64_t request_id, v1::ServerFrame& frame);
     void reply_error(std::uint64_t request_id, v1::ErrorCode code, std::string_view message,
                      storage::room_id room = 0, std::string_view client_msg_id = {},

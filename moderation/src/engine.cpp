@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "compiled_policy.hpp"
+#include "lists.hpp"
+#include "normalizer.hpp"
+
 namespace circles::moderation {
 
 const char* to_string(action a) noexcept {
@@ -101,9 +105,80 @@ decision stopped(limit_violation v, std::string reply) {
     return d;
 }
 
+int rank(action a) { return static_cast<int>(a); }  // allow < mask < hold < block
+
+std::string_view risk_category(std::size_t index) {
+    const auto phrases = lists::risk_phrases();
+    if (index < phrases.size()) return phrases[index].category;
+    return "self_harm";  // symbols and doses
+}
+
+void add_category(decision& d, std::string_view c) {
+    if (std::find(d.categories.begin(), d.categories.end(), c) == d.categories.end())
+        d.categories.emplace_back(c);
+}
+
+std::string cite(const detail::compiled_policy& cp, int number) {
+    if (const auto* g = cp.find_ground_rule(number))
+        return "ground rule " + std::to_string(g->number) + ": " + g->text;
+    return "the room's ground rules";
+}
+
+// Replaces every non-space code point that starts inside a span with '*'.
+std::string mask(std::string_view text,
+                 const std::vector<std::pair<std::uint32_t, std::uint32_t>>& spans) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t start = i;
+        const char32_t cp = detail::decode_utf8(text, i);
+        const bool hidden =
+            cp != ' ' && std::any_of(spans.begin(), spans.end(), [&](const auto& s) {
+                return s.first <= start && start < s.second;
+            });
+        if (hidden) {
+            out += '*';
+        } else {
+            out.append(text.substr(start, i - start));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
-decision evaluate(const policy& p, const sender& /*who*/, std::string_view text) {
+namespace {
+const std::shared_ptr<const detail::compiled_policy>& default_compiled() {
+    static const std::shared_ptr<const detail::compiled_policy> cp =
+        detail::compile_policy(detail::default_policy_toml(), "default.toml (built-in)");
+    return cp;
+}
+}  // namespace
+
+policy::policy() : policy(default_compiled()) {}
+
+policy::policy(std::shared_ptr<const detail::compiled_policy> impl) : impl_(std::move(impl)) {
+    id = impl_->id;
+    max_message_bytes = impl_->max_message_bytes;
+}
+
+const std::vector<ground_rule>& policy::ground_rules(std::string_view) const {
+    return impl_->ground_rules;
+}
+const std::string& policy::crisis_reply() const { return impl_->crisis_reply; }
+const flood_limits& policy::flood() const { return impl_->flood; }
+std::vector<std::string> policy::room_kinds() const {
+    std::vector<std::string> out;
+    for (const auto& [name, p] : impl_->kinds) out.push_back(name);
+    return out;
+}
+
+decision evaluate(const policy& p, const sender& who, std::string_view text) {
+    return evaluate(p, std::string_view{}, who, text);
+}
+
+decision evaluate(const policy& p, std::string_view room_kind, const sender& /*who*/,
+                  std::string_view text) {
     if (text.size() > p.max_message_bytes) {
         return stopped(limit_violation::too_large,
                        "That message is too long to send. Try splitting it into parts.");
@@ -114,7 +189,74 @@ decision evaluate(const policy& p, const sender& /*who*/, std::string_view text)
     if (blank(text)) {
         return stopped(limit_violation::empty, "There is nothing to send.");
     }
-    return {};
+    const auto& cp = p.compiled();
+    const auto& preset = cp.for_kind(room_kind);
+    const auto views = detail::normalize(text);
+    const auto hits = detail::classify(preset, detail::scan(preset, views), true);
+
+    decision d;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> masked;
+    auto raise = [&](action a, const std::string& rule_id, int ground_rule) {
+        if (rank(a) > rank(d.act)) {
+            d.act = a;
+            d.rule_id = rule_id;
+            d.ground_rule = ground_rule;
+        }
+    };
+    for (const auto& h : hits.rules) {
+        const auto& ru = preset.rules[h.pat->index];
+        if (ru.act == action::allow) continue;
+        add_category(d, ru.category);
+        raise(ru.act, ru.id, ru.ground_rule);
+        if (ru.act == action::mask) masked.emplace_back(h.begin, h.end);
+    }
+    for (const auto& h : hits.contacts) {
+        const std::size_t k = h.pat->index;
+        if (!preset.contacts_on[k]) continue;
+        const auto kind = static_cast<detail::contact_kind>(k);
+        add_category(d, kind == detail::contact_kind::link
+                            ? std::string("link")
+                            : std::string("contact_") + to_string(kind));
+        raise(preset.contacts[k], std::string("contact.") + to_string(kind),
+              cp.contact_ground_rule);
+        if (preset.contacts[k] == action::mask) masked.emplace_back(h.begin, h.end);
+    }
+    bool disclosure = false;
+    std::string risk_rule;
+    for (const auto& h : hits.risks) {
+        const auto c = risk_category(h.pat->index);
+        add_category(d, c);
+        if (risk_rule.empty()) risk_rule = "risk." + std::string(c);
+        disclosure = disclosure || c == "self_harm" || c == "abuse_disclosure";
+        d.escalate = true;
+    }
+    // Never block a disclosure: it reaches facilitators and a counselor instead.
+    if (disclosure && d.act == action::block) d.act = action::hold;
+
+    std::string notice;
+    switch (d.act) {
+        case action::allow:
+            break;
+        case action::mask:
+            d.masked_text = mask(text, masked);
+            notice = "Part of your message was hidden because of " + cite(cp, d.ground_rule) + ".";
+            break;
+        case action::hold:
+            notice = "Your message was held for review by a facilitator.";
+            break;
+        case action::block:
+            notice = "Your message was not sent because it goes against " +
+                     cite(cp, d.ground_rule) + ".";
+            break;
+    }
+    if (d.escalate) {
+        if (d.rule_id.empty()) d.rule_id = risk_rule;
+        d.reply = cp.crisis_reply;
+        if (!notice.empty()) d.reply += "\n\n" + notice;
+    } else {
+        d.reply = notice;
+    }
+    return d;
 }
 
 }  // namespace circles::moderation

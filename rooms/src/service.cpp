@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "circles/rooms/frames.hpp"
+#include "circles/rooms/visibility.hpp"
+#include "circles/storage/limits.hpp"
 
 namespace circles::rooms {
 
@@ -33,6 +35,10 @@ const boost::system::error_category& rooms_category() noexcept {
 
 service::service(storage::store& store, bus& b, presence& p, limits l)
     : store_(store), bus_(b), presence_(p), hub_(b), limits_(l) {
+    static_assert(storage_page_limit == storage::limits::max_page_messages);
+    // since() returns at most one store page; max_replay + 1 must fit in it.
+    limits_.max_replay = std::min(limits_.max_replay, storage_page_limit - 1);
+    limits_.max_page = std::min(limits_.max_page, storage_page_limit);
     bus_.set_handler([this](const room_event& ev) { hub_.dispatch(ev); });
 }
 
@@ -99,6 +105,9 @@ result<join_outcome> service::join(const storage::user& u, storage::room_id room
         return errc::store_unavailable;
     }
     out.room.last_seq = std::max(out.room.last_seq, out.delivered_through);
+    std::erase_if(out.messages, [&](const storage::stored_message& m) {
+        return !visible_to(m.status, m.sender, u);
+    });
     out.present = presence_.present(room);
     return out;
 }
@@ -115,6 +124,9 @@ result<storage::history_page> service::history(const storage::user& u, storage::
     if (limit == 0) limit = limits_.default_page;
     auto page = store_.history(room, before_seq, std::min(limit, limits_.max_page));
     if (!page) return errc::store_unavailable;
+    std::erase_if(page->messages, [&](const storage::stored_message& m) {
+        return !visible_to(m.status, m.sender, u);
+    });
     return std::move(*page);
 }
 
@@ -136,13 +148,15 @@ void service::append(const storage::user& sender, storage::append_request req, a
     event.status = req.status;
     store_.append(std::move(req), [this, event = std::move(event), done = std::move(done)](
                                       storage::result<storage::append_result> r) mutable {
-        if (r && !r->duplicate) {
+        // A message kept out of the room (seq 0) is not published at all.
+        if (r && !r->duplicate && r->seq != 0) {
             event.seq = r->seq;
             event.epoch = r->epoch;
             event.created_at_ms = r->created_at_ms;
             v1::ServerFrame frame;
             fill(*frame.mutable_message(), event);
-            bus_.publish(room_event{event.room, event.seq, encode(frame)});
+            bus_.publish(
+                room_event{event.room, event.seq, encode(frame), event.status, event.sender});
         }
         done(std::move(r));
     });

@@ -17,9 +17,11 @@ CIRCLES_APT_PACKAGES=(
     libsodium-dev libhiredis-dev libsqlite3-dev
     libspdlog-dev libfmt-dev libtomlplusplus-dev
     libgtest-dev libgmock-dev libbenchmark-dev
+    libicu-dev libvectorscan-dev
 )
 # Only the tests need a browser.
-CIRCLES_APT_TEST_PACKAGES=(chromium fonts-dejavu-core)
+# (wamerican: the dictionary the moderation evaluation sweeps for false positives.)
+CIRCLES_APT_TEST_PACKAGES=(chromium fonts-dejavu-core wamerican)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

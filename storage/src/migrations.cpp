@@ -92,6 +92,29 @@ CREATE TABLE sessions (
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_user ON sessions(user_id);
 )sql"},
+    // Migration 2: escalations. The triggering text is sealed with the room's key under the
+    // associated data "escalation|id|key_id"; seq is NULL when a ground rule kept the message
+    // out of the room. It is written in the same transaction as its message.
+    {2, R"sql(
+CREATE TABLE escalations (
+    id            INTEGER PRIMARY KEY,
+    school_id     INTEGER NOT NULL REFERENCES schools(id),
+    room_id       INTEGER NOT NULL REFERENCES rooms(id),
+    sender_id     INTEGER NOT NULL REFERENCES users(id),
+    seq           INTEGER,
+    source        INTEGER NOT NULL CHECK (source BETWEEN 1 AND 4),
+    categories    TEXT    NOT NULL,
+    rule_id       TEXT    NOT NULL DEFAULT '',
+    key_id        INTEGER NOT NULL REFERENCES room_keys(key_id),
+    nonce         BLOB    NOT NULL,
+    ciphertext    BLOB    NOT NULL,
+    client_msg_id TEXT    NOT NULL,
+    state         TEXT    NOT NULL DEFAULT 'open',
+    created_at_ms INTEGER NOT NULL,
+    UNIQUE (room_id, sender_id, client_msg_id)
+);
+CREATE INDEX escalations_by_state ON escalations(school_id, state, id);
+)sql"},
 };
 
 std::int64_t now_ms() {

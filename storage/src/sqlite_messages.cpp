@@ -19,7 +19,34 @@ bool valid_request(const append_request& req) {
     return req.room > 0 && req.sender > 0 && !req.client_msg_id.empty() &&
            req.client_msg_id.size() <= limits::max_client_msg_id_bytes &&
            req.client_msg_id.find('\0') == std::string::npos &&
-           req.text.size() <= limits::max_message_bytes && status >= 1 && status <= 3;
+           req.text.size() <= limits::max_message_bytes && status >= 1 && status <= 3 &&
+           (req.into_room || req.escalation) &&
+           (!req.escalation || !req.escalation->categories.empty());
+}
+
+std::string escalation_ad(std::int64_t id, std::int64_t key_id) {
+    return "escalation|" + std::to_string(id) + "|" + std::to_string(key_id);
+}
+
+std::string join_categories(const std::vector<std::string>& categories) {
+    std::string out;
+    for (const auto& c : categories) {
+        if (!out.empty()) out += ',';
+        out += c;
+    }
+    return out;
+}
+
+std::vector<std::string> split_categories(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < s.size()) {
+        auto end = s.find(',', start);
+        if (end == std::string::npos) end = s.size();
+        if (end > start) out.push_back(s.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
 }
 
 // A callback must not take the writer thread down; it is the caller's code.
@@ -159,7 +186,7 @@ result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
         // messages themselves are the truth.
         auto q = writer_db_.prepare(
             "SELECT max(last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = ?1),"
-            " 0)), epoch, key_id FROM rooms WHERE id = ?1");
+            " 0)), epoch, key_id, school_id FROM rooms WHERE id = ?1");
         q.bind(1, room);
         int rc = q.step();
         if (rc == SQLITE_DONE) return errc::not_found;
@@ -168,6 +195,7 @@ result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
         state.last_seq = static_cast<seq_t>(q.int64(0));
         state.epoch = static_cast<std::uint64_t>(q.int64(1));
         state.key_id = q.int64(2);
+        state.school = q.int64(3);
     }
     auto key = keys_.get(writer_db_, room, state.key_id);
     if (!key) return key.error();
@@ -179,36 +207,86 @@ result<append_result> sqlite_store::append_one(const append_request& req, std::i
                                                std::map<room_id, seq_t>& touched) {
     if (!valid_request(req)) return errc::invalid_argument;
     {
-        // Idempotency: a retried send gets its original seq.
+        // Idempotency: a retried send gets its original seq (and escalation).
         auto q = writer_db_.prepare(
-            "SELECT seq, epoch, created_at_ms FROM messages"
-            " WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?");
+            req.into_room
+                ? "SELECT m.seq, m.epoch, m.created_at_ms,"
+                  " (SELECT e.id FROM escalations e WHERE e.room_id = m.room_id"
+                  "  AND e.sender_id = m.sender_id AND e.client_msg_id = m.client_msg_id)"
+                  " FROM messages m WHERE m.room_id = ? AND m.sender_id = ? AND m.client_msg_id = ?"
+                : "SELECT 0, 0, created_at_ms, id FROM escalations"
+                  " WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?");
         q.bind(1, req.room).bind(2, req.sender).bind(3, req.client_msg_id);
         int rc = q.step();
         if (rc == SQLITE_ROW) {
-            return append_result{static_cast<seq_t>(q.int64(0)),
-                                 static_cast<std::uint64_t>(q.int64(1)), q.int64(2), true};
+            append_result dup{static_cast<seq_t>(q.int64(0)),
+                              static_cast<std::uint64_t>(q.int64(1)), q.int64(2), true};
+            dup.escalation_id = q.is_null(3) ? 0 : q.int64(3);
+            return dup;
         }
         if (rc != SQLITE_DONE) return errc::io_error;
     }
     auto state = writer_room(req.room);
     if (!state) return state.error();
     room_state& rs = **state;
-    const seq_t seq = rs.last_seq + 1;
-    const sealed box = seal(*rs.key, req.text, message_ad(req.room, seq, rs.key_id));
+    append_result out{0, rs.epoch, now, false};
+    if (req.into_room) {
+        const seq_t seq = rs.last_seq + 1;
+        const sealed box = seal(*rs.key, req.text, message_ad(req.room, seq, rs.key_id));
+        auto q = writer_db_.prepare(
+            "INSERT INTO messages(room_id, seq, epoch, sender_id, client_msg_id, key_id, nonce,"
+            " ciphertext, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        q.bind(1, req.room).bind(2, static_cast<std::int64_t>(seq));
+        q.bind(3, static_cast<std::int64_t>(rs.epoch)).bind(4, req.sender);
+        q.bind(5, req.client_msg_id).bind(6, rs.key_id).bind_blob(7, box.nonce);
+        q.bind_blob(8, box.ciphertext).bind(9, static_cast<std::int64_t>(req.status)).bind(10, now);
+        int rc = q.run();
+        if (is_foreign_key_violation(rc)) return errc::not_found;  // unknown sender
+        if (rc != SQLITE_DONE) return errc::io_error;
+        out.seq = seq;
+    }
+    if (req.escalation) {
+        auto id = insert_escalation(req, rs, out.seq, now);
+        if (!id) return id.error();  // the savepoint rolls the message back with it
+        out.escalation_id = *id;
+    }
+    if (req.into_room) {
+        touched.try_emplace(req.room, rs.last_seq);
+        rs.last_seq = out.seq;
+    }
+    return out;
+}
+
+// On the writer thread, inside the batch transaction: ids are taken here, not by SQLite, so
+// the sealed text can be bound to its row before the row exists.
+result<std::int64_t> sqlite_store::insert_escalation(const append_request& req,
+                                                     const room_state& rs, seq_t seq,
+                                                     std::int64_t now) {
+    std::int64_t id = 0;
+    {
+        auto q = writer_db_.prepare("SELECT coalesce(max(id), 0) + 1 FROM escalations");
+        if (q.step() != SQLITE_ROW) return errc::io_error;
+        id = q.int64(0);
+    }
+    const sealed box = seal(*rs.key, req.text, escalation_ad(id, rs.key_id));
     auto q = writer_db_.prepare(
-        "INSERT INTO messages(room_id, seq, epoch, sender_id, client_msg_id, key_id, nonce,"
-        " ciphertext, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, req.room).bind(2, static_cast<std::int64_t>(seq));
-    q.bind(3, static_cast<std::int64_t>(rs.epoch)).bind(4, req.sender);
-    q.bind(5, req.client_msg_id).bind(6, rs.key_id).bind_blob(7, box.nonce);
-    q.bind_blob(8, box.ciphertext).bind(9, static_cast<std::int64_t>(req.status)).bind(10, now);
-    int rc = q.run();
-    if (is_foreign_key_violation(rc)) return errc::not_found;  // unknown sender
+        "INSERT INTO escalations(id, school_id, room_id, sender_id, seq, source, categories,"
+        " rule_id, key_id, nonce, ciphertext, client_msg_id, created_at_ms)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, id).bind(2, rs.school).bind(3, req.room).bind(4, req.sender);
+    if (seq) {
+        q.bind(5, static_cast<std::int64_t>(seq));
+    } else {
+        q.bind_null(5);
+    }
+    q.bind(6, static_cast<std::int64_t>(req.escalation->source));
+    q.bind(7, join_categories(req.escalation->categories)).bind(8, req.escalation->rule_id);
+    q.bind(9, rs.key_id).bind_blob(10, box.nonce).bind_blob(11, box.ciphertext);
+    q.bind(12, req.client_msg_id).bind(13, now);
+    const int rc = q.run();
+    if (is_foreign_key_violation(rc)) return errc::not_found;
     if (rc != SQLITE_DONE) return errc::io_error;
-    touched.try_emplace(req.room, rs.last_seq);
-    rs.last_seq = seq;
-    return append_result{seq, rs.epoch, now, false};
+    return id;
 }
 
 // --- reads ---------------------------------------------------------------------------------
@@ -282,6 +360,42 @@ result<std::vector<stored_message>> sqlite_store::since(room_id room, seq_t afte
         " FROM messages m JOIN users u ON u.id = m.sender_id"
         " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?",
         room, static_cast<std::int64_t>(after_seq), limit);
+}
+
+result<std::vector<escalation>> sqlite_store::escalations(school_id school, std::string_view state,
+                                                          std::size_t limit) {
+    limit = std::min(limit, limits::max_page_messages);
+    auto db = reads_.acquire();
+    auto q = db->prepare(
+        "SELECT id, room_id, sender_id, coalesce(seq, 0), source, categories, rule_id, key_id,"
+        " nonce, ciphertext, state, created_at_ms FROM escalations"
+        " WHERE school_id = ? AND state = ? ORDER BY id LIMIT ?");
+    q.bind(1, school).bind(2, state).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<escalation> out;
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        escalation e;
+        e.id = q.int64(0);
+        e.school = school;
+        e.room = q.int64(1);
+        e.sender = q.int64(2);
+        e.seq = static_cast<seq_t>(q.int64(3));
+        e.source = static_cast<escalation_source>(q.int64(4));
+        e.categories = split_categories(q.text(5));
+        e.rule_id = q.text(6);
+        const std::int64_t key_id = q.int64(7);
+        sealed box{q.blob(8), q.blob(9)};
+        e.state = q.text(10);
+        e.created_at_ms = q.int64(11);
+        auto key = keys_.get(*db, e.room, key_id);
+        if (!key) return key.error() == errc::not_found ? errc::crypto_failure : key.error();
+        auto text = open(**key, box, escalation_ad(e.id, key_id));
+        if (!text) return text.error();
+        e.text = std::move(*text);
+        out.push_back(std::move(e));
+    }
+    if (rc != SQLITE_DONE) return errc::io_error;
+    return out;
 }
 
 }  // namespace circles::storage::detail

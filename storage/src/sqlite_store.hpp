@@ -37,6 +37,8 @@ class sqlite_store final : public store {
 
     void append(append_request req, append_handler done) override;
     result<history_page> history(room_id room, seq_t before_seq, std::size_t limit) override;
+    result<std::vector<escalation>> escalations(school_id school, std::string_view state,
+                                                std::size_t limit) override;
     result<std::vector<stored_message>> since(room_id room, seq_t after_seq,
                                               std::size_t limit) override;
     void flush() override;
@@ -72,8 +74,11 @@ class sqlite_store final : public store {
         seq_t last_seq = 0;
         std::uint64_t epoch = 1;
         std::int64_t key_id = 0;
+        school_id school = 0;
         shared_key key;
     };
+    result<std::int64_t> insert_escalation(const append_request& req, const room_state& rs,
+                                           seq_t seq, std::int64_t now);
 
     void writer_loop();
     void commit_batch(std::deque<pending_append>& batch);

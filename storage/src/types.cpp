@@ -26,4 +26,18 @@ std::optional<role> parse_role(std::string_view s) noexcept {
     return std::nullopt;
 }
 
+const char* to_string(escalation_source s) noexcept {
+    switch (s) {
+        case escalation_source::risk_rule:
+            return "risk_rule";
+        case escalation_source::peer_report:
+            return "peer_report";
+        case escalation_source::need_to_talk:
+            return "need_to_talk";
+        case escalation_source::facilitator:
+            return "facilitator";
+    }
+    return "unknown";
+}
+
 }  // namespace circles::storage

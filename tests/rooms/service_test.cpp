@@ -578,5 +578,45 @@ TEST_F(RoomService, ReplayOnlyJoinChangesNeitherPresenceNorSubscriptions) {
     EXPECT_TRUE(presence_->present(room.id).empty());
 }
 
+TEST_F(RoomService, HeldMessagesAreShownOnlyToModeratorsAndTheirSender) {
+    const auto room = new_room();
+    ASSERT_TRUE(store_->add_member(room.id, carol_.id));
+    ASSERT_TRUE(seed(room.id, 1));
+    {
+        storage::append_request req;
+        req.room = room.id;
+        req.sender = alice_.id;
+        req.client_msg_id = "held-1";
+        req.text = "call me at 555 0100";
+        req.status = storage::message_status::held;
+        std::promise<storage::result<storage::append_result>> done;
+        svc_->append(alice_, std::move(req), [&done](storage::result<storage::append_result> r) {
+            done.set_value(std::move(r));
+        });
+        ASSERT_TRUE(done.get_future().get());
+    }
+    auto seqs_for = [&](const storage::user& viewer) {
+        std::vector<storage::seq_t> out;
+        auto page = svc_->history(viewer, room.id, 0, 50);
+        EXPECT_TRUE(page);
+        if (page) {
+            for (const auto& m : page->messages) out.push_back(m.seq);
+        }
+        return out;
+    };
+    EXPECT_EQ(seqs_for(carol_), (std::vector<storage::seq_t>{1}));
+    EXPECT_EQ(seqs_for(alice_), (std::vector<storage::seq_t>{1, 2}));  // her own, marked held
+    EXPECT_EQ(seqs_for(bob_), (std::vector<storage::seq_t>{1, 2}));    // the facilitator
+
+    // A join hides it too, but still reports the sequence as covered, so the connection
+    // does not mistake the hidden seq for a gap.
+    auto joined =
+        svc_->join(carol_, room.id, std::nullopt, 50, std::make_shared<recording_subscriber>());
+    ASSERT_TRUE(joined);
+    ASSERT_EQ(joined->messages.size(), 1u);
+    EXPECT_EQ(joined->delivered_through, 2u);
+    svc_->leave(carol_, room.id, nullptr);
+}
+
 }  // namespace
 }  // namespace circles::rooms

@@ -47,8 +47,26 @@ TEST(StorageMigrations, ReopenDoesNotApplyAgain) {
     auto options = options_in(tmp.path());
     for (int i = 0; i < 3; ++i) open_sqlite_store(options).reset();
     raw_db raw(options.data_dir / "circles.db");
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM schema_migrations"), 1);
-    EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_migrations"), 1);
+    // Every migration once: versions 1..latest, each recorded a single time.
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_migrations"), 2);
+}
+
+TEST(StorageMigrations, DatabaseAtVersionOneIsUpgraded) {
+    temp_dir tmp;
+    auto options = options_in(tmp.path());
+    open_sqlite_store(options).reset();
+    {
+        // Put the database back to what a version-1 build left.
+        raw_db raw(options.data_dir / "circles.db");
+        raw.exec("DROP TABLE escalations");
+        raw.exec("DELETE FROM schema_migrations WHERE version = 2");
+    }
+    open_sqlite_store(options).reset();
+    raw_db raw(options.data_dir / "circles.db");
+    EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'escalations'"), 1);
 }
 
 TEST(StorageMigrations, SchemaTooNewIsRefusedAtOpen) {

@@ -316,11 +316,20 @@ export class ChatClient {
           this.setRoom(
             store.applyAck(
               rs,
-              { seq: Number(a.seq), epoch: a.epoch, clientMsgId: a.clientMsgId, sentAtMs: Number(a.sentAtMs) },
+              {
+                seq: Number(a.seq),
+                epoch: a.epoch,
+                clientMsgId: a.clientMsgId,
+                sentAtMs: Number(a.sentAtMs),
+                status: a.status,
+              },
               this.s.me,
             ),
           );
         }
+        // What moderation wants the sender to know: "held for review", or a supportive
+        // reply with the school's crisis contacts.
+        if (a.notice) this.alert(a.notice);
         return;
       }
       case 'removed': {

@@ -155,6 +155,13 @@ describe('sending', () => {
     expect(seqs(echo.state)).toEqual([1, 2]);
   });
 
+  it('a held ack shows my message as held for review', () => {
+    let s = joined([1]);
+    s = addPending(s, { clientMsgId: 'mine', text: 'call me', createdAtMs: 0, state: 'sending', sentOnConn: 1 });
+    s = applyAck(s, { seq: 2, epoch: 3n, clientMsgId: 'mine', sentAtMs: 5, status: MessageStatus.HELD }, alex);
+    expect(s.messages.at(-1)).toMatchObject({ seq: 2, status: MessageStatus.HELD });
+  });
+
   it('a MessageEvent with my client_msg_id clears the pending send', () => {
     let s = joined([1]);
     s = addPending(s, { clientMsgId: 'mine', text: 'hello', createdAtMs: 0, state: 'sending', sentOnConn: 1 });

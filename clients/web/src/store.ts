@@ -205,6 +205,8 @@ export interface AckData {
   epoch: bigint;
   clientMsgId: string;
   sentAtMs: number;
+  /** HELD when a facilitator must approve it first; VISIBLE (or unset) otherwise. */
+  status?: MessageStatus;
 }
 
 /** A SendAck: the pending send is committed. Show it as ours unless its event came first. */
@@ -222,7 +224,7 @@ export function applyAck(s: RoomState, ack: AckData, me: Member): RoomState {
     text: p.text,
     sentAtMs: ack.sentAtMs || Date.now(),
     clientMsgId: ack.clientMsgId,
-    status: MessageStatus.VISIBLE,
+    status: ack.status === MessageStatus.HELD ? MessageStatus.HELD : MessageStatus.VISIBLE,
   };
   const messages = mergeMessages(s.messages, [msg]);
   return {

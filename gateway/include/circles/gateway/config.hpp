@@ -35,8 +35,9 @@ struct config {
     std::filesystem::path web_root;            // empty: <directory of the executable>/../web
     std::vector<std::string> allowed_origins;  // exact matches; empty: http://<listen>
     std::string node_id = "node1";
-    unsigned threads = 0;         // 0: one per core
-    bool secure_cookies = false;  // set Secure on the session cookie (behind TLS)
+    unsigned threads = 0;               // 0: one per core
+    bool secure_cookies = false;        // set Secure on the session cookie (behind TLS)
+    std::filesystem::path policy_file;  // the school's moderation policy; empty: built-in
     limits lim;
 };
 

@@ -3,13 +3,20 @@
 // sending, and the text: no I/O, no clock, no storage, so `circles moderate`, the tests and
 // the benchmarks link only this library. Stateful limits (send rates) live in rate_limiter.
 //
-// Today the engine enforces the size and emptiness limits; ground rules, normalisation,
-// matching and risk detection fill the same decision later without changing its callers.
+// After the size and emptiness limits, the text is normalised into match views
+// (normalizer), scanned once with the room kind's Hyperscan database (ground rules, contact
+// details, risk lexicon, protected terms, allow-lists), and the hits become one decision.
+// A risk hit always escalates; a disclosure is never blocked.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "circles/moderation/flood_guard.hpp"
 
 namespace circles::moderation {
 
@@ -29,11 +36,6 @@ const char* to_string(action a) noexcept;
 // Why a message was stopped before any ground rule applies.
 enum class limit_violation { none, empty, too_large, invalid_utf8 };
 
-struct policy {
-    std::string id = "default";
-    std::size_t max_message_bytes = moderation::max_message_bytes;
-};
-
 struct sender {
     std::int64_t user_id = 0;
     std::string role;  // "student", "facilitator", ...
@@ -50,6 +52,69 @@ struct decision {
     std::string reply;        // what the sender is told, if anything
 };
 
+// A school's compiled policy: ground rules, rules, presets per room kind, crisis contacts.
+// Cheap to copy (the compiled databases are shared and immutable). A default-constructed
+// policy is the built-in default school policy.
+namespace detail {
+struct compiled_policy;
+}
+
+// A numbered ground rule, as shown to students.
+struct ground_rule {
+    int number = 0;
+    std::string text;
+};
+
+// A policy that does not load or validate: what() is "FILE:LINE: problem".
+class policy_error : public std::runtime_error {
+  public:
+    policy_error(std::string file, int line, std::string message);
+    const std::string& file() const noexcept { return file_; }
+    int line() const noexcept { return line_; }
+    const std::string& message() const noexcept { return message_; }
+
+  private:
+    std::string file_;
+    int line_;
+    std::string message_;
+};
+
+class policy {
+  public:
+    // The built-in default school policy (moderation/policies/default.toml, embedded at build
+    // time), compiled once per process on first use.
+    policy();
+    std::string id = "default";
+    std::size_t max_message_bytes = moderation::max_message_bytes;
+
+    // The ground rules students see in a room of this kind (the school's numbered rules).
+    const std::vector<ground_rule>& ground_rules(std::string_view room_kind = {}) const;
+    // The supportive reply with the school's crisis contacts, shown on every escalation.
+    const std::string& crisis_reply() const;
+    // The school's flooding limits, for a flood_guard.
+    const flood_limits& flood() const;
+    // Room kinds with a preset ("gsa", "social_group", ...).
+    std::vector<std::string> room_kinds() const;
+
+    // Implementation access (compiled databases); not for callers outside the engine.
+    const detail::compiled_policy& compiled() const noexcept { return *impl_; }
+    explicit policy(std::shared_ptr<const detail::compiled_policy> impl);
+
+  private:
+    std::shared_ptr<const detail::compiled_policy> impl_;
+};
+
+// Loads, validates and compiles a policy file. Throws policy_error naming the file, line and
+// problem; the caller keeps its old policy in force.
+policy load_policy(const std::filesystem::path& file);
+// The same from TOML text; `source_name` is the file name used in errors.
+policy parse_policy(std::string_view toml_text, std::string source_name = "<policy>");
+
+// Every text passes through here. `room_kind` selects the preset ("gsa", "social_group",
+// ...; empty or unknown: the school's base rules). Pure: no I/O, no clock.
+decision evaluate(const policy& p, std::string_view room_kind, const sender& who,
+                  std::string_view text);
+// The same with the school's base rules.
 decision evaluate(const policy& p, const sender& who, std::string_view text);
 
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).

@@ -18,6 +18,10 @@ struct room_event {
     // The serialized circles.v1.ServerFrame, shared read-only by every recipient: one buffer
     // per broadcast, never a copy per connection.
     std::shared_ptr<const std::string> frame;
+    // For a message: its status and sender, so a connection can tell whether its viewer may
+    // see it without parsing the frame.
+    storage::message_status status = storage::message_status::visible;
+    storage::user_id sender = 0;
 };
 
 class bus {

@@ -31,6 +31,8 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
 template <class T>
 using result = boost::system::result<T>;
 
+inline constexpr std::size_t storage_page_limit = 500;  // storage::limits::max_page_messages
+
 struct limits {
     std::size_t default_page = 50;  // history page when the client names none
     std::size_t max_page = 200;     // largest history page a client may ask for
@@ -48,7 +50,7 @@ struct join_outcome {
     std::vector<storage::stored_message> messages;
     bool has_more = false;
     std::vector<member> present;
-    storage::seq_t delivered_through = 0;  // the highest seq covered by `messages`
+    storage::seq_t delivered_through = 0;  // the highest seq covered (incl. ones not shown)
 };
 
 class service {
@@ -69,7 +71,8 @@ class service {
     result<storage::history_page> history(const storage::user& u, storage::room_id room,
                                           storage::seq_t before_seq, std::size_t limit);
 
-    // For a connection that saw a gap in the live stream.
+    // For a connection that saw a gap in the live stream: every status, unfiltered; the
+    // connection applies visible_to() for its viewer.
     result<std::vector<storage::stored_message>> since(storage::room_id room,
                                                        storage::seq_t after_seq);
 

@@ -17,7 +17,7 @@ namespace circles::storage {
 
 // A 32-byte key in guarded memory (sodium_malloc, sodium_mprotect_readonly, wiped on free).
 class secret_key {
-public:
+  public:
     static constexpr std::size_t size = 32;
     secret_key();  // random
     explicit secret_key(const unsigned char* bytes);
@@ -26,7 +26,7 @@ public:
     secret_key& operator=(const secret_key&) = delete;
     const unsigned char* data() const noexcept { return p_; }
 
-private:
+  private:
     unsigned char* p_;
 };
 

@@ -20,16 +20,16 @@
 namespace circles::storage {
 
 struct store_options {
-    std::filesystem::path data_dir;       // holds circles.db and master.key
+    std::filesystem::path data_dir;           // holds circles.db and master.key
     std::size_t max_pending_appends = 65536;  // append queue limit; past it: errc::overloaded
-    std::size_t max_batch = 1024;         // appends per commit; 1 = one commit per message
-    std::size_t read_connections = 4;     // pooled read-only connections
+    std::size_t max_batch = 1024;             // appends per commit; 1 = one commit per message
+    std::size_t read_connections = 4;         // pooled read-only connections
 };
 
 using append_handler = std::function<void(result<append_result>)>;
 
 class store {
-public:
+  public:
     virtual ~store() = default;
 
     // --- messages -------------------------------------------------------------------------
@@ -49,6 +49,10 @@ public:
     virtual result<std::vector<stored_message>> since(room_id room, seq_t after_seq,
                                                       std::size_t limit) = 0;
 
+    // Escalations of a school in `state` ("open", ...), oldest first, text decrypted.
+    virtual result<std::vector<escalation>> escalations(school_id school, std::string_view state,
+                                                        std::size_t limit) = 0;
+
     // Blocks until every append queued before the call is committed.
     virtual void flush() = 0;
 
@@ -64,8 +68,7 @@ public:
     virtual result<user> find_user(std::string_view username) = 0;
     // Slow on purpose (Argon2id): call it off the I/O threads. Unknown user and wrong
     // password both give errc::bad_credentials.
-    virtual result<user> verify_password(std::string_view username,
-                                         std::string_view password) = 0;
+    virtual result<user> verify_password(std::string_view username, std::string_view password) = 0;
 
     virtual result<room> create_room(school_id school, std::string_view name,
                                      std::string_view kind) = 0;

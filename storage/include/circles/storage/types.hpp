@@ -64,19 +64,51 @@ struct stored_message {
     std::int64_t created_at_ms = 0;  // Unix milliseconds at commit
 };
 
+// Where an escalation came from.
+enum class escalation_source { risk_rule = 1, peer_report = 2, need_to_talk = 3, facilitator = 4 };
+const char* to_string(escalation_source s) noexcept;
+
+// A sign of risk that a counselor must see. Stored in the same commit as its message, so a
+// disclosure is durable before the sender hears anything back.
+struct escalation_request {
+    escalation_source source = escalation_source::risk_rule;
+    std::vector<std::string> categories;  // e.g. "self_harm"
+    std::string rule_id;                  // the rule that fired, if any
+};
+
 struct append_request {
     room_id room = 0;
     user_id sender = 0;
     std::string client_msg_id;  // idempotency key, unique per (room, sender)
     std::string text;
     message_status status = message_status::visible;
+    // With an escalation the text is also sealed into the escalation record.
+    std::optional<escalation_request> escalation;
+    // False for a message a ground rule keeps out of the room entirely (a block): only the
+    // escalation is stored, no seq is taken. Requires `escalation`.
+    bool into_room = true;
 };
 
 struct append_result {
-    seq_t seq = 0;
+    seq_t seq = 0;  // 0 when the message did not go into the room
     std::uint64_t epoch = 1;
     std::int64_t created_at_ms = 0;
-    bool duplicate = false;  // the (room, sender, client_msg_id) was stored before
+    bool duplicate = false;          // the (room, sender, client_msg_id) was stored before
+    std::int64_t escalation_id = 0;  // the escalation stored with it, if any
+};
+
+struct escalation {
+    std::int64_t id = 0;
+    school_id school = 0;
+    room_id room = 0;
+    user_id sender = 0;
+    seq_t seq = 0;  // the room message, 0 when it was kept out of the room
+    escalation_source source = escalation_source::risk_rule;
+    std::vector<std::string> categories;
+    std::string rule_id;
+    std::string text;   // the triggering text, decrypted; for counselors only
+    std::string state;  // "open", later "acknowledged", "in_progress", "resolved"
+    std::int64_t created_at_ms = 0;
 };
 
 struct history_page {

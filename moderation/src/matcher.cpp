@@ -1,0 +1,70 @@
+#include "matcher.hpp"
+
+#include <atomic>
+#include <unordered_set>
+
+namespace circles::moderation::detail {
+namespace {
+
+std::atomic<std::uint64_t> next_serial{1};
+
+// This thread's scratch and the databases it has already been grown for.
+struct thread_scratch {
+    hs_scratch_t* scratch = nullptr;
+    std::unordered_set<std::uint64_t> fitted;
+    ~thread_scratch() {
+        if (scratch) hs_free_scratch(scratch);
+    }
+};
+
+hs_scratch_t* scratch_for(const hs_database_t* db, std::uint64_t serial) {
+    thread_local thread_scratch ts;
+    if (!ts.fitted.contains(serial)) {
+        if (hs_alloc_scratch(db, &ts.scratch) != HS_SUCCESS) throw std::bad_alloc();
+        if (ts.fitted.size() > 1024) ts.fitted.clear();  // re-fitting is only a small cost
+        ts.fitted.insert(serial);
+    }
+    return ts.scratch;
+}
+
+using callback = std::function<void(unsigned, unsigned long long, unsigned long long)>;
+
+int on_event(unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) {
+    (*static_cast<const callback*>(ctx))(id, from, to);
+    return 0;
+}
+
+}  // namespace
+
+matcher::matcher(const std::vector<expression>& expressions) : serial_(next_serial++) {
+    std::vector<const char*> regexes;
+    std::vector<unsigned> flags, ids;
+    for (std::size_t i = 0; i < expressions.size(); ++i) {
+        regexes.push_back(expressions[i].regex.c_str());
+        flags.push_back(expressions[i].flags | HS_FLAG_UTF8);
+        ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(regexes.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(regexes.size()), HS_MODE_BLOCK, nullptr, &db_,
+                         &err) != HS_SUCCESS) {
+        const std::string message = err && err->message ? err->message : "compile failed";
+        const std::size_t index = err && err->expression >= 0
+                                      ? static_cast<std::size_t>(err->expression)
+                                      : expressions.size();
+        hs_free_compile_error(err);
+        throw compile_error(index, message);
+    }
+}
+
+matcher::~matcher() {
+    if (db_) hs_free_database(db_);
+}
+
+void matcher::scan(std::string_view text, const callback& on_match) const {
+    hs_scratch_t* scratch = scratch_for(db_, serial_);
+    hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_event,
+            const_cast<callback*>(&on_match));
+}
+
+}  // namespace circles::moderation::detail

@@ -1,0 +1,312 @@
+#include "normalizer.hpp"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uspoof.h>
+#include <unicode/ustring.h>
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace circles::moderation::detail {
+
+char32_t decode_utf8(std::string_view s, std::size_t& i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += len;
+    return cp;
+}
+
+void encode_utf8(char32_t cp, std::string& out) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+namespace {
+
+struct atom {
+    char32_t cp;
+    std::uint32_t begin, end;
+};
+
+// ICU objects: created once, const afterwards (uspoof_getSkeleton and Normalizer2 are
+// thread-safe on a const object).
+struct icu_tools {
+    const icu::Normalizer2* nfkc_cf = nullptr;
+    const icu::Normalizer2* nfd = nullptr;
+    USpoofChecker* spoof = nullptr;
+    icu_tools() {
+        UErrorCode ec = U_ZERO_ERROR;
+        nfd = icu::Normalizer2::getNFDInstance(ec);
+        nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(ec);
+        if (U_FAILURE(ec)) throw std::runtime_error("ICU: no NFKC_Casefold data");
+        spoof = uspoof_open(&ec);
+        if (U_FAILURE(ec)) throw std::runtime_error("ICU: uspoof_open failed");
+    }
+};
+
+const icu_tools& icu() {
+    static const icu_tools tools;
+    return tools;
+}
+
+std::u32string to_u32(const icu::UnicodeString& s) {
+    std::u32string out;
+    for (int32_t i = 0; i < s.length();) {
+        const UChar32 c = s.char32At(i);
+        out.push_back(static_cast<char32_t>(c));
+        i += U16_LENGTH(c);
+    }
+    return out;
+}
+
+// The matching form of one non-ASCII code point: NFKC case fold, then the skeleton of what
+// is still non-ASCII, folded again, without combining marks.
+std::u32string fold_non_ascii(char32_t cp) {
+    const auto& t = icu();
+    UErrorCode ec = U_ZERO_ERROR;
+    icu::UnicodeString folded =
+        t.nfkc_cf->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), ec);
+    if (U_FAILURE(ec)) return {cp};
+    std::u32string out;
+    for (char32_t c : to_u32(folded)) {
+        if (c < 0x80) {
+            out.push_back(c);
+            continue;
+        }
+        UChar in[2];
+        int32_t in_len = 0;
+        U16_APPEND_UNSAFE(in, in_len, c);
+        UChar sk[32];
+        ec = U_ZERO_ERROR;
+        const int32_t n = uspoof_getSkeleton(t.spoof, 0, in, in_len, sk, 32, &ec);
+        icu::UnicodeString skel =
+            U_FAILURE(ec) ? icu::UnicodeString(static_cast<UChar32>(c)) : icu::UnicodeString(sk, n);
+        ec = U_ZERO_ERROR;
+        skel = t.nfd->normalize(skel, ec);  // decomposed, so accents can be dropped
+        for (char32_t s : to_u32(skel)) {
+            const auto type = u_charType(static_cast<UChar32>(s));
+            if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK) continue;
+            out.push_back(
+                static_cast<char32_t>(u_foldCase(static_cast<UChar32>(s), U_FOLD_CASE_DEFAULT)));
+        }
+    }
+    return out;
+}
+
+const std::u32string& fold_cached(char32_t cp) {
+    thread_local std::unordered_map<char32_t, std::u32string> cache;
+    if (cache.size() > 8192) cache.clear();  // bounded per thread
+    auto it = cache.find(cp);
+    if (it == cache.end()) it = cache.emplace(cp, fold_non_ascii(cp)).first;
+    return it->second;
+}
+
+bool ignorable(char32_t cp) {
+    if (cp < 0x80) return false;
+    return u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+}
+
+bool is_letter(char32_t cp) {
+    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+    return u_isalpha(static_cast<UChar32>(cp));
+}
+
+bool is_token_char(char32_t cp) {
+    if (cp < 0x80) return is_letter(cp) || (cp >= '0' && cp <= '9');
+    if (u_isalnum(static_cast<UChar32>(cp))) return true;
+    const auto type = u_charType(static_cast<UChar32>(cp));
+    return type == U_OTHER_SYMBOL;  // emoji: 💊 is a risk signal
+}
+
+char32_t leet(char32_t c) {
+    switch (c) {
+        case '4':
+        case '@':
+            return 'a';
+        case '3':
+            return 'e';
+        case '1':
+        case '!':
+        case '|':
+            return 'i';
+        case '0':
+            return 'o';
+        case '5':
+        case '$':
+            return 's';
+        case '7':
+        case '+':
+            return 't';
+        default:
+            return c;
+    }
+}
+
+bool leet_candidate(char32_t c) { return leet(c) != c; }
+
+std::vector<atom> plain_atoms(std::string_view text) {
+    std::vector<atom> out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b = static_cast<std::uint32_t>(i);
+        const char32_t cp = decode_utf8(text, i);
+        const auto e = static_cast<std::uint32_t>(i);
+        if (cp < 0x80) {
+            out.push_back({(cp >= 'A' && cp <= 'Z') ? cp + 32 : cp, b, e});
+        } else if (!ignorable(cp)) {
+            for (char32_t f : fold_cached(cp)) out.push_back({f, b, e});
+        }
+    }
+    return out;
+}
+
+std::vector<atom> word_atoms(const std::vector<atom>& plain) {
+    // Leetspeak: decode inside a whitespace-delimited token that holds a letter. '!', '|',
+    // '+' only between two letters or leet characters ("k!ll", not "wow!"). Once a message
+    // shows leetspeak (a token mixing letters and leet digits), short all-digit tokens are
+    // decoded too ("i w15h 1 w45 d34d"); the plain view keeps digits for doses and numbers.
+    bool leetspeak = false;
+    {
+        bool letter = false, digit = false;
+        for (const atom& a : plain) {
+            if (a.cp == ' ' || a.cp == '\n' || a.cp == '\t') {
+                leetspeak = leetspeak || (letter && digit);
+                letter = digit = false;
+            } else if (is_letter(a.cp)) {
+                letter = true;
+            } else if (a.cp >= '0' && a.cp <= '9' && leet_candidate(a.cp)) {
+                digit = true;
+            }
+        }
+        leetspeak = leetspeak || (letter && digit);
+    }
+    std::vector<atom> leeted = plain;
+    std::size_t i = 0;
+    while (i < leeted.size()) {
+        std::size_t j = i;
+        bool letter = false;
+        while (j < leeted.size() && leeted[j].cp != ' ' && leeted[j].cp != '\n' &&
+               leeted[j].cp != '\t') {
+            letter = letter || is_letter(leeted[j].cp);
+            ++j;
+        }
+        if (!letter && leetspeak && j - i <= 3) {
+            letter = true;
+            for (std::size_t k = i; k < j; ++k) letter = letter && leet_candidate(plain[k].cp);
+        }
+        if (letter) {
+            for (std::size_t k = i; k < j; ++k) {
+                const char32_t c = plain[k].cp;
+                if (!leet_candidate(c)) continue;
+                if (c == '!' || c == '|' || c == '+') {
+                    const bool inner =
+                        k > i && k + 1 < j &&
+                        (is_letter(plain[k - 1].cp) || leet_candidate(plain[k - 1].cp)) &&
+                        (is_letter(plain[k + 1].cp) || leet_candidate(plain[k + 1].cp));
+                    if (!inner) continue;
+                }
+                leeted[k].cp = leet(c);
+            }
+        }
+        i = j == i ? i + 1 : j;
+    }
+    // Separators to one ' ', then runs of >= 3 to one.
+    std::vector<atom> sep;
+    for (const atom& a : leeted) {
+        if (is_token_char(a.cp)) {
+            sep.push_back(a);
+        } else if (!sep.empty() && sep.back().cp == ' ') {
+            sep.back().end = a.end;
+        } else {
+            sep.push_back({' ', a.begin, a.end});
+        }
+    }
+    std::vector<atom> out;
+    for (std::size_t k = 0; k < sep.size();) {
+        std::size_t r = k;
+        while (r < sep.size() && sep[r].cp == sep[k].cp) ++r;
+        if (r - k >= 3) {
+            out.push_back({sep[k].cp, sep[k].begin, sep[r - 1].end});
+        } else {
+            for (std::size_t m = k; m < r; ++m) out.push_back(sep[m]);
+        }
+        k = r;
+    }
+    return out;
+}
+
+void emit(const std::vector<atom>& atoms, view& v) {
+    for (const atom& a : atoms) {
+        const std::size_t before = v.text.size();
+        encode_utf8(a.cp, v.text);
+        for (std::size_t k = before; k < v.text.size(); ++k) {
+            v.begin.push_back(a.begin);
+            v.end.push_back(a.end);
+        }
+    }
+}
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+views normalize(std::string_view text) {
+    views out;
+    const auto plain = plain_atoms(text);
+    emit(plain, out.plain);
+    const auto word = word_atoms(plain);
+    emit(word, out.word);
+    out.word_is_token.reserve(out.word.text.size());
+    for (const atom& a : word) {
+        std::string tmp;
+        encode_utf8(a.cp, tmp);
+        out.word_is_token.insert(out.word_is_token.end(), tmp.size(), a.cp != ' ');
+    }
+    // Squeezed: letters of the word view, every repeat collapsed; ranges are word-view bytes.
+    std::vector<atom> sq;
+    std::uint32_t wbyte = 0;
+    for (const atom& a : word) {
+        std::string tmp;
+        encode_utf8(a.cp, tmp);
+        const auto next = static_cast<std::uint32_t>(wbyte + tmp.size());
+        if (is_letter(a.cp)) {
+            if (!sq.empty() && sq.back().cp == a.cp) {
+                sq.back().end = next;
+            } else {
+                sq.push_back({a.cp, wbyte, next});
+            }
+        }
+        wbyte = next;
+    }
+    emit(sq, out.squeezed);
+    return out;
+}
+
+std::string pattern_word(std::string_view phrase) { return trimmed(normalize(phrase).word.text); }
+
+std::string pattern_squeezed(std::string_view phrase) { return normalize(phrase).squeezed.text; }
+
+}  // namespace circles::moderation::detail

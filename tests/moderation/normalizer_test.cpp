@@ -1,0 +1,74 @@
+// The match views: each transformer, and the offset map back to the original text.
+#include "normalizer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace circles::moderation::detail {
+namespace {
+
+std::string word(std::string_view s) { return normalize(s).word.text; }
+
+TEST(Normalizer, StripsDefaultIgnorables) {
+    EXPECT_EQ(word("k\u200Bi\u200Dl\u2060l"), "kill");
+    EXPECT_EQ(word("ki\u00ADll"), "kill");
+    EXPECT_EQ(word("hi\U000E0041"), "hi");  // tag character
+}
+
+TEST(Normalizer, FoldsCaseAndConfusables) {
+    EXPECT_EQ(word("KiLL"), "kill");
+    EXPECT_EQ(word("\uFF4B\uFF49\uFF4C\uFF4C"), "kill");                  // fullwidth
+    EXPECT_EQ(word("\u0441\u043E\u0440"), "cop");                         // Cyrillic
+    EXPECT_EQ(word("\U0001D424\U0001D422\U0001D425\U0001D425"), "kill");  // math bold
+    EXPECT_EQ(word("\U0001D408"), "i");  // math bold capital I is "i", not the skeleton's "l"
+    EXPECT_EQ(word("caf\u00E9"), "cafe");
+}
+
+TEST(Normalizer, KeepsAsciiLettersOutOfTheSkeleton) {
+    EXPECT_EQ(word("modern"), "modern");  // the skeleton would read "rn" as "m"
+    EXPECT_EQ(word("I"), "i");
+}
+
+TEST(Normalizer, DecodesLeetInsideWords) {
+    EXPECT_EQ(word("k1ll mys3lf"), "kill myself");
+    EXPECT_EQ(word("$h!t"), "shit");
+    EXPECT_EQ(word("@ss"), "ass");
+    EXPECT_EQ(word("wow!"), "wow ");          // trailing '!' is punctuation
+    EXPECT_EQ(word("call 911"), "call 911");  // no letter: numbers stay numbers
+}
+
+TEST(Normalizer, CollapsesStretchedRunsAndSeparators) {
+    EXPECT_EQ(word("kiiiiill"), "kill");
+    EXPECT_EQ(word("ass"), "ass");  // a run of two stays
+    EXPECT_EQ(word("don't ... stop"), "don t stop");
+}
+
+TEST(Normalizer, SqueezedViewDropsSeparatorsAndRepeats) {
+    EXPECT_EQ(normalize("f.u.c k").squeezed.text, "fuck");
+    EXPECT_EQ(normalize("k i i l l").squeezed.text, "kil");
+    EXPECT_EQ(pattern_squeezed("kill"), "kil");
+}
+
+TEST(Normalizer, KeepsEmoji) {
+    EXPECT_EQ(word("\xF0\x9F\x92\x8A\xEF\xB8\x8F tonight"), "\xF0\x9F\x92\x8A tonight");
+}
+
+TEST(Normalizer, MapsEveryViewByteBackToTheOriginal) {
+    const std::string text = "X k\u200Bi\u200Bl\u200Bl";
+    const auto v = normalize(text);
+    ASSERT_EQ(v.word.text, "x kill");
+    const auto at = v.word.text.find("kill");
+    EXPECT_EQ(v.word.begin[at], 2u);
+    EXPECT_EQ(v.word.end[at + 3], text.size());
+    const auto s = normalize("a  b");
+    EXPECT_EQ(s.word.text, "a b");
+    EXPECT_EQ(s.word.begin[1], 1u);
+    EXPECT_EQ(s.word.end[1], 3u);  // the collapsed space covers both
+}
+
+TEST(Normalizer, PatternsGoThroughTheSamePipeline) {
+    EXPECT_EQ(pattern_word("Don't"), "don t");
+    EXPECT_EQ(pattern_word("  no1  "), "noi");
+}
+
+}  // namespace
+}  // namespace circles::moderation::detail
