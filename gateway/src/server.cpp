@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/thread_pool.hpp>
 #include <thread>
 #include <vector>
 
@@ -64,11 +65,14 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
         });
     });
     // SIGHUP reloads the moderation policy; an invalid one is refused and the old one stays.
+    // Compiling a large policy takes seconds, so it runs on its own thread while the I/O
+    // threads keep serving with the policy in force.
+    net::thread_pool reloader(1);
     net::signal_set hangup(ioc, SIGHUP);
     std::function<void()> wait_hangup = [&] {
         hangup.async_wait([&](beast::error_code e, int) {
             if (e) return;
-            state->reload_policy();
+            net::post(reloader, [state] { state->reload_policy(); });
             wait_hangup();
         });
     };
@@ -96,6 +100,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
     ioc.run();
     for (auto& t : pool) t.join();
 
+    reloader.join();
     state->auth_pool().join();
     store->flush();
     spdlog::info("store flushed; bye");

@@ -30,17 +30,19 @@ constexpr std::array sexual{sv{"porn*"},     sv{"nudes"},    sv{"send nudes"},  
                             sv{"sext*"},     sv{"cum"},      sv{"cumming"},     sv{"boobs"},
                             sv{"tits"},      sv{"titties"},  sv{"slut*"},       sv{"whore*"},
                             sv{"hoe"},       sv{"hoes"},     sv{"onlyfans"}};
-constexpr std::array sexual_allow{sv{"cum laude"}, sv{"magna cum"}, sv{"summa cum"}, sv{"sextet*"},
-                                  sv{"sextant*"},  sv{"sexton*"},   sv{"garden hoe"}};
+constexpr std::array sexual_allow{sv{"cum laude"}, sv{"magna cum"}, sv{"summa cum"},
+                                  sv{"sextet*"},   sv{"sextant*"},  sv{"sextans"},
+                                  sv{"sexton*"},   sv{"garden hoe"}};
 
-constexpr std::array slurs{
-    sv{"nigger*"},  sv{"nigga*"},     sv{"niggaz"},   sv{"faggot*"},    sv{"fag"},
-    sv{"fags"},     sv{"faggy"},      sv{"dyke"},     sv{"dykes"},      sv{"tranny"},
-    sv{"trannies"}, sv{"shemale*"},   sv{"retard"},   sv{"retards"},    sv{"retarded"},
-    sv{"spic"},     sv{"spics"},      sv{"chink"},    sv{"chinks"},     sv{"kike"},
-    sv{"kikes"},    sv{"wetback*"},   sv{"raghead*"}, sv{"towelhead*"}, sv{"gook"},
-    sv{"gooks"},    sv{"paki"},       sv{"pakis"},    sv{"beaner*"},    sv{"spaz"},
-    sv{"spazz*"},   sv{"mongoloid*"}, sv{"sand n*"},  sv{"coon"},       sv{"coons"}};
+constexpr std::array slurs{sv{"nigger*"},    sv{"nigga"},   sv{"niggas"},   sv{"niggaz"},
+                           sv{"faggot*"},    sv{"fag"},     sv{"fags"},     sv{"faggy"},
+                           sv{"dyke"},       sv{"dykes"},   sv{"tranny"},   sv{"trannies"},
+                           sv{"shemale*"},   sv{"retard"},  sv{"retards"},  sv{"retarded"},
+                           sv{"spic"},       sv{"spics"},   sv{"chink"},    sv{"chinks"},
+                           sv{"kike"},       sv{"kikes"},   sv{"wetback*"}, sv{"raghead*"},
+                           sv{"towelhead*"}, sv{"gook"},    sv{"gooks"},    sv{"paki"},
+                           sv{"pakis"},      sv{"beaner*"}, sv{"spaz"},     sv{"spazz*"},
+                           sv{"mongoloid*"}, sv{"sand n*"}, sv{"coon"},     sv{"coons"}};
 constexpr std::array slurs_allow{sv{"van dyke"}, sv{"dick van dyke"}, sv{"dyke marsh"}};
 
 constexpr std::array insults{sv{"loser"},        sv{"losers"},      sv{"idiot"},     sv{"idiots"},

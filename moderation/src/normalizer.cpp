@@ -184,20 +184,38 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
     // '+' only between two letters or leet characters ("k!ll", not "wow!"). Once a message
     // shows leetspeak (a token mixing letters and leet digits), short all-digit tokens are
     // decoded too ("i w15h 1 w45 d34d"); the plain view keeps digits for doses and numbers.
+    // Spaced-out leetspeak ("h 1 1 t 5") counts too: a run of one-character tokens that
+    // mixes letters and leet digits.
     bool leetspeak = false;
     {
-        bool letter = false, digit = false;
+        bool letter = false, digit = false;          // in the current token
+        bool run_letter = false, run_digit = false;  // in the current run of 1-char tokens
+        std::size_t length = 0;
+        auto end_token = [&] {
+            leetspeak = leetspeak || (letter && digit);
+            if (length == 1) {
+                run_letter = run_letter || letter;
+                run_digit = run_digit || digit;
+                leetspeak = leetspeak || (run_letter && run_digit);
+            } else if (length > 1) {
+                run_letter = run_digit = false;
+            }
+            letter = digit = false;
+            length = 0;
+        };
         for (const atom& a : plain) {
             if (a.cp == ' ' || a.cp == '\n' || a.cp == '\t') {
-                leetspeak = leetspeak || (letter && digit);
-                letter = digit = false;
-            } else if (is_letter(a.cp)) {
+                end_token();
+                continue;
+            }
+            ++length;
+            if (is_letter(a.cp)) {
                 letter = true;
             } else if (a.cp >= '0' && a.cp <= '9' && leet_candidate(a.cp)) {
                 digit = true;
             }
         }
-        leetspeak = leetspeak || (letter && digit);
+        end_token();
     }
     std::vector<atom> leeted = plain;
     std::size_t i = 0;

@@ -277,9 +277,22 @@ std::vector<hit> scan(const preset& p, const views& v) {
             }
             case view_id::squeezed: {
                 if (from < sq_at) return;
-                const std::size_t wb = v.squeezed.begin[from - sq_at];
-                const std::size_t we = v.squeezed.end[to - sq_at - 1];
+                std::size_t wb = v.squeezed.begin[from - sq_at];
+                std::size_t we = v.squeezed.end[to - sq_at - 1];
                 const auto& tok = v.word_is_token;
+                // A letter repeated across a word join is one squeezed letter ("to o v e r"
+                // -> "toverdose"): the hit then starts after the last separator inside its
+                // first letter, and ends before the first separator inside its last.
+                for (std::size_t k = v.squeezed.end[from - sq_at]; k > wb; --k)
+                    if (!tok[k - 1]) {
+                        wb = k;
+                        break;
+                    }
+                for (std::size_t k = v.squeezed.begin[to - sq_at - 1]; k < we; ++k)
+                    if (!tok[k]) {
+                        we = k;
+                        break;
+                    }
                 if (pat.left_bound && wb > 0 && tok[wb - 1]) return;
                 if (pat.right_bound && we < tok.size() && tok[we]) return;
                 if (pat.needs_separator &&

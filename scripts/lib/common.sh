@@ -17,11 +17,12 @@ CIRCLES_APT_PACKAGES=(
     libsodium-dev libhiredis-dev libsqlite3-dev
     libspdlog-dev libfmt-dev libtomlplusplus-dev
     libgtest-dev libgmock-dev libbenchmark-dev
-    libicu-dev libvectorscan-dev
+    libicu-dev libvectorscan-dev libpq-dev
 )
-# Only the tests need a browser.
-# (wamerican: the dictionary the moderation evaluation sweeps for false positives.)
-CIRCLES_APT_TEST_PACKAGES=(chromium fonts-dejavu-core wamerican)
+# Only the tests need a browser, the real servers of a cluster (PostgreSQL, Redis, nginx as
+# the load balancer; started on loopback by the tests, never as system services) and
+# wamerican, the dictionary the moderation evaluation sweeps for false positives.
+CIRCLES_APT_TEST_PACKAGES=(chromium fonts-dejavu-core wamerican postgresql redis-server nginx-light)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

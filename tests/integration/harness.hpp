@@ -42,6 +42,7 @@ class server_process {
     void start();               // returns when /healthz answers; throws on failure
     int stop(int signal = 15);  // sends the signal and waits; returns the exit status
     bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
 
     std::uint16_t port() const { return port_; }
     std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }

@@ -32,8 +32,10 @@ TEST(Normalizer, DecodesLeetInsideWords) {
     EXPECT_EQ(word("k1ll mys3lf"), "kill myself");
     EXPECT_EQ(word("$h!t"), "shit");
     EXPECT_EQ(word("@ss"), "ass");
-    EXPECT_EQ(word("wow!"), "wow ");          // trailing '!' is punctuation
-    EXPECT_EQ(word("call 911"), "call 911");  // no letter: numbers stay numbers
+    EXPECT_EQ(word("wow!"), "wow ");              // trailing '!' is punctuation
+    EXPECT_EQ(word("call 911"), "call 911");      // no letter: numbers stay numbers
+    EXPECT_EQ(word("h 1 t 5 me"), "h i t s me");  // spelled-out leetspeak
+    EXPECT_EQ(word("room 1 0 4"), "room 1 0 4");  // single digits among words stay digits
 }
 
 TEST(Normalizer, CollapsesStretchedRunsAndSeparators) {

@@ -53,6 +53,25 @@ TEST(Risk, EvasionsStillEscalate) {
         expect_escalated(t);
 }
 
+// A spelled-out word whose first or last letter repeats the neighbouring word's ("to" +
+// "o v e r d o s e", "s u i c i d a l" + "lately") still counts as a whole word.
+TEST(Risk, SpelledOutWordsNextToWordsSharingALetter) {
+    for (const char* t :
+         {"i'm going to o v e r d o s e", "i've been feeling s u i c i d a l lately",
+          "nobody would even notice if i d.i.e.d", "i was s e x u a l l y a s s a u l t e d",
+          "he threw me a g a i n s t the wall"})
+        expect_escalated(t);
+}
+
+// Leetspeak spelled out letter by letter ("h 1 1 t 5") is decoded like "h11t5".
+TEST(Risk, SpacedLeetspeakStillEscalates) {
+    for (const char* t : {"my stepdad h 1 1 1 1 t 5 me", "i want to u n 4 l 1 v 3 myself",
+                          "i'll 5 t 4 b jake if he says that again"})
+        expect_escalated(t);
+    // Digits alone are not leetspeak: a phone-number-like answer stays digits.
+    EXPECT_FALSE(check("room 1 0 4 at 3").escalate);
+}
+
 TEST(Risk, DisclosureIsNeverBlockedEvenWithABlockedWord) {
     const auto d = check("he raped me, that fucking retard");
     EXPECT_TRUE(d.escalate);
