@@ -15,11 +15,17 @@ shared_state::shared_state(config cfg, storage::store& store, rooms::service& ro
       // At start an invalid policy file stops the server (the exception reaches main).
       policy_(std::make_shared<const moderation::policy>(
           cfg_.policy_file.empty() ? moderation::policy{}
-                                   : moderation::load_policy(cfg_.policy_file))) {}
+                                   : moderation::load_policy(cfg_.policy_file))),
+      flood_(std::make_shared<moderation::flood_guard>(policy_->flood())) {}
 
 std::shared_ptr<const moderation::policy> shared_state::policy() const {
     std::lock_guard lock(policy_mutex_);
     return policy_;
+}
+
+std::shared_ptr<moderation::flood_guard> shared_state::flood_guard() const {
+    std::lock_guard lock(policy_mutex_);
+    return flood_;
 }
 
 bool shared_state::reload_policy() {
@@ -27,8 +33,10 @@ bool shared_state::reload_policy() {
     try {
         auto fresh =
             std::make_shared<const moderation::policy>(moderation::load_policy(cfg_.policy_file));
+        auto guard = std::make_shared<moderation::flood_guard>(fresh->flood());
         std::lock_guard lock(policy_mutex_);
         policy_ = std::move(fresh);
+        flood_ = std::move(guard);
     } catch (const std::exception& e) {
         spdlog::error("policy reload refused, the policy in force stays: {}", e.what());
         return false;

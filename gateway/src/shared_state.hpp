@@ -10,6 +10,7 @@
 
 #include "circles/gateway/config.hpp"
 #include "circles/moderation/engine.hpp"
+#include "circles/moderation/flood_guard.hpp"
 #include "circles/moderation/rate_limiter.hpp"
 #include "circles/rooms/service.hpp"
 #include "circles/storage/store.hpp"
@@ -36,6 +37,9 @@ class shared_state {
     moderation::rate_limiter& login_limiter() noexcept { return login_limiter_; }
     // The policy in force. A reload swaps it whole; a send keeps the copy it started with.
     std::shared_ptr<const moderation::policy> policy() const;
+    // Flooding limits of the policy in force (rates per user and room, duplicates, mentions,
+    // repeated characters, slow mode). A reload starts a fresh guard with the new limits.
+    std::shared_ptr<moderation::flood_guard> flood_guard() const;
     // Loads cfg().policy_file again (SIGHUP). An invalid file is refused and logged with its
     // file, line and problem, and the policy in force stays. Returns whether it was replaced.
     bool reload_policy();
@@ -61,6 +65,7 @@ class shared_state {
     moderation::rate_limiter login_limiter_;
     mutable std::mutex policy_mutex_;
     std::shared_ptr<const moderation::policy> policy_;
+    std::shared_ptr<moderation::flood_guard> flood_;
     boost::asio::thread_pool auth_pool_{2};
 
     mutable std::mutex mutex_;

@@ -129,9 +129,9 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         return reply_error(request_id, v1::ERROR_CODE_NOT_JOINED, "join the room before sending",
                            room, cmid);
     }
-    const auto decision =
-        moderation::evaluate(*state_->policy(), authorized->kind,
-                             {user_.id, storage::to_string(user_.user_role)}, req.text());
+    const auto policy = state_->policy();
+    const auto decision = moderation::evaluate(
+        *policy, authorized->kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
     using moderation::action;
     using moderation::limit_violation;
     if (decision.limit != limit_violation::none) {
@@ -149,6 +149,22 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
             return reply_error(request_id, v1::ERROR_CODE_RATE_LIMITED,
                                "you are sending quickly; wait a moment", room, cmid,
                                static_cast<std::uint64_t>(verdict.retry_after.count()));
+        }
+        // Flooding: rates per user and room and slow mode ask the sender to wait; a repeated
+        // message, mention spam or a long run of one character is refused citing the rule.
+        const auto flood =
+            state_->flood_guard()->check(user_.id, std::to_string(room), req.text(),
+                                         moderation::flood_guard::clock::now(), cmid);
+        if (!flood.allowed) {
+            spdlog::info("send flood user={} room={} reason={}", user_.id, room, flood.reason);
+            if (flood.reason == "slow_mode" || flood.reason == "user_rate" ||
+                flood.reason == "room_rate") {
+                return reply_error(request_id, v1::ERROR_CODE_RATE_LIMITED, flood.reply, room, cmid,
+                                   static_cast<std::uint64_t>(flood.retry_after.count()));
+            }
+            return reply_blocked(request_id, room, cmid,
+                                 outcome{moderation::action::block, false,
+                                         policy->flood_ground_rule(), flood.reply});
         }
     }
     outcome out{decision.act, decision.escalate, decision.ground_rule, decision.reply};

@@ -167,6 +167,7 @@ const std::vector<ground_rule>& policy::ground_rules(std::string_view) const {
 }
 const std::string& policy::crisis_reply() const { return impl_->crisis_reply; }
 const flood_limits& policy::flood() const { return impl_->flood; }
+int policy::flood_ground_rule() const { return impl_->flood_ground_rule; }
 std::vector<std::string> policy::room_kinds() const {
     std::vector<std::string> out;
     for (const auto& [name, p] : impl_->kinds) out.push_back(name);

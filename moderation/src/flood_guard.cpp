@@ -13,11 +13,14 @@ ms until(flood_guard::clock::time_point when, flood_guard::clock::time_point now
     return std::max(d, ms{1});
 }
 
-// FNV-1a of the text with case and whitespace ignored: "Hi  there" repeats "hi there".
+// FNV-1a of the text with case, whitespace and ASCII punctuation ignored: "Hi  there!"
+// repeats "hi there".
 std::uint64_t fingerprint(std::string_view text) {
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : text) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+        const bool alnum =
+            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (c < 0x80 && !alnum) continue;
         if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + 32);
         h = (h ^ c) * 1099511628211ull;
     }
@@ -84,7 +87,8 @@ std::size_t flood_guard::tracked_keys() const {
 }
 
 flood_verdict flood_guard::check(std::int64_t user_id, std::string_view room_id,
-                                 std::string_view text, clock::time_point now) {
+                                 std::string_view text, clock::time_point now,
+                                 std::string_view retry_key) {
     if (count_mentions(text) > limits_.max_mentions)
         return refuse("mentions",
                       "That message mentions too many people at once. Try mentioning fewer.",
@@ -98,6 +102,18 @@ flood_verdict flood_guard::check(std::int64_t user_id, std::string_view room_id,
     auto& u = users_[user_id];
     auto& r = rooms_[std::string(room_id)];
     u.last_seen = r.last_seen = now;
+    // The same text in another room is not a repeat (a greeting to two groups).
+    const auto fp = fingerprint(text) * 1099511628211ULL ^ fingerprint(room_id);
+    const auto key = retry_key.empty() ? 0 : fingerprint(retry_key) | 1;
+    while (!u.recent.empty() && u.recent.front().at < now - limits_.duplicate_window)
+        u.recent.pop_front();
+    for (const auto& m : u.recent) {
+        if (m.text != fp) continue;
+        // A client resending after a lost ack: the store answers with the original.
+        if (key != 0 && m.key == key) return {};
+        return refuse("duplicate", "You already sent that message.",
+                      until(m.at + limits_.duplicate_window, now));
+    }
 
     if (r.slow.count() > 0) {
         auto it = r.last_by_user.find(user_id);
@@ -114,16 +130,8 @@ flood_verdict flood_guard::check(std::int64_t user_id, std::string_view room_id,
     if (static_cast<int>(r.sent.size()) >= limits_.room_messages)
         return refuse("room_rate", "The room is very busy right now. Try again in a moment.",
                       until(r.sent.front() + limits_.room_window, now));
-    const auto fp = fingerprint(text);
-    while (!u.recent.empty() && u.recent.front().second < now - limits_.duplicate_window)
-        u.recent.pop_front();
-    for (const auto& [h, t] : u.recent)
-        if (h == fp)
-            return refuse("duplicate", "You already sent that message.",
-                          until(t + limits_.duplicate_window, now));
-
     u.sent.push_back(now);
-    u.recent.emplace_back(fp, now);
+    u.recent.push_back({fp, key, now});
     if (u.recent.size() > 16) u.recent.pop_front();
     r.sent.push_back(now);
     if (r.slow.count() > 0) {

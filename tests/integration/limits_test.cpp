@@ -146,8 +146,10 @@ TEST(SlowConsumer, IsClosedWith1008AndOthersAreServed) {
     const auto room = sam.room_id("Peer Network");
     ASSERT_TRUE(sam.join(room).has_joined());
     for (int i = 0; i < 6; ++i) {
-        ASSERT_TRUE(
-            sam.send_text(room, "big-" + std::to_string(i), std::string(3900, 'b')).has_ack());
+        std::string big;  // ~3.9 KB of ordinary words, no long runs, different each time
+        while (big.size() < 3900)
+            big += "word" + std::to_string(i) + "-" + std::to_string(big.size()) + " ";
+        ASSERT_TRUE(sam.send_text(room, "big-" + std::to_string(i), big).has_ack());
     }
     // A reader that never reads: ask for far more than the socket buffers and the 8-frame
     // outbound queue can hold.

@@ -69,6 +69,25 @@ TEST_F(Moderation, DisclosureIsEscalatedDurablyAndAnsweredWithSupport) {
               before + 1);
 }
 
+// Its own server: the suite's tight send rate would stop the sends before flooding does.
+TEST(Flooding, RepeatsAndMentionSpamAreRefusedCitingTheFloodRule) {
+    server_process server(make_temp_dir() / "data");
+    server.start();
+    client jordan(server.port(), login(server.port(), "jordan"), server.origin());
+    const auto room = jordan.room_id("Peer Network");
+    ASSERT_TRUE(jordan.join(room).has_joined());
+    ASSERT_TRUE(jordan.send_text(room, "rep-1", "does anyone want to study later").has_ack());
+    const auto again = jordan.send_text(room, "rep-2", "Does anyone want to study later?");
+    ASSERT_TRUE(again.has_error()) << again.DebugString();
+    EXPECT_EQ(again.error().code(), v1::ERROR_CODE_BLOCKED_BY_POLICY);
+    EXPECT_EQ(again.error().ground_rule(), 5u) << "the default policy's flooding rule";
+    EXPECT_FALSE(again.error().message().empty());
+    const auto spam = jordan.send_text(room, "rep-3", "@a @b @c @d @e @f @g look at this");
+    ASSERT_TRUE(spam.has_error()) << spam.DebugString();
+    EXPECT_EQ(spam.error().code(), v1::ERROR_CODE_BLOCKED_BY_POLICY);
+    EXPECT_EQ(spam.error().ground_rule(), 5u);
+}
+
 TEST_F(Moderation, IdentityStatementsPassEverywhere) {
     client casey = connect("casey");
     for (const char* name : {"GSA", "Peer Network"}) {

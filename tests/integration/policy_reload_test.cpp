@@ -15,6 +15,7 @@ std::string policy_blocking(const std::string& word) {
     return "[policy]\nid = \"reload-test\"\n"
            "[crisis]\nreply = \"You matter. Call or text 988, or talk to a trusted adult.\"\n"
            "[[ground_rules]]\nnumber = 1\ntext = \"Be kind.\"\n"
+           "[flood]\nground_rule = 1\nuser_messages = 1000\nroom_messages = 1000\n"
            "[[rules]]\nid = \"made-up\"\naction = \"block\"\nground_rule = 1\nkeywords = [\"" +
            word + "\"]\n";
 }
@@ -32,7 +33,9 @@ bool blocked(const v1::ServerFrame& f) {
 // threads, so it lands a moment after the signal).
 bool eventually(client& c, std::uint64_t room, const std::string& text, bool want_blocked) {
     for (int i = 0; i < 100; ++i) {
-        const auto r = c.send_text(room, "probe-" + std::to_string(i) + text, text);
+        // A different text each time: the same message twice is refused as flooding.
+        const auto r = c.send_text(room, "probe-" + std::to_string(i) + text,
+                                   text + " " + std::to_string(i));
         if (blocked(r) == want_blocked) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -70,7 +73,7 @@ TEST(PolicyReload, SighupLoadsTheNewPolicyAndRefusesAnInvalidOne) {
     EXPECT_NE(server.log().find("school-policy.toml:"), std::string::npos)
         << "the refusal names the file and line";
     EXPECT_TRUE(blocked(sam.send_text(room, "d", "quimbly")));
-    EXPECT_TRUE(sam.send_text(room, "e", "zorblax").has_ack());
+    EXPECT_TRUE(sam.send_text(room, "e", "zorblax once more").has_ack());
     EXPECT_EQ(server.stop(), 0);
 }
 

@@ -39,7 +39,19 @@ TEST(FloodGuard, RefusesDuplicatesWithinTheWindow) {
     EXPECT_EQ(v.reason, "duplicate");
     EXPECT_EQ(v.retry_after, 40000ms);
     EXPECT_TRUE(g.check(2, "r", "Hello there", t + 20s).allowed);
+    EXPECT_TRUE(g.check(1, "other room", "Hello there", t + 21s).allowed)
+        << "the same greeting to another group is not a repeat";
     EXPECT_TRUE(g.check(1, "r", "Hello there", t + 61s).allowed);
+    EXPECT_EQ(g.check(1, "r", "Hello, there!", t + 62s).reason, "duplicate")
+        << "punctuation does not make it new";
+}
+
+TEST(FloodGuard, AResendWithTheSameClientIdIsNotARepeat) {
+    flood_guard g({.duplicate_window = 60s});
+    const auto t = clock::time_point{} + 1h;
+    EXPECT_TRUE(g.check(1, "r", "see you at lunch", t, "cmid-1").allowed);
+    EXPECT_TRUE(g.check(1, "r", "see you at lunch", t + 1s, "cmid-1").allowed);
+    EXPECT_EQ(g.check(1, "r", "see you at lunch", t + 2s, "cmid-2").reason, "duplicate");
 }
 
 TEST(FloodGuard, RefusesMentionSpamAndLongRuns) {

@@ -91,8 +91,9 @@ class policy {
     const std::vector<ground_rule>& ground_rules(std::string_view room_kind = {}) const;
     // The supportive reply with the school's crisis contacts, shown on every escalation.
     const std::string& crisis_reply() const;
-    // The school's flooding limits, for a flood_guard.
+    // The school's flooding limits, for a flood_guard, and the ground rule a flood cites.
     const flood_limits& flood() const;
+    int flood_ground_rule() const;
     // Room kinds with a preset ("gsa", "social_group", ...).
     std::vector<std::string> room_kinds() const;
 

@@ -44,8 +44,10 @@ class flood_guard {
     explicit flood_guard(flood_limits limits = {});
 
     // Checks one message and, if allowed, records it. Refused messages are not recorded.
+    // `retry_key` (the client's message id) lets a resend of the same message through
+    // untouched, since the store answers it with the original.
     flood_verdict check(std::int64_t user_id, std::string_view room_id, std::string_view text,
-                        clock::time_point now);
+                        clock::time_point now, std::string_view retry_key = {});
 
     // Slow mode: at least `interval` between one user's messages in the room (0 = off).
     void set_slow_mode(std::string_view room_id, std::chrono::seconds interval);
@@ -57,7 +59,11 @@ class flood_guard {
   private:
     struct user_state {
         std::deque<clock::time_point> sent;
-        std::deque<std::pair<std::uint64_t, clock::time_point>> recent;  // text hash, time
+        struct sent_text {
+            std::uint64_t text, key;  // fingerprints of room + text, and of the retry key
+            clock::time_point at;
+        };
+        std::deque<sent_text> recent;
         clock::time_point last_seen{};
     };
     struct room_state {
