@@ -10,119 +10,24 @@
 
 #include "circles/storage/limits.hpp"
 #include "sqlite_store.hpp"
+#include "store_common.hpp"
 
 namespace circles::storage::detail {
-namespace {
-
-bool valid_request(const append_request& req) {
-    const auto status = static_cast<int>(req.status);
-    return req.room > 0 && req.sender > 0 && !req.client_msg_id.empty() &&
-           req.client_msg_id.size() <= limits::max_client_msg_id_bytes &&
-           req.client_msg_id.find('\0') == std::string::npos &&
-           req.text.size() <= limits::max_message_bytes && status >= 1 && status <= 3 &&
-           (req.into_room || req.escalation) &&
-           (!req.escalation || !req.escalation->categories.empty());
-}
-
-std::string escalation_ad(std::int64_t id, std::int64_t key_id) {
-    return "escalation|" + std::to_string(id) + "|" + std::to_string(key_id);
-}
-
-std::string join_categories(const std::vector<std::string>& categories) {
-    std::string out;
-    for (const auto& c : categories) {
-        if (!out.empty()) out += ',';
-        out += c;
-    }
-    return out;
-}
-
-std::vector<std::string> split_categories(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < s.size()) {
-        auto end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        if (end > start) out.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
-}
-
-// A callback must not take the writer thread down; it is the caller's code.
-void run_callback(const append_handler& done, result<append_result> r) {
-    if (!done) return;
-    try {
-        done(std::move(r));
-    } catch (const std::exception& e) {
-        spdlog::error("storage: append callback threw: {}", e.what());
-    } catch (...) {
-        spdlog::error("storage: append callback threw a non-exception");
-    }
-}
-
-}  // namespace
 
 // --- the queue -----------------------------------------------------------------------------
 
 void sqlite_store::append(append_request req, append_handler done) {
-    errc refused = errc::ok;
-    {
-        std::lock_guard lock(queue_mutex_);
-        if (closing_) {
-            refused = errc::closed;
-        } else if (queue_.size() >= options_.max_pending_appends) {
-            refused = errc::overloaded;
-        } else {
-            queue_.push_back({std::move(req), std::move(done)});
-            ++enqueued_;
-        }
-    }
-    if (refused != errc::ok) {
-        run_callback(done, refused);  // on the caller's thread: never block the caller
-        return;
-    }
-    queue_ready_.notify_one();
+    queue_.push(std::move(req), std::move(done));
 }
 
-void sqlite_store::flush() {
-    // A callback calling flush() would wait for its own batch: return instead of deadlocking.
-    if (std::this_thread::get_id() == writer_.get_id()) return;
-    std::unique_lock lock(queue_mutex_);
-    const std::uint64_t target = enqueued_;
-    progress_.wait(lock, [&] { return completed_ >= target; });
-}
-
-void sqlite_store::writer_loop() {
-    std::deque<pending_append> batch;
-    for (;;) {
-        {
-            std::unique_lock lock(queue_mutex_);
-            queue_ready_.wait(lock, [&] { return !queue_.empty() || closing_; });
-            if (queue_.empty()) return;  // closing and drained
-            const std::size_t n = std::min(queue_.size(), options_.max_batch);
-            auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
-            batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
-            queue_.erase(queue_.begin(), end);
-        }
-        const std::size_t n = batch.size();
-        commit_batch(batch);
-        batch.clear();
-        {
-            std::lock_guard lock(queue_mutex_);
-            completed_ += n;
-        }
-        progress_.notify_all();
-    }
-}
+void sqlite_store::flush() { queue_.flush(); }
 
 // --- one batch -----------------------------------------------------------------------------
 
-void sqlite_store::commit_batch(std::deque<pending_append>& batch) {
-    std::vector<result<append_result>> results(batch.size(), errc::io_error);
+void sqlite_store::commit_batch(append_batch& batch) {
+    batch_results results(batch.size(), errc::io_error);
     std::map<room_id, seq_t> touched;  // room -> last_seq before this batch
-    // First occurrence of each idempotency key within this batch.
-    std::map<std::tuple<room_id, user_id, std::string_view>, std::size_t> seen;
+    batch_repeats repeats;
     bool committed = false;
     {
         transaction tx(writer_db_, transaction::kind::immediate);
@@ -130,15 +35,12 @@ void sqlite_store::commit_batch(std::deque<pending_append>& batch) {
             const std::int64_t now = now_ms();
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 const append_request& req = batch[i].req;
-                auto key =
-                    std::make_tuple(req.room, req.sender, std::string_view(req.client_msg_id));
-                if (auto it = seen.find(key); it != seen.end() && results[it->second]) {
-                    append_result dup = *results[it->second];
+                if (auto first = repeats.earlier(batch, i, results)) {
+                    append_result dup = *results[*first];
                     dup.duplicate = true;
                     results[i] = dup;
                     continue;
                 }
-                seen.insert_or_assign(key, i);
                 // A savepoint per request: a failed request rolls back alone.
                 if (writer_db_.exec("SAVEPOINT one_append") != SQLITE_OK) {
                     results[i] = errc::io_error;
@@ -168,13 +70,9 @@ void sqlite_store::commit_batch(std::deque<pending_append>& batch) {
         // Forget the touched rooms rather than trust a restored number: writer_room reloads
         // last_seq from what the database actually holds, so no seq is skipped or reused.
         for (const auto& [room, before] : touched) rooms_.erase(room);
-        for (auto& r : results) {
-            if (r) r = errc::io_error;
-        }
+        fail_uncommitted(results);
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        run_callback(batch[i].done, std::move(results[i]));
-    }
+    complete_batch(batch, results);
 }
 
 result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
@@ -197,7 +95,8 @@ result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
         state.key_id = q.int64(2);
         state.school = q.int64(3);
     }
-    auto key = keys_.get(writer_db_, room, state.key_id);
+    auto key = keys_.get(room, state.key_id,
+                         [&] { return load_room_key(writer_db_, room, state.key_id); });
     if (!key) return key.error();
     state.key = std::move(*key);
     return &rooms_.emplace(room, std::move(state)).first->second;
@@ -311,9 +210,8 @@ result<std::vector<stored_message>> sqlite_store::read_messages(database& db, co
         sealed box{q.blob(7), q.blob(8)};
         m.status = static_cast<message_status>(q.int64(9));
         m.created_at_ms = q.int64(10);
-        auto key = keys_.get(db, room, key_id);
-        if (!key) return key.error() == errc::not_found ? errc::crypto_failure : key.error();
-        auto text = open(**key, box, message_ad(room, m.seq, key_id));
+        auto key = keys_.get(room, key_id, [&] { return load_room_key(db, room, key_id); });
+        auto text = open_row(key, box, message_ad(room, m.seq, key_id));
         if (!text) return text.error();  // never hand out unauthenticated text
         m.text = std::move(*text);
         out.push_back(std::move(m));
@@ -387,9 +285,8 @@ result<std::vector<escalation>> sqlite_store::escalations(school_id school, std:
         sealed box{q.blob(8), q.blob(9)};
         e.state = q.text(10);
         e.created_at_ms = q.int64(11);
-        auto key = keys_.get(*db, e.room, key_id);
-        if (!key) return key.error() == errc::not_found ? errc::crypto_failure : key.error();
-        auto text = open(**key, box, escalation_ad(e.id, key_id));
+        auto key = keys_.get(e.room, key_id, [&] { return load_room_key(*db, e.room, key_id); });
+        auto text = open_row(key, box, escalation_ad(e.id, key_id));
         if (!text) return text.error();
         e.text = std::move(*text);
         out.push_back(std::move(e));

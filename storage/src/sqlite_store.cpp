@@ -17,20 +17,16 @@
 #include "circles/storage/limits.hpp"
 #include "migrations.hpp"
 #include "sodium_init.hpp"
+#include "store_common.hpp"
 
 namespace circles::storage {
 namespace detail {
 namespace {
 
-constexpr std::size_t token_hash_bytes = crypto_generichash_BYTES;  // 32
-
-bool valid_text(std::string_view s, std::size_t max) {
-    return !s.empty() && s.size() <= max && s.find('\0') == std::string_view::npos;
-}
-
-// Creates the data folder (0700) and circles.db (0600) before SQLite does: SQLite creates
-// files 0644 and gives -wal/-shm the database file's mode, and the database holds names.
-std::filesystem::path prepare_files(const store_options& options) {
+// Creates the data folder (0700) and the database file (0600) before SQLite does: SQLite
+// creates files 0644 and gives -wal/-shm the database file's mode, and the database holds
+// names.
+std::filesystem::path prepare_files(const store_options& options, std::filesystem::path file) {
     if (options.data_dir.empty()) throw std::runtime_error("store data_dir is not set");
     detail::ensure_sodium();
     std::error_code ec;
@@ -43,7 +39,7 @@ std::filesystem::path prepare_files(const store_options& options) {
         std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all,
                                      std::filesystem::perm_options::replace, ec);
     }
-    auto file = options.data_dir / "circles.db";
+    if (file.empty()) file = options.data_dir / "circles.db";
     int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         throw std::runtime_error("cannot open database " + file.string() + ": " +
@@ -53,17 +49,13 @@ std::filesystem::path prepare_files(const store_options& options) {
     return file;
 }
 
-std::array<unsigned char, token_hash_bytes> hash_token(std::string_view token) {
-    std::array<unsigned char, token_hash_bytes> out{};
-    crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(token.data()),
-                       token.size(), nullptr, 0);
+std::vector<std::unique_ptr<database>> open_readers(const std::filesystem::path& file,
+                                                    std::size_t count) {
+    std::vector<std::unique_ptr<database>> out;
+    for (std::size_t i = 0; i < std::max<std::size_t>(count, 1); ++i) {
+        out.push_back(std::make_unique<database>(file, database::mode::read_only));
+    }
     return out;
-}
-
-std::size_t token_text_bytes() {
-    return sodium_base64_ENCODED_LEN(limits::session_token_random_bytes,
-                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING) -
-           1;  // the length includes the terminating NUL
 }
 
 user read_user(const query& q, int first) {
@@ -87,55 +79,35 @@ room read_room(const query& q) {
     return r;
 }
 
-// A hash to verify against when the user does not exist, so a login for an unknown name costs
-// about as much as a wrong password and does not reveal which names exist.
-const std::string& dummy_password_hash() {
-    static const std::string hash = [] {
-        char out[crypto_pwhash_STRBYTES];
-        unsigned char pw[16];
-        randombytes_buf(pw, sizeof pw);
-        if (crypto_pwhash_str(out, reinterpret_cast<const char*>(pw), sizeof pw,
-                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-            return std::string();
-        }
-        return std::string(out);
-    }();
-    return hash;
-}
-
 }  // namespace
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+result<sealed> load_room_key(database& db, std::int64_t room, std::int64_t key_id) {
+    auto q = db.prepare("SELECT nonce, ciphertext FROM room_keys WHERE key_id = ? AND room_id = ?");
+    q.bind(1, key_id).bind(2, room);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    return sealed{q.blob(0), q.blob(1)};
 }
 
-sqlite_store::sqlite_store(const store_options& options)
+sqlite_store::sqlite_store(const store_options& options, const std::filesystem::path& db_file)
     : options_(options),
-      db_path_(prepare_files(options)),
+      db_path_(prepare_files(options, db_file)),
       master_(load_or_create_master_key(options.data_dir / "master.key")),
       keys_(*master_),
       writer_db_(db_path_, database::mode::read_write),
       schema_version_(apply_migrations(writer_db_)),
       directory_db_(db_path_, database::mode::read_write),
-      reads_(db_path_, options.read_connections) {
+      reads_(open_readers(db_path_, options.read_connections)),
+      queue_(options.max_pending_appends, options.max_batch) {
     if (options_.max_batch == 0) options_.max_batch = 1;
-    writer_ = std::thread([this] { writer_loop(); });
+    queue_.start([this](append_batch& batch) { commit_batch(batch); });
     spdlog::info("storage: opened {} (schema version {}, max_batch {}, {} read connections)",
                  db_path_.string(), schema_version_, options_.max_batch,
                  std::max<std::size_t>(options_.read_connections, 1));
 }
 
-sqlite_store::~sqlite_store() {
-    {
-        std::lock_guard lock(queue_mutex_);
-        closing_ = true;
-    }
-    queue_ready_.notify_all();
-    if (writer_.joinable()) writer_.join();  // the writer drains the queue before it exits
-}
+sqlite_store::~sqlite_store() { queue_.stop(); }
 
 // --- schools -------------------------------------------------------------------------------
 
@@ -168,24 +140,31 @@ result<school> sqlite_store::find_school(std::string_view slug) {
 result<user> sqlite_store::create_user(school_id school, std::string_view username,
                                        std::string_view display_name, role r,
                                        std::string_view password) {
+    if (!valid_new_user(username, display_name, r, password)) return errc::invalid_argument;
+    // Hash before taking the lock: Argon2id takes a noticeable fraction of a second.
+    auto hash = hash_password(password);
+    if (!hash) return hash.error();
+    return insert_user(school, username, display_name, r, *hash);
+}
+
+result<user> sqlite_store::create_user_without_password(school_id school, std::string_view username,
+                                                        std::string_view display_name, role r) {
     if (!valid_text(username, limits::max_name_bytes) ||
-        !valid_text(display_name, limits::max_name_bytes) || password.empty() ||
-        password.size() > limits::max_password_bytes || !parse_role(to_string(r))) {
+        !valid_text(display_name, limits::max_name_bytes) || !parse_role(to_string(r))) {
         return errc::invalid_argument;
     }
-    // Hash before taking the lock: Argon2id takes a noticeable fraction of a second.
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, password.data(), password.size(),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-        return errc::io_error;  // out of memory
-    }
+    return insert_user(school, username, display_name, r, "");  // "", not NULL: NOT NULL column
+}
+
+result<user> sqlite_store::insert_user(school_id school, std::string_view username,
+                                       std::string_view display_name, role r,
+                                       std::string_view hash) {
     std::lock_guard lock(directory_mutex_);
     auto q = directory_db_.prepare(
         "INSERT INTO users(school_id, username, display_name, role, password_hash, created_at_ms)"
         " VALUES (?, ?, ?, ?, ?, ?)");
     q.bind(1, school).bind(2, username).bind(3, display_name);
-    q.bind(4, static_cast<std::int64_t>(r)).bind(5, std::string_view(hash)).bind(6, now_ms());
+    q.bind(4, static_cast<std::int64_t>(r)).bind(5, hash).bind(6, now_ms());
     int rc = q.run();
     if (is_unique_violation(rc)) return errc::already_exists;
     if (is_foreign_key_violation(rc)) return errc::not_found;
@@ -218,7 +197,7 @@ result<user> sqlite_store::find_user(std::string_view username) {
 
 result<user> sqlite_store::verify_password(std::string_view username, std::string_view password) {
     std::optional<user> found;
-    std::string hash;
+    std::optional<std::string> hash;
     {
         auto db = reads_.acquire();
         auto q = db->prepare(
@@ -233,10 +212,7 @@ result<user> sqlite_store::verify_password(std::string_view username, std::strin
             return errc::io_error;
         }
     }  // the Argon2id verify below runs without holding a read connection
-    if (!found) hash = dummy_password_hash();
-    bool ok = password.size() <= limits::max_password_bytes && !hash.empty() &&
-              crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-    if (!ok || !found) return errc::bad_credentials;
+    if (!verify_password_hash(hash, password)) return errc::bad_credentials;
     return *found;
 }
 
@@ -377,14 +353,7 @@ result<std::vector<user>> sqlite_store::members_of(room_id room) {
 
 result<std::string> sqlite_store::create_session(user_id user, std::chrono::seconds ttl) {
     if (ttl.count() <= 0 || ttl > limits::max_session_ttl) return errc::invalid_argument;
-    unsigned char raw[limits::session_token_random_bytes];
-    randombytes_buf(raw, sizeof raw);
-    std::string token(token_text_bytes() + 1, '\0');
-    sodium_bin2base64(token.data(), token.size(), raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof raw);
-    token.resize(token_text_bytes());
-    const auto hash = hash_token(token);
+    auto token = make_session_token();
     const std::int64_t now = now_ms();
     const std::int64_t ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ttl).count();
 
@@ -392,15 +361,15 @@ result<std::string> sqlite_store::create_session(user_id user, std::chrono::seco
     auto q = directory_db_.prepare(
         "INSERT INTO sessions(token_hash, user_id, created_at_ms, expires_at_ms)"
         " VALUES (?, ?, ?, ?)");
-    q.bind_blob(1, hash).bind(2, user).bind(3, now).bind(4, now + ttl_ms);
+    q.bind_blob(1, token.hash).bind(2, user).bind(3, now).bind(4, now + ttl_ms);
     int rc = q.run();
     if (is_foreign_key_violation(rc)) return errc::not_found;
     if (rc != SQLITE_DONE) return errc::io_error;
-    return token;
+    return std::move(token.text);
 }
 
 result<user> sqlite_store::user_for_session(std::string_view token) {
-    if (token.size() != token_text_bytes()) return errc::not_found;
+    if (!plausible_token(token)) return errc::not_found;
     const auto hash = hash_token(token);
     auto db = reads_.acquire();
     auto q = db->prepare(
@@ -415,7 +384,7 @@ result<user> sqlite_store::user_for_session(std::string_view token) {
 }
 
 result<void> sqlite_store::revoke_session(std::string_view token) {
-    if (token.size() != token_text_bytes()) return errc::not_found;
+    if (!plausible_token(token)) return errc::not_found;
     const auto hash = hash_token(token);
     std::lock_guard lock(directory_mutex_);
     auto q = directory_db_.prepare("DELETE FROM sessions WHERE token_hash = ?");
@@ -428,7 +397,7 @@ result<void> sqlite_store::revoke_session(std::string_view token) {
 }  // namespace detail
 
 std::unique_ptr<store> open_sqlite_store(const store_options& options) {
-    return std::make_unique<detail::sqlite_store>(options);
+    return std::make_unique<detail::sqlite_store>(options, std::filesystem::path());
 }
 
 }  // namespace circles::storage

@@ -9,18 +9,18 @@
 //   (busy_timeout) and never interleave. It never touches rooms.last_seq.
 // - reads_: a pool of read-only connections for every synchronous read.
 //
-// Group commit rule: the writer takes up to max_batch queued appends, runs them in one
-// BEGIN IMMEDIATE transaction (one SAVEPOINT each, so one bad request fails alone), commits,
-// and only then runs the callbacks in queue order. If COMMIT fails, every request of the
-// batch fails with errc::io_error and the seq cache is restored, so no seq is skipped.
-#include <condition_variable>
+// Group commit rule: the writer (append_queue) takes up to max_batch queued appends, runs
+// them in one BEGIN IMMEDIATE transaction (one SAVEPOINT each, so one bad request fails
+// alone), commits, and only then runs the callbacks in queue order. If COMMIT fails, every
+// request of the batch fails with errc::io_error and the seq cache is restored, so no seq is
+// skipped. The in-memory seq cache is why one SQLite file has one store process.
 #include <cstdint>
-#include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <thread>
 
+#include "append_queue.hpp"
 #include "circles/storage/store.hpp"
 #include "key_cache.hpp"
 #include "read_pool.hpp"
@@ -28,11 +28,11 @@
 
 namespace circles::storage::detail {
 
-std::int64_t now_ms();
-
 class sqlite_store final : public store {
   public:
-    explicit sqlite_store(const store_options& options);  // throws std::runtime_error
+    // The database file is `db_file`, or data_dir/circles.db when empty; master.key lives in
+    // data_dir. Throws std::runtime_error.
+    sqlite_store(const store_options& options, const std::filesystem::path& db_file);
     ~sqlite_store() override;  // commits everything queued, then stops the writer
 
     void append(append_request req, append_handler done) override;
@@ -48,6 +48,8 @@ class sqlite_store final : public store {
     result<user> create_user(school_id school, std::string_view username,
                              std::string_view display_name, role r,
                              std::string_view password) override;
+    result<user> create_user_without_password(school_id school, std::string_view username,
+                                              std::string_view display_name, role r) override;
     result<user> get_user(user_id id) override;
     result<user> find_user(std::string_view username) override;
     result<user> verify_password(std::string_view username, std::string_view password) override;
@@ -65,10 +67,9 @@ class sqlite_store final : public store {
     result<void> revoke_session(std::string_view token) override;
 
   private:
-    struct pending_append {
-        append_request req;
-        append_handler done;
-    };
+    // An empty password_hash never verifies (verify_password refuses it before Argon2id).
+    result<user> insert_user(school_id school, std::string_view username,
+                             std::string_view display_name, role r, std::string_view hash);
     // What the writer knows about a room it has appended to.
     struct room_state {
         seq_t last_seq = 0;
@@ -80,8 +81,7 @@ class sqlite_store final : public store {
     result<std::int64_t> insert_escalation(const append_request& req, const room_state& rs,
                                            seq_t seq, std::int64_t now);
 
-    void writer_loop();
-    void commit_batch(std::deque<pending_append>& batch);
+    void commit_batch(append_batch& batch);
     result<append_result> append_one(const append_request& req, std::int64_t now,
                                      std::map<room_id, seq_t>& touched);
     result<room_state*> writer_room(room_id room);
@@ -98,20 +98,15 @@ class sqlite_store final : public store {
     std::int64_t schema_version_;  // applied by the constructor, before any other connection
     std::mutex directory_mutex_;
     database directory_db_;
-    read_pool reads_;
+    read_pool<database> reads_;
 
     // Writer-thread state.
     std::map<room_id, room_state> rooms_;
 
-    // Queue shared between append() and the writer thread.
-    std::mutex queue_mutex_;
-    std::condition_variable queue_ready_;  // work arrived or closing
-    std::condition_variable progress_;     // a batch finished (flush waits on it)
-    std::deque<pending_append> queue_;
-    std::uint64_t enqueued_ = 0;   // appends accepted so far
-    std::uint64_t completed_ = 0;  // appends whose callback has run
-    bool closing_ = false;
-    std::thread writer_;
+    append_queue queue_;  // last: its writer thread stops before the connections close
 };
+
+// The wrapped key (key_id, room) as room_keys holds it, for key_cache::get.
+result<sealed> load_room_key(database& db, std::int64_t room, std::int64_t key_id);
 
 }  // namespace circles::storage::detail

@@ -15,19 +15,17 @@ namespace {
 
 using testing::append_and_wait;
 using testing::make_request;
-using testing::open_seeded;
-using testing::options_in;
-using testing::raw_db;
-using testing::temp_dir;
 using testing::writer_hold;
 
-TEST(SqliteStore, ConcurrentAppendsGetGapFreeSeqsPerRoomAndAckAfterCommit) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+class StoreAppend : public testing::store_test {};
+
+TEST_P(StoreAppend, ConcurrentAppendsGetGapFreeSeqsPerRoomAndAckAfterCommit) {
+    auto options = this->options();
     options.max_batch = 64;
     auto s = open_seeded(options, 3);
-    // The callbacks run on the writer thread one at a time, so they may share this connection.
-    raw_db checker(options.data_dir / "circles.db");
+    // The callbacks run on the writer thread: what they see through a connection of their
+    // own is what was committed.
+    auto& checker = raw();
 
     constexpr int threads = 4;
     constexpr int per_thread = 150;
@@ -75,9 +73,8 @@ TEST(SqliteStore, ConcurrentAppendsGetGapFreeSeqsPerRoomAndAckAfterCommit) {
     EXPECT_EQ(total, std::size_t{threads * per_thread});
 }
 
-TEST(SqliteStore, RetriedClientMsgIdIsStoredOnce) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreAppend, RetriedClientMsgIdIsStoredOnce) {
+    auto s = open_seeded();
     const room_id room = s.rooms[0].id;
     auto first = append_and_wait(*s.db, make_request(room, s.student.id, "c-1", "hello"));
     ASSERT_TRUE(first.has_value());
@@ -90,14 +87,35 @@ TEST(SqliteStore, RetriedClientMsgIdIsStoredOnce) {
     EXPECT_EQ(retry->seq, first->seq);
     EXPECT_EQ(retry->created_at_ms, first->created_at_ms);
 
-    raw_db raw(options_in(tmp.path()).data_dir / "circles.db");
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM messages WHERE client_msg_id = 'c-1'"), 1);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM messages WHERE client_msg_id = 'c-1'"), 1);
     EXPECT_EQ(s.db->get_room(room)->last_seq, 2u);
 }
 
-TEST(SqliteStore, DuplicateInsideOneBatchGetsTheFirstSeq) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreAppend, RetryIsRecognisedWhateverCharactersTheClientMsgIdHolds) {
+    auto s = open_seeded();
+    const room_id room = s.rooms[0].id;
+    const std::string ids[] = {"a\"b\\c", "{x,y}", "NULL", "'; DROP TABLE messages; --",
+                               "\xc3\xa9t\xc3\xa9 \xf0\x9f\x8c\x88"};
+    std::vector<seq_t> seqs;
+    for (const auto& id : ids) {
+        auto r = append_and_wait(*s.db, make_request(room, s.student.id, id, "x"));
+        ASSERT_TRUE(r.has_value()) << id;
+        seqs.push_back(r->seq);
+    }
+    for (std::size_t i = 0; i < std::size(ids); ++i) {
+        auto retry = append_and_wait(*s.db, make_request(room, s.student.id, ids[i], "x"));
+        ASSERT_TRUE(retry.has_value()) << ids[i];
+        EXPECT_TRUE(retry->duplicate) << ids[i];
+        EXPECT_EQ(retry->seq, seqs[i]) << ids[i];
+    }
+    EXPECT_EQ(s.db->since(room, 0, 10)->at(0).client_msg_id, ids[0]);
+    // Not UTF-8: refused by both stores alike, before it reaches a database.
+    auto bad = append_and_wait(*s.db, make_request(room, s.student.id, "\xff\xfe", "x"));
+    EXPECT_EQ(bad.error(), make_error_code(errc::invalid_argument));
+}
+
+TEST_P(StoreAppend, DuplicateInsideOneBatchGetsTheFirstSeq) {
+    auto s = open_seeded();
     const room_id room = s.rooms[0].id;
     std::vector<result<append_result>> got(3, errc::io_error);
     {
@@ -119,9 +137,8 @@ TEST(SqliteStore, DuplicateInsideOneBatchGetsTheFirstSeq) {
     EXPECT_EQ(s.db->get_room(room)->last_seq, 3u);
 }
 
-TEST(SqliteStore, FullQueueCompletesWithOverloadedAtOnce) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreAppend, FullQueueCompletesWithOverloadedAtOnce) {
+    auto options = this->options();
     options.max_pending_appends = 4;
     auto s = open_seeded(options);
     const room_id room = s.rooms[0].id;
@@ -151,9 +168,8 @@ TEST(SqliteStore, FullQueueCompletesWithOverloadedAtOnce) {
     EXPECT_TRUE(append_and_wait(*s.db, make_request(room, s.student.id, "later", "x")));
 }
 
-TEST(SqliteStore, AppendToMissingRoomFailsAloneInItsBatch) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreAppend, AppendToMissingRoomFailsAloneInItsBatch) {
+    auto s = open_seeded();
     const room_id room = s.rooms[0].id;
     std::vector<result<append_result>> got(4, errc::io_error);
     {
@@ -182,9 +198,8 @@ TEST(SqliteStore, AppendToMissingRoomFailsAloneInItsBatch) {
     EXPECT_EQ(page->messages[2].text, "last");
 }
 
-TEST(SqliteStore, InvalidRequestIsRefused) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreAppend, InvalidRequestIsRefused) {
+    auto s = open_seeded();
     const room_id room = s.rooms[0].id;
     auto no_id = append_and_wait(*s.db, make_request(room, s.student.id, "", "x"));
     EXPECT_EQ(no_id.error(), make_error_code(errc::invalid_argument));
@@ -193,42 +208,40 @@ TEST(SqliteStore, InvalidRequestIsRefused) {
     EXPECT_EQ(huge.error(), make_error_code(errc::invalid_argument));
 }
 
-TEST(SqliteStore, ClosingStoreCommitsQueuedAppendsAndRefusesNewOnes) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreAppend, ClosingStoreCommitsQueuedAppendsAndRefusesNewOnes) {
+    auto options = this->options();
     auto s = open_seeded(options);
     const room_id room = s.rooms[0].id;
     const user_id sender = s.student.id;
-    store* raw = s.db.get();
+    store* db = s.db.get();
 
     std::atomic<int> committed{0};
     result<append_result> late = errc::ok;
     std::thread closer;
     {
-        writer_hold hold(*raw, room, sender);
+        writer_hold hold(*db, room, sender);
         for (int i = 0; i < 20; ++i) {
-            raw->append(make_request(room, sender, "q" + std::to_string(i), "queued"),
-                        [&](result<append_result> r) { committed += r.has_value(); });
+            db->append(make_request(room, sender, "q" + std::to_string(i), "queued"),
+                       [&](result<append_result> r) { committed += r.has_value(); });
         }
         closer = std::thread([&] { s.db.reset(); });
         // Wait until the destructor has started: a new append is then refused inline.
         for (;;) {
             auto closed = std::make_shared<std::atomic<bool>>(false);
-            raw->append(make_request(room, sender, "probe", "p"),
-                        [closed](result<append_result> r) {
-                            if (!r && r.error() == make_error_code(errc::closed)) *closed = true;
-                        });
+            db->append(make_request(room, sender, "probe", "p"), [closed](result<append_result> r) {
+                if (!r && r.error() == make_error_code(errc::closed)) *closed = true;
+            });
             if (*closed) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
-        raw->append(make_request(room, sender, "late", "l"),
-                    [&](result<append_result> r) { late = r; });
+        db->append(make_request(room, sender, "late", "l"),
+                   [&](result<append_result> r) { late = r; });
     }  // releases the writer; the destructor drains the queue
     closer.join();
     EXPECT_EQ(committed.load(), 20);
     EXPECT_EQ(late.error(), make_error_code(errc::closed));
 
-    auto again = open_sqlite_store(options);
+    auto again = open(options);
     auto page = again->history(room, 0, 100);
     ASSERT_TRUE(page.has_value());
     // hold + 20 queued (+ at most one probe that was queued before closing began)
@@ -238,9 +251,8 @@ TEST(SqliteStore, ClosingStoreCommitsQueuedAppendsAndRefusesNewOnes) {
     }
 }
 
-TEST(SqliteStore, OneCommitPerMessageStillNumbersGapFree) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreAppend, OneCommitPerMessageStillNumbersGapFree) {
+    auto options = this->options();
     options.max_batch = 1;
     auto s = open_seeded(options);
     const room_id room = s.rooms[0].id;
@@ -253,6 +265,8 @@ TEST(SqliteStore, OneCommitPerMessageStillNumbersGapFree) {
     ASSERT_EQ(seqs.size(), 20u);
     for (std::size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreAppend, testing::all_backends(), testing::backend_name);
 
 }  // namespace
 }  // namespace circles::storage

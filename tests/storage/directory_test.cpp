@@ -9,15 +9,10 @@
 namespace circles::storage {
 namespace {
 
-using testing::open_seeded;
-using testing::options_in;
-using testing::raw_db;
-using testing::temp_dir;
+class StoreDirectory : public testing::store_test {};
 
-TEST(SqliteStore, PasswordVerifyAcceptsRightAndRefusesWrong) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
-    auto s = open_seeded(options, 0);
+TEST_P(StoreDirectory, PasswordVerifyAcceptsRightAndRefusesWrong) {
+    auto s = open_seeded(0);
 
     auto ok = s.db->verify_password("ana", "pw-ana-1");
     ASSERT_TRUE(ok.has_value());
@@ -27,19 +22,12 @@ TEST(SqliteStore, PasswordVerifyAcceptsRightAndRefusesWrong) {
     EXPECT_EQ(s.db->verify_password("nobody", "pw-ana-1").error(),
               make_error_code(errc::bad_credentials));
 
-    raw_db raw(options.data_dir / "circles.db");
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(raw.get(), "SELECT password_hash FROM users", -1, &stmt, nullptr),
-              SQLITE_OK);
-    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-    std::string hash = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    sqlite3_finalize(stmt);
+    const std::string hash = raw().text("SELECT password_hash FROM users");
     EXPECT_EQ(hash.rfind("$argon2id$", 0), 0u) << "not an Argon2id hash";
 }
 
-TEST(SqliteStore, SchoolsAndUsersAreUnique) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()), 0);
+TEST_P(StoreDirectory, SchoolsAndUsersAreUnique) {
+    auto s = open_seeded(0);
     EXPECT_EQ(s.db->create_school("maple-grove", "Again").error(),
               make_error_code(errc::already_exists));
     EXPECT_EQ(s.db->find_school("nope").error(), make_error_code(errc::not_found));
@@ -61,9 +49,8 @@ TEST(SqliteStore, SchoolsAndUsersAreUnique) {
     EXPECT_EQ(s.db->get_user(s.student.id + 1).error(), make_error_code(errc::not_found));
 }
 
-TEST(SqliteStore, MembershipIsAddedListedAndRemoved) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()), 2);
+TEST_P(StoreDirectory, MembershipIsAddedListedAndRemoved) {
+    auto s = open_seeded(2);
     const auto& a = s.rooms[0];
     const auto& b = s.rooms[1];
     EXPECT_TRUE(s.db->is_member(a.id, s.student.id).value());
@@ -94,40 +81,27 @@ TEST(SqliteStore, MembershipIsAddedListedAndRemoved) {
               make_error_code(errc::not_found));
 }
 
-TEST(SqliteStore, CreateRoomStoresItsKeyWrappedByTheMasterKey) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreDirectory, CreateRoomStoresItsKeyWrappedByTheMasterKey) {
+    auto options = this->options();
     auto s = open_seeded(options, 2);
     auto r = s.db->get_room(s.rooms[1].id);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->epoch, 1u);
     EXPECT_EQ(r->last_seq, 0u);
 
-    raw_db raw(options.data_dir / "circles.db");
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM room_keys"), 2);
-    const auto key_id = raw.scalar("SELECT key_id FROM rooms WHERE id = " + std::to_string(r->id));
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM room_keys"), 2);
+    const auto key_id =
+        raw().scalar("SELECT key_id FROM rooms WHERE id = " + std::to_string(r->id));
     ASSERT_GT(key_id, 0);
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(
-        sqlite3_prepare_v2(raw.get(), "SELECT nonce, ciphertext FROM room_keys WHERE key_id = ?",
-                           -1, &stmt, nullptr),
-        SQLITE_OK);
-    sqlite3_bind_int64(stmt, 1, key_id);
-    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-    auto blob = [&](int col) {
-        auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt, col));
-        return std::vector<unsigned char>(p, p + sqlite3_column_bytes(stmt, col));
-    };
-    sealed wrapped{blob(0), blob(1)};
-    sqlite3_finalize(stmt);
+    const std::string row = " FROM room_keys WHERE key_id = " + std::to_string(key_id);
+    sealed wrapped{raw().blob("SELECT nonce" + row), raw().blob("SELECT ciphertext" + row)};
+    EXPECT_EQ(wrapped.nonce.size(), 24u);
     auto master = load_or_create_master_key(options.data_dir / "master.key");
     EXPECT_TRUE(unwrap_key(*master, wrapped, key_id).has_value());
 }
 
-TEST(SqliteStore, SessionsAreCreatedLookedUpExpiredAndRevoked) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
-    auto s = open_seeded(options, 0);
+TEST_P(StoreDirectory, SessionsAreCreatedLookedUpExpiredAndRevoked) {
+    auto s = open_seeded(0);
 
     auto token = s.db->create_session(s.student.id, std::chrono::hours(8));
     ASSERT_TRUE(token.has_value());
@@ -145,35 +119,30 @@ TEST(SqliteStore, SessionsAreCreatedLookedUpExpiredAndRevoked) {
     forged[0] = forged[0] == 'A' ? 'B' : 'A';
     EXPECT_EQ(s.db->user_for_session(forged).error(), make_error_code(errc::not_found));
 
-    raw_db raw(options.data_dir / "circles.db");
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sessions"), 2);
-    EXPECT_EQ(raw.scalar("SELECT min(length(token_hash)) FROM sessions"), 32);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM sessions"), 2);
+    EXPECT_EQ(raw().scalar("SELECT min(length(token_hash)) FROM sessions"), 32);
 
     // Expiry: move this session's expiry into the past behind the store's back.
     unsigned char hash[32];
     crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(token->data()),
                        token->size(), nullptr, 0);
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(
-        sqlite3_prepare_v2(raw.get(), "UPDATE sessions SET expires_at_ms = 1 WHERE token_hash = ?",
-                           -1, &stmt, nullptr),
-        SQLITE_OK);
-    sqlite3_bind_blob(stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
-    ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
-    sqlite3_finalize(stmt);
-    ASSERT_EQ(sqlite3_changes(raw.get()), 1);
+    const std::string this_session = " WHERE token_hash = " + raw().blob_literal(hash);
+    ASSERT_EQ(raw().scalar("SELECT count(*) FROM sessions" + this_session), 1);
+    raw().exec("UPDATE sessions SET expires_at_ms = 1" + this_session);
     EXPECT_EQ(s.db->user_for_session(*token).error(), make_error_code(errc::expired));
 
     EXPECT_TRUE(s.db->revoke_session(*token).has_value());
     EXPECT_EQ(s.db->user_for_session(*token).error(), make_error_code(errc::not_found));
     EXPECT_EQ(s.db->revoke_session(*token).error(), make_error_code(errc::not_found));
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sessions"), 1);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM sessions"), 1);
 
     EXPECT_EQ(s.db->create_session(s.student.id, std::chrono::seconds(0)).error(),
               make_error_code(errc::invalid_argument));
     EXPECT_EQ(s.db->create_session(s.student.id + 9, std::chrono::hours(1)).error(),
               make_error_code(errc::not_found));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreDirectory, testing::all_backends(), testing::backend_name);
 
 }  // namespace
 }  // namespace circles::storage

@@ -10,11 +10,8 @@ namespace {
 
 using testing::append_and_wait;
 using testing::make_request;
-using testing::open_seeded;
-using testing::options_in;
-using testing::raw_db;
-using testing::read_file_bytes;
-using testing::temp_dir;
+
+class StoreEscalations : public testing::store_test {};
 
 append_request risky(room_id room, user_id sender, std::string cmid, std::string text,
                      bool into_room) {
@@ -24,11 +21,9 @@ append_request risky(room_id room, user_id sender, std::string cmid, std::string
     return req;
 }
 
-TEST(Escalations, StoredInTheSameCommitAsTheMessage) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
-    auto s = open_seeded(options);
-    raw_db checker(options.data_dir / "circles.db");
+TEST_P(StoreEscalations, StoredInTheSameCommitAsTheMessage) {
+    auto s = open_seeded();
+    auto& checker = raw();
     long long rows_at_ack = -1;
     std::promise<result<append_result>> done;
     s.db->append(risky(s.rooms[0].id, s.student.id, "r1", "i have been saving my pills", true),
@@ -57,11 +52,9 @@ TEST(Escalations, StoredInTheSameCommitAsTheMessage) {
     EXPECT_EQ(e.state, "open");
 }
 
-TEST(Escalations, KeptOutOfTheRoomTakesNoSeqButIsDurable) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreEscalations, KeptOutOfTheRoomTakesNoSeqButIsDurable) {
     {
-        auto s = open_seeded(options);
+        auto s = open_seeded();
         auto r = append_and_wait(*s.db, risky(s.rooms[0].id, s.student.id, "b1",
                                               "blocked words but a disclosure", false));
         ASSERT_TRUE(r);
@@ -71,16 +64,13 @@ TEST(Escalations, KeptOutOfTheRoomTakesNoSeqButIsDurable) {
         ASSERT_TRUE(next);
         EXPECT_EQ(next->seq, 1u) << "a message kept out of the room must not leave a gap";
     }
-    raw_db raw(options.data_dir / "circles.db");
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM escalations WHERE seq IS NULL"), 1);
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM messages"), 1);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM escalations WHERE seq IS NULL"), 1);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM messages"), 1);
 }
 
-TEST(Escalations, RetryDoesNotDuplicateAndTextIsSealed) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreEscalations, RetryDoesNotDuplicateAndTextIsSealed) {
     const std::string secret = "nobody-should-read-this-7f3a";
-    auto s = open_seeded(options);
+    auto s = open_seeded();
     auto first = append_and_wait(*s.db, risky(s.rooms[0].id, s.student.id, "x1", secret, false));
     auto again = append_and_wait(*s.db, risky(s.rooms[0].id, s.student.id, "x1", secret, false));
     ASSERT_TRUE(first && again);
@@ -96,20 +86,20 @@ TEST(Escalations, RetryDoesNotDuplicateAndTextIsSealed) {
     ASSERT_TRUE(open);
     EXPECT_EQ(open->size(), 2u);
     s.db->flush();
-    for (const char* f : {"circles.db", "circles.db-wal"}) {
-        EXPECT_EQ(read_file_bytes(options.data_dir / f).find(secret), std::string::npos) << f;
-    }
+    EXPECT_EQ(raw().stored_bytes().find(secret), std::string::npos);
 }
 
-TEST(Escalations, KeptOutOfTheRoomWithoutEscalationIsRefused) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreEscalations, KeptOutOfTheRoomWithoutEscalationIsRefused) {
+    auto s = open_seeded();
     auto req = make_request(s.rooms[0].id, s.student.id, "z1", "nowhere to go");
     req.into_room = false;
     auto r = append_and_wait(*s.db, std::move(req));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error(), errc::invalid_argument);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreEscalations, testing::all_backends(),
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace circles::storage

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
+
+#include <thread>
+#include <vector>
 
 #include "circles/storage/store.hpp"
 #include "test_support.hpp"
@@ -7,88 +11,122 @@
 namespace circles::storage {
 namespace {
 
-using testing::options_in;
-using testing::raw_db;
 using testing::temp_dir;
 
-TEST(StorageMigrations, FreshDatabaseGetsEveryTable) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
-    open_sqlite_store(options).reset();
+class StoreMigrations : public testing::store_test {};
 
-    const auto file = options.data_dir / "circles.db";
+unsigned mode_of(const std::filesystem::path& p) {
     struct stat st {};
-    ASSERT_EQ(::stat(file.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);
-    ASSERT_EQ(::stat(options.data_dir.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0700u);
-    ASSERT_EQ(::stat((options.data_dir / "master.key").c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);
-
-    raw_db raw(file);
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM schema_migrations WHERE version = 1"), 1);
-    for (const char* table :
-         {"schools", "users", "rooms", "room_members", "room_keys", "messages", "sessions"}) {
-        EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_master WHERE type = "
-                                         "'table' AND name = '") +
-                             table + "'"),
-                  1)
-            << table;
-    }
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(raw.get(), "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
-    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
-    sqlite3_finalize(stmt);
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
 }
 
-TEST(StorageMigrations, ReopenDoesNotApplyAgain) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
-    for (int i = 0; i < 3; ++i) open_sqlite_store(options).reset();
-    raw_db raw(options.data_dir / "circles.db");
+TEST_P(StoreMigrations, FreshDatabaseGetsEveryTable) {
+    auto options = this->options();
+    open(options).reset();
+
+    EXPECT_EQ(mode_of(options.data_dir), 0700u);
+    EXPECT_EQ(mode_of(options.data_dir / "master.key"), 0600u);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations WHERE version = 1"), 1);
+    for (const char* table : {"schools", "users", "rooms", "room_members", "room_keys", "messages",
+                              "sessions", "escalations"}) {
+        EXPECT_TRUE(raw().has_table(table)) << table;
+    }
+}
+
+TEST_P(StoreMigrations, ReopenDoesNotApplyAgain) {
+    auto options = this->options();
+    for (int i = 0; i < 3; ++i) open(options).reset();
     // Every migration once: versions 1..latest, each recorded a single time.
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM schema_migrations"), 2);
-    EXPECT_EQ(raw.scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 2);
-    EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 2);
 }
 
-TEST(StorageMigrations, DatabaseAtVersionOneIsUpgraded) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
-    open_sqlite_store(options).reset();
-    {
-        // Put the database back to what a version-1 build left.
-        raw_db raw(options.data_dir / "circles.db");
-        raw.exec("DROP TABLE escalations");
-        raw.exec("DELETE FROM schema_migrations WHERE version = 2");
-    }
-    open_sqlite_store(options).reset();
-    raw_db raw(options.data_dir / "circles.db");
-    EXPECT_EQ(raw.scalar("SELECT max(version) FROM schema_migrations"), 2);
-    EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'escalations'"), 1);
+TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
+    auto options = this->options();
+    open(options).reset();
+    // Put the database back to what a version-1 build left.
+    raw().exec("DROP TABLE escalations");
+    raw().exec("DELETE FROM schema_migrations WHERE version = 2");
+    ASSERT_FALSE(raw().has_table("escalations"));
+    open(options).reset();
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 2);
+    EXPECT_TRUE(raw().has_table("escalations"));
 }
 
-TEST(StorageMigrations, SchemaTooNewIsRefusedAtOpen) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
-    open_sqlite_store(options).reset();
-    {
-        raw_db raw(options.data_dir / "circles.db");
-        raw.exec("INSERT INTO schema_migrations(version, applied_at_ms) VALUES (999, 0)");
-    }
+TEST_P(StoreMigrations, SchemaTooNewIsRefusedAtOpen) {
+    auto options = this->options();
+    open(options).reset();
+    raw().exec("INSERT INTO schema_migrations(version, applied_at_ms) VALUES (999, 0)");
     try {
-        open_sqlite_store(options);
+        open(options);
         FAIL() << "a newer schema was accepted";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("schema too new"), std::string::npos) << e.what();
     }
 }
 
-TEST(StorageMigrations, UnwritableDataDirFailsWithOneClearLine) {
+TEST_P(StoreMigrations, UnwritableDataDirFailsWithOneClearLine) {
     store_options options;
     options.data_dir = "/proc/circles-cannot-exist/data";
-    EXPECT_THROW(open_sqlite_store(options), std::runtime_error);
+    try {
+        open(options);
+        FAIL() << "opened a store in /proc";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/proc/circles-cannot-exist"), std::string::npos)
+            << e.what();
+    }
+}
+
+// Nodes of a cluster start together: each applies the migrations, exactly one does the work.
+TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
+    auto options = this->options();
+    open(options).reset();  // creates master.key first: nodes share one key file
+    raw().exec("DROP TABLE escalations");
+    raw().exec("DELETE FROM schema_migrations WHERE version = 2");
+
+    constexpr int nodes = 4;
+    std::vector<std::thread> starting;
+    std::atomic<int> opened{0};
+    std::vector<std::string> failures(nodes);
+    for (int i = 0; i < nodes; ++i) {
+        starting.emplace_back([&, i] {
+            try {
+                open(options).reset();
+                ++opened;
+            } catch (const std::exception& e) {
+                failures[i] = e.what();
+            }
+        });
+    }
+    for (auto& t : starting) t.join();
+    for (const auto& f : failures) EXPECT_EQ(f, "");
+    EXPECT_EQ(opened.load(), nodes);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 2);
+    EXPECT_TRUE(raw().has_table("escalations"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreMigrations, testing::all_backends(), testing::backend_name);
+
+// --- what only the SQLite file has ---------------------------------------------------------
+
+TEST(SqliteStore, DatabaseFileIsPrivateAndInWalMode) {
+    temp_dir tmp;
+    auto options = testing::options_in(tmp.path());
+    open_sqlite_store(options).reset();
+
+    const auto file = options.data_dir / "circles.db";
+    EXPECT_EQ(mode_of(file), 0600u);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+    sqlite3_finalize(stmt);
+    sqlite3_close_v2(db);
 }
 
 }  // namespace

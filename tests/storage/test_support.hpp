@@ -1,13 +1,20 @@
 #pragma once
-// Helpers shared by the storage tests: a private temporary folder, a store opened in it with
-// one school / user / room, a raw SQLite connection to look behind the store's back, and a
-// way to hold the writer thread so several appends land in one batch.
-#include <sqlite3.h>
+// Helpers shared by the storage tests: a private temporary folder, a fixture that runs a test
+// against each store backend (SQLite, and PostgreSQL on a real server this binary starts), a
+// store opened with one school / user / room, raw access to the database behind the store's
+// back, and a way to hold the writer thread so several appends land in one batch.
+//
+// Store tests are value-parameterised over `backend` (TEST_P on a store_test subclass,
+// instantiated with all_backends()), so the two stores answer the same tests and cannot drift.
+// Their names end in /Sqlite or /Postgres; CMake runs the /Postgres half in one process.
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "circles/storage/store.hpp"
 
@@ -35,7 +42,7 @@ struct seeded_store {
     user student;
     std::vector<room> rooms;
 };
-seeded_store open_seeded(const store_options& options, int room_count = 1);
+seeded_store seed(std::unique_ptr<store> db, int room_count = 1);
 
 append_request make_request(room_id room, user_id sender, std::string client_msg_id,
                             std::string text);
@@ -56,23 +63,71 @@ class writer_hold {
     bool released_ = false;
 };
 
-// A plain SQLite connection to circles.db, independent of the store.
-class raw_db {
-  public:
-    explicit raw_db(const std::filesystem::path& file);
-    ~raw_db();
-    raw_db(const raw_db&) = delete;
-    raw_db& operator=(const raw_db&) = delete;
-    sqlite3* get() const noexcept { return db_; }
-    // The first column of the first row as an integer (-1 when there is no row).
-    long long scalar(const std::string& sql);
-    void exec(const std::string& sql);
-
-  private:
-    sqlite3* db_ = nullptr;
-};
-
 // The whole content of a file ("" when it does not exist).
 std::string read_file_bytes(const std::filesystem::path& file);
+
+// --- backends ------------------------------------------------------------------------------
+
+enum class backend { sqlite, postgres };
+
+// Both backends, for INSTANTIATE_TEST_SUITE_P(Backends, Suite, all_backends(), backend_name).
+inline auto all_backends() { return ::testing::Values(backend::sqlite, backend::postgres); }
+std::string backend_name(const ::testing::TestParamInfo<backend>& info);
+
+// The database behind a store, reached without it. SQL that both dialects accept is written
+// once; blob_literal() spells a byte string in the backend's syntax. Safe to use from a store
+// callback (the writer thread) and the test thread alike.
+class raw_db {
+  public:
+    virtual ~raw_db() = default;
+    // The first column of the first row as an integer (-1 when there is no row).
+    virtual long long scalar(const std::string& sql) = 0;
+    virtual std::string text(const std::string& sql) = 0;
+    virtual std::vector<unsigned char> blob(const std::string& sql) = 0;
+    virtual void exec(const std::string& sql) = 0;  // throws std::runtime_error
+    virtual std::string blob_literal(std::span<const unsigned char> bytes) const = 0;
+    virtual bool has_table(const std::string& name) = 0;
+    // Every byte the database keeps on disk for this store (files, WAL), for looking for
+    // plaintext that should not be there.
+    virtual std::string stored_bytes() = 0;
+};
+
+// A test against one backend: a temporary folder for data_dir (master.key, circles.db) and,
+// for PostgreSQL, a fresh schema of its own on the binary's one server.
+class backend_fixture : public ::testing::Test {
+  protected:
+    void set_up(backend b);
+    void TearDown() override;
+
+    backend kind() const noexcept { return kind_; }
+    const std::filesystem::path& dir() const noexcept { return tmp_->path(); }
+    store_options options() const { return options_in(dir()); }
+    // What open_store takes: "" for SQLite, postgresql://... for the test's database.
+    const std::string& url() const noexcept { return url_; }
+    std::unique_ptr<store> open(const store_options& o) const;
+    std::unique_ptr<store> open() const { return open(options()); }
+    seeded_store open_seeded(int room_count = 1) const { return seed(open(), room_count); }
+    seeded_store open_seeded(const store_options& o, int room_count = 1) const {
+        return seed(open(o), room_count);
+    }
+    raw_db& raw();  // opened on first use
+
+  private:
+    backend kind_ = backend::sqlite;
+    std::unique_ptr<temp_dir> tmp_;
+    std::string url_;
+    std::string schema_;  // PostgreSQL only
+    std::unique_ptr<raw_db> raw_;
+};
+
+class store_test : public backend_fixture, public ::testing::WithParamInterface<backend> {
+  protected:
+    void SetUp() override { set_up(GetParam()); }
+};
+
+class postgres_test : public backend_fixture {
+  protected:
+    void SetUp() override { set_up(backend::postgres); }
+};
 
 }  // namespace circles::storage::testing

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,10 +21,10 @@
 namespace circles::storage {
 
 struct store_options {
-    std::filesystem::path data_dir;           // holds circles.db and master.key
+    std::filesystem::path data_dir;           // holds master.key (and SQLite's circles.db)
     std::size_t max_pending_appends = 65536;  // append queue limit; past it: errc::overloaded
     std::size_t max_batch = 1024;             // appends per commit; 1 = one commit per message
-    std::size_t read_connections = 4;         // pooled read-only connections
+    std::size_t read_connections = 4;         // pooled connections for reads
 };
 
 using append_handler = std::function<void(result<append_result>)>;
@@ -64,6 +65,13 @@ class store {
     virtual result<user> create_user(school_id school, std::string_view username,
                                      std::string_view display_name, role r,
                                      std::string_view password) = 0;
+    // A user with no password login: verify_password always refuses it, so it only ever gets
+    // sessions from create_session (load-test fixtures: `circles admin bench-fixture`). No
+    // Argon2id runs, so ten thousand of them take seconds rather than a quarter of an hour.
+    // The default stores the hash of a random password that nobody keeps: correct, but slow;
+    // a store overrides it to store no hash at all.
+    virtual result<user> create_user_without_password(school_id school, std::string_view username,
+                                                      std::string_view display_name, role r);
     virtual result<user> get_user(user_id id) = 0;
     virtual result<user> find_user(std::string_view username) = 0;
     // Slow on purpose (Argon2id): call it off the I/O threads. Unknown user and wrong
@@ -88,9 +96,35 @@ class store {
     virtual result<void> revoke_session(std::string_view token) = 0;
 };
 
+inline result<user> store::create_user_without_password(school_id school, std::string_view username,
+                                                        std::string_view display_name, role r) {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::random_device random;
+    std::string password(32, ' ');
+    for (auto& c : password) c = alphabet[random() % 64];
+    return create_user(school, username, display_name, r, password);
+}
+
 // Opens (creating on first run) circles.db and master.key in options.data_dir, applies the
 // numbered migrations, and starts the writer thread. Throws std::runtime_error with one clear
 // line on a start-up failure (unwritable folder, corrupt key file, schema too new).
 std::unique_ptr<store> open_sqlite_store(const store_options& options);
+
+// Connects to PostgreSQL (a libpq connection string: "postgresql://user@host:5432/circles" or
+// "host=... dbname=..."), applies the numbered migrations under an advisory lock (so nodes
+// starting together migrate once), and starts the writer thread. Several nodes may share one
+// database: each batch locks the rows of the rooms it appends to, so seqs stay gap-free. The
+// master key is options.data_dir/master.key, as for SQLite: every node needs the same file.
+// Throws std::runtime_error with one clear line that never holds the password.
+std::unique_ptr<store> open_postgres_store(const std::string& conninfo,
+                                           const store_options& options);
+
+// Opens the store a URL names:
+//   ""                                  SQLite, circles.db in options.data_dir
+//   "sqlite:PATH" or "sqlite://PATH"    SQLite, database file PATH (master.key in data_dir)
+//   "postgresql://..." "postgres://..." PostgreSQL (open_postgres_store)
+// Throws std::runtime_error for any other scheme, and for what the store itself refuses.
+std::unique_ptr<store> open_store(std::string_view url, const store_options& options);
 
 }  // namespace circles::storage

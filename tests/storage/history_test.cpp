@@ -11,11 +11,8 @@ namespace {
 
 using testing::append_and_wait;
 using testing::make_request;
-using testing::open_seeded;
-using testing::options_in;
-using testing::raw_db;
-using testing::read_file_bytes;
-using testing::temp_dir;
+
+class StoreHistory : public testing::store_test {};
 
 void append_n(store& s, room_id room, user_id sender, int n, const std::string& prefix = "m") {
     for (int i = 1; i <= n; ++i) {
@@ -26,9 +23,8 @@ void append_n(store& s, room_id room, user_id sender, int n, const std::string& 
     s.flush();
 }
 
-TEST(SqliteStore, HistoryPagesBackwardsWithHasMore) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreHistory, HistoryPagesBackwardsWithHasMore) {
+    auto s = open_seeded();
     const room_id room = s.rooms[0].id;
     append_n(*s.db, room, s.student.id, 25);
 
@@ -63,9 +59,8 @@ TEST(SqliteStore, HistoryPagesBackwardsWithHasMore) {
     EXPECT_FALSE(empty->has_more);
 }
 
-TEST(SqliteStore, HistoryCarriesSenderNameRoleAndStatus) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreHistory, HistoryCarriesSenderNameRoleAndStatus) {
+    auto s = open_seeded();
     const room_id room = s.rooms[0].id;
     auto req = make_request(room, s.student.id, "h-1", "held for review");
     req.status = message_status::held;
@@ -89,9 +84,8 @@ TEST(SqliteStore, HistoryCarriesSenderNameRoleAndStatus) {
     EXPECT_GT(m.created_at_ms, 1'600'000'000'000);
 }
 
-TEST(SqliteStore, SinceReturnsNewerMessagesOldestFirst) {
-    temp_dir tmp;
-    auto s = open_seeded(options_in(tmp.path()));
+TEST_P(StoreHistory, SinceReturnsNewerMessagesOldestFirst) {
+    auto s = open_seeded();
     const room_id room = s.rooms[0].id;
     append_n(*s.db, room, s.student.id, 12);
 
@@ -107,9 +101,8 @@ TEST(SqliteStore, SinceReturnsNewerMessagesOldestFirst) {
     EXPECT_TRUE(s.db->since(room, 12, 10)->empty());
 }
 
-TEST(SqliteStore, ReopenAfterCloseKeepsEverything) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreHistory, ReopenAfterCloseKeepsEverything) {
+    auto options = this->options();
     room_id room = 0;
     user_id sender = 0;
     {
@@ -123,7 +116,7 @@ TEST(SqliteStore, ReopenAfterCloseKeepsEverything) {
                          [](result<append_result>) {});
         }
     }
-    auto s = open_sqlite_store(options);
+    auto s = open(options);
     EXPECT_EQ(s->find_school("maple-grove")->name, "Maple Grove High");
     EXPECT_EQ(s->find_user("ana")->display_name, "Blue Heron");
     EXPECT_EQ(s->get_room(room)->last_seq, 8u);
@@ -141,42 +134,33 @@ TEST(SqliteStore, ReopenAfterCloseKeepsEverything) {
     EXPECT_EQ(retry->seq, 2u);
 }
 
-TEST(SqliteStore, DatabaseFilesDoNotContainPlaintext) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreHistory, DatabaseFilesDoNotContainPlaintext) {
+    auto options = this->options();
     const std::string secret = "my-unique-confidential-disclosure-7f3a9c";
     auto s = open_seeded(options);
     ASSERT_TRUE(append_and_wait(*s.db, make_request(s.rooms[0].id, s.student.id, "p-1", secret)));
     auto session = s.db->create_session(s.student.id, std::chrono::hours(1)).value();
     s.db->flush();
 
-    std::size_t bytes_seen = 0;
-    for (const char* name : {"circles.db", "circles.db-wal"}) {
-        const auto bytes = read_file_bytes(options.data_dir / name);
-        bytes_seen += bytes.size();
-        EXPECT_EQ(bytes.find(secret), std::string::npos) << name << " holds the message text";
-        EXPECT_EQ(bytes.find(session), std::string::npos) << name << " holds a session token";
-        EXPECT_EQ(bytes.find("pw-ana-1"), std::string::npos) << name << " holds a password";
-    }
-    EXPECT_GT(bytes_seen, 0u);
+    const auto bytes = raw().stored_bytes();
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << "the database holds the message text";
+    EXPECT_EQ(bytes.find(session), std::string::npos) << "the database holds a session token";
+    EXPECT_EQ(bytes.find("pw-ana-1"), std::string::npos) << "the database holds a password";
+    EXPECT_NE(bytes.find("Blue Heron"), std::string::npos) << "looked in the wrong place";
     // And the store still reads it back.
     EXPECT_EQ(s.db->history(s.rooms[0].id, 0, 1)->messages.at(0).text, secret);
 }
 
-TEST(SqliteStore, TamperedRowFailsWithCryptoFailure) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreHistory, TamperedRowFailsWithCryptoFailure) {
+    auto options = this->options();
     auto s = open_seeded(options, 2);
     const room_id room = s.rooms[0].id;
     append_n(*s.db, room, s.student.id, 3);
-    raw_db raw(options.data_dir / "circles.db");
-
     // Flip one ciphertext byte of seq 2.
-    raw.exec(
-        "UPDATE messages SET ciphertext = "
-        "substr(ciphertext, 1, 4) || x'ff' || substr(ciphertext, 6) "
-        "WHERE room_id = " +
-        std::to_string(room) + " AND seq = 2");
+    const unsigned char ff[] = {0xff};
+    raw().exec(
+        "UPDATE messages SET ciphertext = substr(ciphertext, 1, 4) || " + raw().blob_literal(ff) +
+        " || substr(ciphertext, 6) WHERE room_id = " + std::to_string(room) + " AND seq = 2");
     auto page = s.db->history(room, 0, 10);
     ASSERT_FALSE(page.has_value());
     EXPECT_EQ(page.error(), make_error_code(errc::crypto_failure));
@@ -184,7 +168,7 @@ TEST(SqliteStore, TamperedRowFailsWithCryptoFailure) {
     EXPECT_EQ(s.db->since(room, 2, 10)->size(), 1u);  // rows around it still open
 
     // A sealed value moved to another row (seq 3 -> seq 1) fails too: the AD binds the row.
-    raw.exec(
+    raw().exec(
         "UPDATE messages SET (nonce, ciphertext) = (SELECT nonce, ciphertext FROM messages "
         "WHERE room_id = " +
         std::to_string(room) + " AND seq = 3) WHERE room_id = " + std::to_string(room) +
@@ -192,9 +176,8 @@ TEST(SqliteStore, TamperedRowFailsWithCryptoFailure) {
     EXPECT_EQ(s.db->since(room, 0, 1).error(), make_error_code(errc::crypto_failure));
 }
 
-TEST(SqliteStore, AnotherMasterKeyCannotReadHistory) {
-    temp_dir tmp;
-    auto options = options_in(tmp.path());
+TEST_P(StoreHistory, AnotherMasterKeyCannotReadHistory) {
+    auto options = this->options();
     room_id room = 0;
     {
         auto s = open_seeded(options);
@@ -202,11 +185,13 @@ TEST(SqliteStore, AnotherMasterKeyCannotReadHistory) {
         append_n(*s.db, room, s.student.id, 2);
     }
     std::filesystem::remove(options.data_dir / "master.key");  // a fresh key on reopen
-    auto s = open_sqlite_store(options);
+    auto s = open(options);
     auto page = s->history(room, 0, 10);
     ASSERT_FALSE(page.has_value());
     EXPECT_EQ(page.error(), make_error_code(errc::crypto_failure));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreHistory, testing::all_backends(), testing::backend_name);
 
 }  // namespace
 }  // namespace circles::storage

@@ -1,0 +1,100 @@
+#include "append_queue.hpp"
+
+#include <algorithm>
+
+#include "store_common.hpp"
+
+namespace circles::storage::detail {
+
+append_queue::append_queue(std::size_t max_pending, std::size_t max_batch)
+    : max_pending_(max_pending), max_batch_(std::max<std::size_t>(max_batch, 1)) {}
+
+append_queue::~append_queue() { stop(); }
+
+void append_queue::start(commit_fn commit) {
+    commit_ = std::move(commit);
+    writer_ = std::thread([this] { writer_loop(); });
+}
+
+void append_queue::push(append_request req, append_handler done) {
+    errc refused = errc::ok;
+    {
+        std::lock_guard lock(mutex_);
+        if (closing_) {
+            refused = errc::closed;
+        } else if (queue_.size() >= max_pending_) {
+            refused = errc::overloaded;
+        } else {
+            queue_.push_back({std::move(req), std::move(done)});
+            ++enqueued_;
+        }
+    }
+    if (refused != errc::ok) {
+        run_callback(done, refused);  // on the caller's thread: never block the caller
+        return;
+    }
+    ready_.notify_one();
+}
+
+void append_queue::flush() {
+    // A callback calling flush() would wait for its own batch: return instead of deadlocking.
+    if (std::this_thread::get_id() == writer_.get_id()) return;
+    std::unique_lock lock(mutex_);
+    const std::uint64_t target = enqueued_;
+    progress_.wait(lock, [&] { return completed_ >= target; });
+}
+
+void append_queue::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        closing_ = true;
+    }
+    ready_.notify_all();
+    if (writer_.joinable()) writer_.join();  // the writer drains the queue before it exits
+}
+
+void append_queue::writer_loop() {
+    append_batch batch;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            ready_.wait(lock, [&] { return !queue_.empty() || closing_; });
+            if (queue_.empty()) return;  // closing and drained
+            const std::size_t n = std::min(queue_.size(), max_batch_);
+            auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
+            batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+            queue_.erase(queue_.begin(), end);
+        }
+        const std::size_t n = batch.size();
+        commit_(batch);
+        batch.clear();
+        {
+            std::lock_guard lock(mutex_);
+            completed_ += n;
+        }
+        progress_.notify_all();
+    }
+}
+
+std::optional<std::size_t> batch_repeats::earlier(const append_batch& batch, std::size_t i,
+                                                  const batch_results& results) {
+    const append_request& req = batch[i].req;
+    auto key = std::make_tuple(req.room, req.sender, std::string_view(req.client_msg_id));
+    if (auto it = first_.find(key); it != first_.end() && results[it->second]) return it->second;
+    first_.insert_or_assign(key, i);  // the first, or the earlier one failed: this one counts
+    return std::nullopt;
+}
+
+void fail_uncommitted(batch_results& results) {
+    for (auto& r : results) {
+        if (r) r = errc::io_error;
+    }
+}
+
+void complete_batch(append_batch& batch, batch_results& results) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        run_callback(batch[i].done, std::move(results[i]));
+    }
+}
+
+}  // namespace circles::storage::detail

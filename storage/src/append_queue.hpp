@@ -1,0 +1,84 @@
+#pragma once
+// The append queue and its one writer thread, shared by every store implementation.
+//
+// append() queues a request, or refuses it at once on the caller's thread (errc::overloaded
+// past max_pending, errc::closed once stopping). The writer thread takes up to max_batch
+// requests at a time and hands them to the store's commit function, which commits them in
+// one transaction and only then runs their callbacks, in queue order (so in seq order per
+// room). flush() waits for everything queued before it. stop() refuses new appends, lets the
+// writer drain and commit the whole queue, then joins it: a store calls it first thing in its
+// destructor, while the connections the commit function uses still exist.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "circles/storage/store.hpp"
+
+namespace circles::storage::detail {
+
+struct pending_append {
+    append_request req;
+    append_handler done;
+};
+using append_batch = std::deque<pending_append>;
+using batch_results = std::vector<result<append_result>>;
+
+class append_queue {
+  public:
+    using commit_fn = std::function<void(append_batch&)>;
+
+    append_queue(std::size_t max_pending, std::size_t max_batch);
+    ~append_queue();  // stop()
+    append_queue(const append_queue&) = delete;
+    append_queue& operator=(const append_queue&) = delete;
+
+    void start(commit_fn commit);  // starts the writer thread
+    void push(append_request req, append_handler done);
+    void flush();
+    void stop();
+
+  private:
+    void writer_loop();
+
+    const std::size_t max_pending_;
+    const std::size_t max_batch_;
+    commit_fn commit_;
+    std::mutex mutex_;
+    std::condition_variable ready_;     // work arrived or stopping
+    std::condition_variable progress_;  // a batch finished (flush waits on it)
+    std::deque<pending_append> queue_;
+    std::uint64_t enqueued_ = 0;   // appends accepted so far
+    std::uint64_t completed_ = 0;  // appends whose callback has run
+    bool closing_ = false;
+    std::thread writer_;
+};
+
+// Recognises a repeat of an idempotency key (room, sender, client_msg_id) inside one batch:
+// the repeat gets the first request's answer with duplicate=true.
+class batch_repeats {
+  public:
+    // The index of an earlier, successful request of the batch with the same key as request
+    // `i`; otherwise records `i` as the one to repeat and returns nullopt.
+    std::optional<std::size_t> earlier(const append_batch& batch, std::size_t i,
+                                       const batch_results& results);
+
+  private:
+    std::map<std::tuple<room_id, user_id, std::string_view>, std::size_t> first_;
+};
+
+// After a failed commit nothing of the batch was stored: every answer that was going to be a
+// success becomes errc::io_error (requests that failed on their own keep their error).
+void fail_uncommitted(batch_results& results);
+
+// Runs every callback of the batch in queue order.
+void complete_batch(append_batch& batch, batch_results& results);
+
+}  // namespace circles::storage::detail

@@ -1,0 +1,79 @@
+#pragma once
+// What every store implementation does the same way, whatever the database: validating what a
+// caller passes, session tokens, password hashes, escalation fields, and running callbacks.
+// Keeping it here is what stops the SQLite and PostgreSQL stores from drifting apart.
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "circles/storage/errc.hpp"
+#include "circles/storage/keyring.hpp"
+#include "circles/storage/store.hpp"
+
+namespace circles::storage::detail {
+
+std::int64_t now_ms();
+
+// True for well-formed UTF-8 without NUL, overlong forms or surrogates: exactly what
+// PostgreSQL accepts in a text column, so both stores refuse the same input.
+bool valid_utf8(std::string_view s) noexcept;
+
+// A name, slug, username, ...: non-empty, at most `max` bytes, valid UTF-8 without NUL.
+bool valid_text(std::string_view s, std::size_t max) noexcept;
+
+// The checks create_user makes before hashing the password.
+bool valid_new_user(std::string_view username, std::string_view display_name, role r,
+                    std::string_view password) noexcept;
+
+// The checks append makes before a request takes a seq.
+bool valid_request(const append_request& req) noexcept;
+
+// --- escalations ---------------------------------------------------------------------------
+
+// Associated data of an escalation's sealed text ("escalation|id|key_id").
+std::string escalation_ad(std::int64_t id, std::int64_t key_id);
+std::string join_categories(const std::vector<std::string>& categories);
+std::vector<std::string> split_categories(const std::string& s);
+
+// Opens a sealed row with the key a cache lookup gave. A key that does not exist for the row's
+// room is reported as crypto_failure: the row points at a key it may not use.
+result<std::string> open_row(const result<std::shared_ptr<const secret_key>>& key,
+                             const sealed& box, std::string_view ad);
+
+// --- append callbacks ----------------------------------------------------------------------
+
+// Runs an append callback; an exception from it is logged, never let through (it would take
+// the writer thread down, and the callback is the caller's code).
+void run_callback(const append_handler& done, result<append_result> r);
+
+// --- sessions ------------------------------------------------------------------------------
+
+inline constexpr std::size_t token_hash_bytes = crypto_generichash_BYTES;  // 32
+using token_hash = std::array<unsigned char, token_hash_bytes>;
+
+struct session_token {
+    std::string text;  // handed to the client once, never stored
+    token_hash hash;   // what the database keeps
+};
+
+// 32 random bytes as URL-safe base64 without padding (43 characters), and its hash.
+session_token make_session_token();
+token_hash hash_token(std::string_view token);
+// False for anything that cannot be a token this store made (the wrong length).
+bool plausible_token(std::string_view token) noexcept;
+
+// --- passwords -----------------------------------------------------------------------------
+
+// crypto_pwhash_str (Argon2id, interactive limits). errc::io_error when out of memory.
+result<std::string> hash_password(std::string_view password);
+
+// Verifies against `hash`, or against a dummy hash when the user is unknown (nullopt), so a
+// login for an unknown name costs about as much as a wrong password.
+bool verify_password_hash(const std::optional<std::string>& hash, std::string_view password);
+
+}  // namespace circles::storage::detail
