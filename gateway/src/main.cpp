@@ -5,6 +5,8 @@
 //                                          seed the demo school into DIR on first start, serve it
 //   circles moderate [--policy FILE] [--room-kind KIND]
 //                                          decide JSON lines from stdin (for policy authors)
+//   circles admin bench-fixture --rooms R --tokens-out FILE (--data DIR | --config FILE)
+//                                          provision users, rooms and tokens for circles-bench
 //   circles version
 //
 // Start-up and configuration failures print one clear line and exit 2.
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "circles/gateway/admin_command.hpp"
 #include "circles/gateway/config.hpp"
 #include "circles/gateway/moderate_command.hpp"
 #include "circles/gateway/server.hpp"
@@ -31,6 +34,8 @@ constexpr const char* usage =
     "  circles serve --config FILE\n"
     "  circles demo [--listen HOST:PORT] [--data DIR] [--config FILE]\n"
     "  circles moderate [--policy FILE] [--room-kind KIND] < lines.jsonl\n"
+    "  circles admin bench-fixture --rooms R [--room-size S] --tokens-out FILE\n"
+    "                              (--data DIR | --config FILE) [--school SLUG] [--ttl-hours H]\n"
     "  circles version\n";
 
 std::filesystem::path executable_path(const char* argv0) {
@@ -125,6 +130,7 @@ int main(int argc, char** argv) {
         if (command == "demo") return run_demo(std::move(args), exe);
         if (command == "serve") return run_serve(std::move(args), exe);
         if (command == "moderate") return run_moderate(std::move(args));
+        if (command == "admin") return circles::gateway::run_admin(std::move(args), std::cout);
         if (command == "version") {
             std::puts("circles 0.1.0");
             return 0;

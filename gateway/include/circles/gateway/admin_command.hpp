@@ -1,0 +1,53 @@
+#pragma once
+// `circles admin bench-fixture --rooms R --room-size S --tokens-out FILE
+//                              [--data DIR | --config FILE] [--school SLUG] [--ttl-hours H]`
+//
+// Provisions what `circles-bench` needs: a load-test school, R rooms of S students each, and a
+// fresh session token per student, written one client per line. The students have no password
+// login (store::create_user_without_password): ten thousand Argon2id hashes would take a
+// quarter of an hour, and a load test must not log in through /api/login anyway, where the
+// login rate limit and Argon2id would be what it measures. Running it again reuses the school,
+// users, rooms and memberships and writes new tokens.
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "circles/storage/store.hpp"
+
+namespace circles::gateway {
+
+struct bench_fixture_options {
+    std::size_t rooms = 1;
+    std::size_t room_size = 6;
+    std::string school_slug = "bench";
+    std::chrono::seconds session_ttl = std::chrono::hours(24);
+};
+
+// One load-test client: which room it belongs to and the session it connects with.
+struct bench_client {
+    std::size_t room_index = 0;
+    storage::room_id room = 0;
+    storage::user_id user = 0;
+    std::string token;
+};
+
+// Creates what is missing and opens one session per member, room by room (room_index 0 first).
+// Users are `<slug>-r<room>-m<member>`, rooms "<slug> room <room>" of kind peer_network.
+// Throws std::runtime_error naming the step that failed.
+std::vector<bench_client> make_bench_fixture(storage::store& store,
+                                             const bench_fixture_options& options);
+
+// Writes the tokens file, created with mode 0600 since it holds live sessions: a comment line,
+// then one line per client, "ROOM_INDEX ROOM_ID TOKEN".
+void write_bench_tokens(const std::filesystem::path& file,
+                        const std::vector<bench_client>& clients);
+
+// `circles admin SUBCOMMAND ...` (args without "admin"). Prints a summary to `out`, never a
+// token. Returns the exit status; throws std::invalid_argument for a usage error and
+// std::runtime_error for a failure.
+int run_admin(std::vector<std::string> args, std::ostream& out);
+
+}  // namespace circles::gateway
