@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "circles/gateway/command_line.hpp"
 #include "circles/gateway/config.hpp"
 #include "circles/storage/limits.hpp"
 
@@ -78,19 +79,6 @@ std::size_t parse_count(const std::string& name, const std::string& value, std::
     return static_cast<std::size_t>(v);
 }
 
-// Reads "--name VALUE" pairs; what is left over is an error naming the argument.
-std::string take_option(std::vector<std::string>& args, const std::string& name) {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] != name) continue;
-        if (i + 1 >= args.size()) throw std::invalid_argument(name + " needs a value");
-        std::string v = args[i + 1];
-        args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
-                   args.begin() + static_cast<std::ptrdiff_t>(i + 2));
-        return v;
-    }
-    return {};
-}
-
 int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
     const auto rooms = take_option(args, "--rooms");
     const auto room_size = take_option(args, "--room-size");
@@ -99,7 +87,7 @@ int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
     const auto config_file = take_option(args, "--config");
     const auto school = take_option(args, "--school");
     const auto ttl_hours = take_option(args, "--ttl-hours");
-    if (!args.empty()) throw std::invalid_argument("unknown argument '" + args.front() + "'");
+    no_more_args(args);
     if (rooms.empty() || tokens_out.empty()) {
         throw std::invalid_argument(std::string("bench-fixture needs --rooms and --tokens-out\n") +
                                     admin_usage);

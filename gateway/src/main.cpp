@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "circles/gateway/admin_command.hpp"
+#include "circles/gateway/command_line.hpp"
 #include "circles/gateway/config.hpp"
 #include "circles/gateway/moderate_command.hpp"
 #include "circles/gateway/server.hpp"
@@ -44,30 +45,15 @@ std::filesystem::path executable_path(const char* argv0) {
     return ec ? std::filesystem::absolute(argv0) : p;
 }
 
-// Reads "--name VALUE" pairs; anything else is an error naming the argument.
-std::string option(std::vector<std::string>& args, const std::string& name) {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == name) {
-            if (i + 1 >= args.size()) throw std::invalid_argument(name + " needs a value");
-            std::string v = args[i + 1];
-            args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
-                       args.begin() + static_cast<std::ptrdiff_t>(i + 2));
-            return v;
-        }
-    }
-    return {};
-}
-
-void no_more(const std::vector<std::string>& args) {
-    if (!args.empty()) throw std::invalid_argument("unknown argument '" + args.front() + "'");
-}
+using circles::gateway::no_more_args;
+using circles::gateway::take_option;
 
 int run_demo(std::vector<std::string> args, const std::filesystem::path& exe) {
-    const auto file = option(args, "--config");
+    const auto file = take_option(args, "--config");
     config c = circles::gateway::load_config(file);
-    const auto listen = option(args, "--listen");
-    const auto data = option(args, "--data");
-    no_more(args);
+    const auto listen = take_option(args, "--listen");
+    const auto data = take_option(args, "--data");
+    no_more_args(args);
     if (!listen.empty()) circles::gateway::set_listen(c, listen);
     if (!data.empty()) c.data_dir = data;
     circles::gateway::finish_defaults(c, exe);
@@ -92,9 +78,9 @@ int run_demo(std::vector<std::string> args, const std::filesystem::path& exe) {
 }
 
 int run_moderate(std::vector<std::string> args) {
-    const auto file = option(args, "--policy");
-    const auto kind = option(args, "--room-kind");
-    no_more(args);
+    const auto file = take_option(args, "--policy");
+    const auto kind = take_option(args, "--room-kind");
+    no_more_args(args);
     const auto p =
         file.empty() ? circles::moderation::policy{} : circles::moderation::load_policy(file);
     std::ios::sync_with_stdio(false);
@@ -103,8 +89,8 @@ int run_moderate(std::vector<std::string> args) {
 }
 
 int run_serve(std::vector<std::string> args, const std::filesystem::path& exe) {
-    const auto file = option(args, "--config");
-    no_more(args);
+    const auto file = take_option(args, "--config");
+    no_more_args(args);
     if (file.empty()) throw std::invalid_argument("serve needs --config FILE");
     config c = circles::gateway::load_config(file);
     circles::gateway::finish_defaults(c, exe);
