@@ -109,12 +109,14 @@ int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
         o.session_ttl = std::chrono::hours(parse_count("--ttl-hours", ttl_hours, 1, max_hours));
     }
 
+    // --data names a SQLite folder; --config may name any store (PostgreSQL for a cluster).
+    const config c = data.empty() ? load_config(config_file) : config{};
     storage::store_options so;
-    so.data_dir = data.empty() ? load_config(config_file).data_dir : std::filesystem::path(data);
+    so.data_dir = data.empty() ? c.data_dir : std::filesystem::path(data);
     const auto started = std::chrono::steady_clock::now();
     std::vector<bench_client> clients;
     {
-        auto store = storage::open_sqlite_store(so);
+        auto store = storage::open_store(data.empty() ? c.store : std::string(), so);
         clients = make_bench_fixture(*store, o);
     }
     write_bench_tokens(tokens_out, clients);

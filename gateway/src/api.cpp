@@ -96,10 +96,10 @@ response handle_api(shared_state& state, const request& req) {
         return res;
     }
     if (target == "/readyz") {
-        // Ready when the store answers a read; a bus check joins here with the Redis bus.
+        // Ready when the store answers a read and the bus and presence are connected.
         auto probe = state.store().get_room(0);
         const bool store_ok = probe || probe.error() == storage::errc::not_found;
-        const bool ready = store_ok && !state.shutting_down();
+        const bool ready = store_ok && state.cluster_ready() && !state.shutting_down();
         response res{ready ? http::status::ok : http::status::service_unavailable, req.version()};
         common_headers(res);
         res.set(http::field::content_type, "text/plain");

@@ -102,6 +102,14 @@ config load_config(const std::filesystem::path& file) {
             c.policy_file = pf.is_absolute() ? pf : file.parent_path() / pf;
         }
         read(t, "node_id", c.node_id, where);
+        read(t, "store", c.store, where);
+        read(t, "bus", c.bus, where);
+        read(t, "presence", c.presence, where);
+        std::int64_t ttl_ms = c.presence_ttl.count();
+        read(t, "presence_ttl_ms", ttl_ms, where);
+        if (ttl_ms < 1000 || ttl_ms > 600000)
+            throw std::runtime_error(where + ": 'presence_ttl_ms' must be 1000-600000");
+        c.presence_ttl = std::chrono::milliseconds(ttl_ms);
         std::int64_t threads = 0;
         read(t, "threads", threads, where);
         if (threads < 0 || threads > 256) throw std::runtime_error(where + ": 'threads' 0-256");
@@ -153,6 +161,24 @@ config load_config(const std::filesystem::path& file) {
     return c;
 }
 
+namespace {
+
+bool is_redis_url(std::string_view v) { return v.starts_with("redis://"); }
+
+// Bus and presence are local or Redis, both the same. (open_store checks the store URL.)
+void check_scale_out(const config& c) {
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string&>{"bus", c.bus}, {"presence", c.presence}}) {
+        if (value != "local" && !is_redis_url(value))
+            throw std::runtime_error(std::string("'") + name +
+                                     "' must be \"local\" or a redis:// URL");
+    }
+    if (is_redis_url(c.bus) != is_redis_url(c.presence))
+        throw std::runtime_error("'bus' and 'presence' must both be local or both use Redis");
+}
+
+}  // namespace
+
 void apply_environment(config& c) {
     auto env = [](const char* name) -> const char* {
         const char* v = std::getenv(name);
@@ -164,6 +190,10 @@ void apply_environment(config& c) {
     if (auto v = env("CIRCLES_ALLOWED_ORIGINS")) c.allowed_origins = split_commas(v);
     if (auto v = env("CIRCLES_NODE_ID")) c.node_id = v;
     if (auto v = env("CIRCLES_POLICY_FILE")) c.policy_file = v;
+    if (auto v = env("CIRCLES_STORE")) c.store = v;
+    if (auto v = env("CIRCLES_BUS")) c.bus = v;
+    if (auto v = env("CIRCLES_PRESENCE")) c.presence = v;
+    check_scale_out(c);
     if (auto v = env("CIRCLES_THREADS")) {
         char* end = nullptr;
         const long n = std::strtol(v, &end, 10);

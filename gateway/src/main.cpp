@@ -60,7 +60,7 @@ int run_demo(std::vector<std::string> args, const std::filesystem::path& exe) {
     {
         circles::storage::store_options so;
         so.data_dir = c.data_dir;
-        auto store = circles::storage::open_sqlite_store(so);
+        auto store = circles::storage::open_store(c.store, so);
         const auto logins = circles::gateway::seed_demo(*store);
         std::printf("Circles demo school: Maple Grove High School (data in %s)\n",
                     c.data_dir.string().c_str());

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "beast.hpp"
+#include "circles/cluster/redis_bus.hpp"
+#include "circles/cluster/redis_presence.hpp"
 #include "circles/rooms/bus.hpp"
 #include "circles/rooms/presence.hpp"
 #include "circles/rooms/service.hpp"
@@ -17,17 +19,55 @@
 namespace circles::gateway {
 
 int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listening) {
-    storage::store_options so;
-    so.data_dir = cfg.data_dir;
-    auto store = storage::open_sqlite_store(so);
-    auto bus = rooms::make_local_bus();
-    auto presence = rooms::make_local_presence();
-    rooms::service rooms(*store, *bus, *presence);
-
     const unsigned threads =
         cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    // Declared first, destroyed last: the Redis clients run on it.
     net::io_context ioc(static_cast<int>(threads));
+    // Catch-up reads the store: never on an I/O thread or the Redis strand.
+    net::thread_pool catch_up_pool(1);
+
+    storage::store_options so;
+    so.data_dir = cfg.data_dir;
+    auto store = storage::open_store(cfg.store, so);
+
+    std::unique_ptr<rooms::bus> bus;
+    std::unique_ptr<rooms::presence> presence;
+    cluster::redis_bus* redis_bus = nullptr;
+    cluster::redis_presence* redis_presence = nullptr;
+    if (cfg.bus == "local") {
+        bus = rooms::make_local_bus();
+        presence = rooms::make_local_presence();
+    } else {
+        cluster::redis_options ro;
+        ro.url = cfg.bus;
+        ro.node_id = cfg.node_id;
+        ro.presence_ttl = cfg.presence_ttl;
+        try {
+            auto b = cluster::make_redis_bus(ioc, ro);
+            redis_bus = b.get();
+            bus = std::move(b);
+            ro.url = cfg.presence;
+            auto p = cluster::make_redis_presence(ioc, ro);
+            redis_presence = p.get();
+            presence = std::move(p);
+        } catch (const boost::system::system_error& e) {
+            throw std::runtime_error("bus/presence: " + e.code().message());
+        }
+    }
+    rooms::service rooms(*store, *bus, *presence);
+    if (redis_bus) {
+        redis_bus->on_subscribed([&rooms, &catch_up_pool](storage::room_id room) {
+            net::post(catch_up_pool, [&rooms, room] { rooms.catch_up(room); });
+        });
+        redis_bus->on_reconnected([&rooms, &catch_up_pool] {
+            net::post(catch_up_pool, [&rooms] { rooms.catch_up_all(); });
+        });
+    }
     auto state = std::make_shared<shared_state>(cfg, *store, rooms);
+    state->set_readiness([redis_bus, redis_presence] {
+        return (!redis_bus || redis_bus->connected()) &&
+               (!redis_presence || redis_presence->connected());
+    });
 
     boost::system::error_code ec;
     const auto address = net::ip::make_address(cfg.listen_host, ec);
@@ -101,6 +141,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
     for (auto& t : pool) t.join();
 
     reloader.join();
+    catch_up_pool.join();
     state->auth_pool().join();
     store->flush();
     spdlog::info("store flushed; bye");

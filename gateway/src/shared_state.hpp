@@ -3,6 +3,7 @@
 // pool that runs password hashing off the I/O threads, and the registry of live connections
 // that shutdown and logout walk. The registry holds weak references only.
 #include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,6 +45,9 @@ class shared_state {
     // file, line and problem, and the policy in force stays. Returns whether it was replaced.
     bool reload_policy();
     boost::asio::thread_pool& auth_pool() noexcept { return auth_pool_; }
+    // /readyz: the store answers and this probe (the Redis bus and presence) says yes.
+    void set_readiness(std::function<bool()> probe) { readiness_ = std::move(probe); }
+    bool cluster_ready() const { return !readiness_ || readiness_(); }
 
     bool origin_allowed(std::string_view origin) const;
 
@@ -67,6 +71,7 @@ class shared_state {
     std::shared_ptr<const moderation::policy> policy_;
     std::shared_ptr<moderation::flood_guard> flood_;
     boost::asio::thread_pool auth_pool_{2};
+    std::function<bool()> readiness_;  // set once, before the listener starts
 
     mutable std::mutex mutex_;
     bool shutting_down_ = false;

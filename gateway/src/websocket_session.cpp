@@ -101,10 +101,14 @@ void websocket_session::on_event(const rooms::room_event& ev) {
     if (closing_) return;
     auto it = joined_.find(ev.room);
     if (it == joined_.end()) return;
-    if (ev.seq == 0) return enqueue(ev.frame);
+    if (ev.seq == 0) {
+        if (ev.frame) enqueue(ev.frame);
+        return;
+    }
     storage::seq_t& last = it->second;
     if (ev.seq <= last) return;  // already delivered (replay, or a repeated bus message)
-    if (ev.seq == last + 1) {
+    // A frame without a frame is a seq hint (catch-up): fill from the store below.
+    if (ev.frame && ev.seq == last + 1) {
         last = ev.seq;  // a message this viewer may not see still moves the sequence on
         if (rooms::visible_to(ev.status, ev.sender, user_)) enqueue(ev.frame);
         return;

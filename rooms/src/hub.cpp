@@ -52,4 +52,12 @@ std::size_t hub::local_count(storage::room_id room) const {
     return it == rooms_.end() ? 0 : it->second.size();
 }
 
+std::vector<storage::room_id> hub::rooms() const {
+    std::lock_guard lock(mutex_);
+    std::vector<storage::room_id> out;
+    out.reserve(rooms_.size());
+    for (const auto& [room, subs] : rooms_) out.push_back(room);
+    return out;
+}
+
 }  // namespace circles::rooms

@@ -171,4 +171,14 @@ void service::publish_presence(storage::room_id room, const member& m, bool pres
     bus_.publish(room_event{room, 0, encode(frame)});
 }
 
+void service::catch_up(storage::room_id room) {
+    auto r = store_.get_room(room);
+    if (!r || r->last_seq == 0) return;
+    hub_.dispatch(room_event{room, r->last_seq, nullptr});
+}
+
+void service::catch_up_all() {
+    for (auto room : hub_.rooms()) catch_up(room);
+}
+
 }  // namespace circles::rooms

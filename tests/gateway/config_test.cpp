@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 constexpr const char* environment_names[] = {
     "CIRCLES_LISTEN",          "CIRCLES_DATA_DIR", "CIRCLES_WEB_ROOT",
     "CIRCLES_ALLOWED_ORIGINS", "CIRCLES_NODE_ID",  "CIRCLES_THREADS",
+    "CIRCLES_STORE",           "CIRCLES_BUS",      "CIRCLES_PRESENCE",
 };
 
 // A fresh folder per test and an environment without CIRCLES_* before and after it.
@@ -126,6 +127,30 @@ send_burst = 4.0
     // Untouched limits keep their defaults.
     EXPECT_EQ(c.lim.handshake_timeout, 30s);
     EXPECT_EQ(c.lim.max_protocol_errors, 20u);
+}
+
+TEST_F(GatewayConfig, ScaleOutKeysAndTheirEnvironment) {
+    EXPECT_EQ(load_config({}).bus, "local");
+    EXPECT_TRUE(load_config({}).store.empty()) << "SQLite in data_dir by default";
+    const auto file = write(
+        "store = \"postgresql://circles@db/circles\"\nbus = \"redis://r:6379/0\"\n"
+        "presence = \"redis://r:6379/0\"\npresence_ttl_ms = 5000\n");
+    const config c = load_config(file);
+    EXPECT_EQ(c.store, "postgresql://circles@db/circles");
+    EXPECT_EQ(c.bus, "redis://r:6379/0");
+    EXPECT_EQ(c.presence, "redis://r:6379/0");
+    EXPECT_EQ(c.presence_ttl, 5000ms);
+    ::setenv("CIRCLES_BUS", "local", 1);
+    ::setenv("CIRCLES_PRESENCE", "local", 1);
+    EXPECT_EQ(load_config(file).bus, "local");
+}
+
+TEST_F(GatewayConfig, RefusesAMixedOrUnknownBus) {
+    EXPECT_NE(load_error(write("bus = \"redis://r:6379/0\"\n")).find("both"), std::string::npos);
+    EXPECT_NE(load_error(write("bus = \"kafka://k\"\npresence = \"kafka://k\"\n")).find("'bus'"),
+              std::string::npos);
+    EXPECT_NE(load_error(write("presence_ttl_ms = 10\n")).find("presence_ttl_ms"),
+              std::string::npos);
 }
 
 TEST_F(GatewayConfig, IntegerRatesAreAccepted) {

@@ -38,6 +38,13 @@ struct config {
     unsigned threads = 0;               // 0: one per core
     bool secure_cookies = false;        // set Secure on the session cookie (behind TLS)
     std::filesystem::path policy_file;  // the school's moderation policy; empty: built-in
+    // Scale-out. store: "" (SQLite in data_dir), "sqlite:FILE" or a PostgreSQL URL
+    // ("postgresql://user:pass@host:5432/circles"). bus and presence: "local" (one node) or
+    // a Redis URL ("redis://host:6379/0"); several nodes need Redis for both.
+    std::string store;
+    std::string bus = "local";
+    std::string presence = "local";
+    std::chrono::milliseconds presence_ttl{15000};  // a dead node leaves presence within this
     limits lim;
 };
 
@@ -48,7 +55,8 @@ void set_listen(config& c, const std::string& host_port);
 config load_config(const std::filesystem::path& file);
 
 // Applies CIRCLES_LISTEN, CIRCLES_DATA_DIR, CIRCLES_WEB_ROOT, CIRCLES_ALLOWED_ORIGINS
-// (comma-separated), CIRCLES_NODE_ID, CIRCLES_THREADS.
+// (comma-separated), CIRCLES_NODE_ID, CIRCLES_THREADS, CIRCLES_POLICY_FILE, CIRCLES_STORE,
+// CIRCLES_BUS, CIRCLES_PRESENCE.
 void apply_environment(config& c);
 
 // Fills what is left empty: the web root next to the executable, and the allowed origins

@@ -12,6 +12,9 @@
 
 namespace circles::rooms {
 
+// A sequenced event without a frame (seq > 0, frame == nullptr) is a seq hint: the room has
+// committed at least `seq`; a receiver behind it fills the gap from the store. Catch-up after
+// a bus outage or a late subscribe sends these.
 struct room_event {
     storage::room_id room = 0;
     storage::seq_t seq = 0;  // 0 for events outside the room sequence (presence)

@@ -27,6 +27,8 @@ class hub {
     void remove(storage::room_id room, const subscriber* s);
     void dispatch(const room_event& ev);
     std::size_t local_count(storage::room_id room) const;
+    // The rooms with local subscribers now (a snapshot).
+    std::vector<storage::room_id> rooms() const;
 
   private:
     bus& bus_;

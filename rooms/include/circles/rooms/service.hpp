@@ -86,6 +86,13 @@ class service {
 
     const limits& limits_in_force() const noexcept { return limits_; }
 
+    // After a bus outage or a bus subscribe that completed late, events may have been lost
+    // with no later event to reveal the gap: tell the room's local connections how far the
+    // room has committed (a seq hint) so they fill up from the store. Reads the store: call
+    // off the I/O threads.
+    void catch_up(storage::room_id room);
+    void catch_up_all();
+
   private:
     void publish_presence(storage::room_id room, const member& m, bool present);
 
