@@ -107,7 +107,7 @@ void websocket_session::on_event(const rooms::room_event& ev) {
     }
     storage::seq_t& last = it->second;
     if (ev.seq <= last) return;  // already delivered (replay, or a repeated bus message)
-    // A frame without a frame is a seq hint (catch-up): fill from the store below.
+    // An event without a frame is a seq hint (catch-up): fill from the store below.
     if (ev.frame && ev.seq == last + 1) {
         last = ev.seq;  // a message this viewer may not see still moves the sequence on
         if (rooms::visible_to(ev.status, ev.sender, user_)) enqueue(ev.frame);

@@ -45,17 +45,19 @@ const policy& default_policy() {
 }
 
 // The default policy's TOML with one extra [[rules]] entry per made-up keyword.
+std::string large_policy_toml() {
+    std::string toml(detail::default_policy_toml());
+    int n = 0;
+    for (const auto& w : read_lines(corpus_dir() + "/extra_keywords.txt")) {
+        toml += "\n[[rules]]\nid = \"extra-" + std::to_string(++n) +
+                "\"\ncategory = \"extra\"\naction = \"mask\"\nground_rule = 1\nkeywords = [\"" + w +
+                "\"]\n";
+    }
+    return toml;
+}
+
 const policy& large_policy() {
-    static const policy p = [] {
-        std::string toml(detail::default_policy_toml());
-        int n = 0;
-        for (const auto& w : read_lines(corpus_dir() + "/extra_keywords.txt")) {
-            toml += "\n[[rules]]\nid = \"extra-" + std::to_string(++n) +
-                    "\"\ncategory = \"extra\"\naction = \"mask\"\nground_rule = 1\nkeywords = [\"" +
-                    w + "\"]\n";
-        }
-        return parse_policy(toml, "default+extra");
-    }();
+    static const policy p = parse_policy(large_policy_toml(), "default+extra");
     return p;
 }
 
@@ -78,11 +80,7 @@ void BM_EvaluateDefaultPlus1000RulesSocialGroup(benchmark::State& state) {
     run(state, large_policy(), "social_group");
 }
 void BM_CompileDefaultPlus1000Rules(benchmark::State& state) {
-    std::string toml(detail::default_policy_toml());
-    int n = 0;
-    for (const auto& w : read_lines(corpus_dir() + "/extra_keywords.txt"))
-        toml += "\n[[rules]]\nid = \"extra-" + std::to_string(++n) +
-                "\"\naction = \"mask\"\nground_rule = 1\nkeywords = [\"" + w + "\"]\n";
+    const std::string toml = large_policy_toml();
     for (auto _ : state) benchmark::DoNotOptimize(parse_policy(toml, "default+extra"));
 }
 

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <string>
 #include <tuple>
@@ -222,10 +221,7 @@ result<std::vector<stored_message>> sqlite_store::read_messages(database& db, co
 
 result<history_page> sqlite_store::history(room_id room, seq_t before_seq, std::size_t limit) {
     limit = std::min(limit, limits::max_page_messages);
-    const std::int64_t bound =
-        before_seq == 0 || before_seq > static_cast<seq_t>(std::numeric_limits<std::int64_t>::max())
-            ? std::numeric_limits<std::int64_t>::max()
-            : static_cast<std::int64_t>(before_seq);
+    const std::int64_t bound = history_bound(before_seq);
     auto db = reads_.acquire();
     // Ask for one extra row to learn whether an older page exists.
     auto rows = read_messages(
@@ -236,20 +232,13 @@ result<history_page> sqlite_store::history(room_id room, seq_t before_seq, std::
         " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
         room, bound, limit + 1);
     if (!rows) return rows.error();
-    history_page page;
-    page.has_more = rows->size() > limit;
-    if (page.has_more) rows->resize(limit);
-    page.messages.assign(std::make_move_iterator(rows->rbegin()),
-                         std::make_move_iterator(rows->rend()));
-    return page;
+    return page_from_newest_first(std::move(*rows), limit);
 }
 
 result<std::vector<stored_message>> sqlite_store::since(room_id room, seq_t after_seq,
                                                         std::size_t limit) {
     limit = std::min(limit, limits::max_page_messages);
-    if (after_seq >= static_cast<seq_t>(std::numeric_limits<std::int64_t>::max())) {
-        return std::vector<stored_message>{};
-    }
+    if (!any_seq_after(after_seq)) return std::vector<stored_message>{};
     auto db = reads_.acquire();
     return read_messages(
         *db,

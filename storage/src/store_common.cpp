@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <iterator>
+#include <limits>
 
 #include "circles/storage/limits.hpp"
 
@@ -58,6 +60,26 @@ bool valid_new_user(std::string_view username, std::string_view display_name, ro
     return valid_text(username, limits::max_name_bytes) &&
            valid_text(display_name, limits::max_name_bytes) && !password.empty() &&
            password.size() <= limits::max_password_bytes && parse_role(to_string(r));
+}
+
+std::int64_t history_bound(seq_t before_seq) noexcept {
+    constexpr auto max = std::numeric_limits<std::int64_t>::max();
+    return before_seq == 0 || before_seq > static_cast<seq_t>(max)
+               ? max
+               : static_cast<std::int64_t>(before_seq);
+}
+
+history_page page_from_newest_first(std::vector<stored_message> rows, std::size_t limit) {
+    history_page page;
+    page.has_more = rows.size() > limit;
+    if (page.has_more) rows.resize(limit);
+    page.messages.assign(std::make_move_iterator(rows.rbegin()),
+                         std::make_move_iterator(rows.rend()));
+    return page;
+}
+
+bool any_seq_after(seq_t after_seq) noexcept {
+    return after_seq < static_cast<seq_t>(std::numeric_limits<std::int64_t>::max());
 }
 
 bool valid_request(const append_request& req) noexcept {

@@ -33,6 +33,16 @@ bool valid_new_user(std::string_view username, std::string_view display_name, ro
 // The checks append makes before a request takes a seq.
 bool valid_request(const append_request& req) noexcept;
 
+// --- message pages -------------------------------------------------------------------------
+
+// history(): the exclusive upper seq bound to query (before_seq 0 or past the SQL integer
+// range: every seq), and the page made from rows read newest first with one extra row (whose
+// presence says an older page exists), oldest first.
+std::int64_t history_bound(seq_t before_seq) noexcept;
+history_page page_from_newest_first(std::vector<stored_message> rows, std::size_t limit);
+// since(): false when no stored seq can follow after_seq (past the SQL integer range).
+bool any_seq_after(seq_t after_seq) noexcept;
+
 // --- escalations ---------------------------------------------------------------------------
 
 // Associated data of an escalation's sealed text ("escalation|id|key_id").

@@ -4,8 +4,9 @@
 // follows Redis.
 #include <gtest/gtest.h>
 
-#include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "../cluster/redis_server.hpp"
 #include "../storage/postgres_server.hpp"
@@ -55,22 +56,27 @@ class TwoNodes : public ::testing::Test {
     client connect(server_process& s, const std::string& user) {
         return client(s.port(), login(s.port(), user), s.origin());
     }
+    // Both join Lunch Bunch at once. No wait for the nodes' Redis SUBSCRIBEs: an event that
+    // races one is caught up from the store (service::catch_up), which this exercises.
+    static std::uint64_t join_both(client& a, client& b) {
+        const auto room = a.room_id("Lunch Bunch");
+        EXPECT_TRUE(a.join(room).has_joined());
+        EXPECT_TRUE(b.join(room).has_joined());
+        return room;
+    }
 
     cluster::testing::redis_server redis_;
     std::string schema_;
     std::unique_ptr<server_process> node1_, node2_;
 };
 
-// The messages of `room` a client receives until it has `n`, as seq -> text.
-std::map<std::uint64_t, std::string> receive(client& c, std::size_t n,
-                                             std::chrono::seconds limit = 20s) {
-    std::map<std::uint64_t, std::string> got;
+// The messages a client receives, in arrival order, until it has `n` (or time runs out).
+std::vector<v1::MessageEvent> receive(client& c, std::size_t n, std::chrono::seconds limit = 20s) {
+    std::vector<v1::MessageEvent> got;
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (got.size() < n && std::chrono::steady_clock::now() < deadline) {
         auto f = c.next(500ms);
-        if (!f || !f->has_message()) continue;
-        EXPECT_TRUE(got.emplace(f->message().seq(), f->message().text()).second)
-            << "seq " << f->message().seq() << " delivered twice";
+        if (f && f->has_message()) got.push_back(f->message());
     }
     return got;
 }
@@ -78,37 +84,34 @@ std::map<std::uint64_t, std::string> receive(client& c, std::size_t n,
 TEST_F(TwoNodes, StudentsOnDifferentNodesShareOneConversation) {
     client alex = connect(*node1_, "alex");
     client sam = connect(*node2_, "sam");
-    const auto room = alex.room_id("Lunch Bunch");
-    ASSERT_TRUE(alex.join(room).has_joined());
-    ASSERT_TRUE(sam.join(room).has_joined());
-    std::this_thread::sleep_for(500ms);  // both nodes' SUBSCRIBEs confirmed (catch-up covers it)
+    const auto room = join_both(alex, sam);
 
-    std::set<std::uint64_t> acked;
+    std::vector<std::pair<std::uint64_t, std::string>> sent;  // seq, text, in send order
     for (int i = 0; i < 10; ++i) {
         client& from = i % 2 ? sam : alex;
-        const auto r = from.send_text(room, "two-" + std::to_string(i),
-                                      "message number " + std::string(1, char('a' + i)));
+        const std::string text = "message number " + std::string(1, char('a' + i));
+        const auto r = from.send_text(room, "two-" + std::to_string(i), text);
         ASSERT_TRUE(r.has_ack()) << r.DebugString();
-        acked.insert(r.ack().seq());
+        sent.emplace_back(r.ack().seq(), text);
     }
-    ASSERT_EQ(acked.size(), 10u) << "every send got its own seq";
+    for (std::size_t i = 1; i < sent.size(); ++i)
+        ASSERT_EQ(sent[i].first, sent[i - 1].first + 1) << "one gap-free seq across both nodes";
     for (client* c : {&alex, &sam}) {
-        const auto got = receive(*c, 10);
-        std::string seqs;
-        for (const auto& [seq, text] : got) seqs += std::to_string(seq) + " ";
-        ASSERT_EQ(got.size(), 10u) << (c == &alex ? "alex" : "sam") << " got " << seqs;
-        std::uint64_t expect = *acked.begin();
-        for (const auto& [seq, text] : got) EXPECT_EQ(seq, expect++) << "in seq order, no gap";
+        const char* who = c == &alex ? "alex (node 1)" : "sam (node 2)";
+        const auto got = receive(*c, sent.size());
+        ASSERT_EQ(got.size(), sent.size()) << who;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].seq(), sent[i].first) << who << ": in seq order, no gap";
+            EXPECT_EQ(got[i].text(), sent[i].second) << who;
+        }
+        EXPECT_TRUE(receive(*c, 1, 1s).empty()) << who << ": nothing delivered twice";
     }
 }
 
 TEST_F(TwoNodes, ASendDuringARedisOutageReachesTheOtherNodeAfterwards) {
     client alex = connect(*node1_, "alex");
     client sam = connect(*node2_, "sam");
-    const auto room = alex.room_id("Lunch Bunch");
-    ASSERT_TRUE(alex.join(room).has_joined());
-    ASSERT_TRUE(sam.join(room).has_joined());
-    std::this_thread::sleep_for(500ms);
+    const auto room = join_both(alex, sam);
 
     redis_.kill();
     // Nothing is lost: the message commits (and reaches node 1's own members) without Redis.
@@ -122,13 +125,17 @@ TEST_F(TwoNodes, ASendDuringARedisOutageReachesTheOtherNodeAfterwards) {
     ASSERT_TRUE(wait_ready(*node2_, 20s));
     // Sam's node catches up from the store on reconnect: the message arrives, once.
     const auto got = receive(sam, 1, 20s);
-    ASSERT_EQ(got.count(r.ack().seq()), 1u);
-    EXPECT_EQ(got.at(r.ack().seq()), "sent while the bus is down");
-    // And the conversation goes on across nodes.
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].seq(), r.ack().seq());
+    EXPECT_EQ(got[0].text(), "sent while the bus is down");
+    EXPECT_TRUE(receive(sam, 1, 1s).empty()) << "delivered once";
+    // And the conversation goes on across nodes: alex saw his own message, then sam's.
     const auto r2 = sam.send_text(room, "after-1", "back again");
     ASSERT_TRUE(r2.has_ack());
     const auto more = receive(alex, 2, 20s);
-    EXPECT_EQ(more.count(r2.ack().seq()), 1u);
+    ASSERT_EQ(more.size(), 2u);
+    EXPECT_EQ(more[0].seq(), r.ack().seq());
+    EXPECT_EQ(more[1].seq(), r2.ack().seq());
 }
 
 }  // namespace

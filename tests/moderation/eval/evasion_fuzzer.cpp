@@ -4,6 +4,8 @@
 #include <array>
 #include <cstddef>
 
+#include "normalizer.hpp"  // the engine's UTF-8 codec
+
 namespace circles::moderation::eval {
 namespace {
 
@@ -38,34 +40,8 @@ std::uint64_t fnv1a(std::string_view s) {
 
 std::u32string decode(std::string_view s) {
     std::u32string out;
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-        char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-        for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        out.push_back(cp);
-        i += len;
-    }
+    for (std::size_t i = 0; i < s.size();) out.push_back(detail::decode_utf8(s, i));
     return out;
-}
-
-void encode(char32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 bool is_lower(char32_t c) { return c >= U'a' && c <= U'z'; }
@@ -273,7 +249,7 @@ std::string join(const std::vector<word>& words) {
     std::string out;
     for (std::size_t i = 0; i < words.size(); ++i) {
         if (i) out += ' ';
-        for (char32_t c : words[i]) encode(c, out);
+        for (char32_t c : words[i]) detail::encode_utf8(c, out);
     }
     return out;
 }
