@@ -2,7 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <initializer_list>
 #include <stdexcept>
 
 namespace circles::gateway {
@@ -62,6 +64,18 @@ void read_seconds(const toml::table& t, std::string_view key, std::chrono::secon
     out = std::chrono::seconds(v);
 }
 
+// A key the server does not know is a mistake (a typo, or a key put under the wrong table:
+// everything after `[limits]` belongs to it), never something to skip silently.
+void refuse_unknown_keys(const toml::table& t, std::initializer_list<std::string_view> known,
+                         const std::string& where) {
+    for (const auto& [key, node] : t) {
+        if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
+        const auto line = node.source().begin.line;
+        throw std::runtime_error(where + (line ? ":" + std::to_string(line) : std::string()) +
+                                 ": unknown key '" + std::string(key.str()) + "'");
+    }
+}
+
 }  // namespace
 
 config load_config(const std::filesystem::path& file) {
@@ -77,6 +91,11 @@ config load_config(const std::filesystem::path& file) {
                                      std::to_string(src.begin.column) + ": " +
                                      std::string(e.description()));
         }
+        refuse_unknown_keys(t,
+                            {"listen", "data_dir", "web_root", "policy_file", "node_id", "store",
+                             "bus", "presence", "presence_ttl_ms", "threads", "secure_cookies",
+                             "allowed_origins", "limits"},
+                            where);
         std::string listen;
         read(t, "listen", listen, where);
         if (!listen.empty()) {
@@ -128,6 +147,12 @@ config load_config(const std::filesystem::path& file) {
             const auto* l = node->as_table();
             if (!l) throw std::runtime_error(where + ": 'limits' must be a table ([limits])");
             const std::string lw = where + " [limits]";
+            refuse_unknown_keys(*l,
+                                {"max_frame_bytes", "idle_timeout_seconds", "session_ttl_seconds",
+                                 "queue_limit_frames", "queue_limit_bytes", "frame_rate_per_second",
+                                 "frame_burst", "send_rate_per_second", "send_burst",
+                                 "replay_limit_messages"},
+                                lw);
             std::int64_t frame = static_cast<std::int64_t>(c.lim.max_frame_bytes);
             read(*l, "max_frame_bytes", frame, lw);
             if (frame < 1024) throw std::runtime_error(lw + ": 'max_frame_bytes' must be >= 1024");
@@ -150,6 +175,9 @@ config load_config(const std::filesystem::path& file) {
             if (c.lim.frame_rate_per_second <= 0 || c.lim.frame_burst < 1) {
                 throw std::runtime_error(lw + ": frame rate must be > 0 and burst >= 1");
             }
+            read_size("replay_limit_messages", c.lim.replay_limit_messages, 1);
+            if (c.lim.replay_limit_messages > 499)
+                throw std::runtime_error(lw + ": 'replay_limit_messages' must be 1-499");
             read(*l, "send_rate_per_second", c.lim.send_rate_per_second, lw);
             read(*l, "send_burst", c.lim.send_burst, lw);
             if (c.lim.send_rate_per_second <= 0 || c.lim.send_burst < 1) {

@@ -18,6 +18,11 @@
 
 namespace circles::gateway {
 
+namespace {
+// After the last connection closed on shutdown: how long Redis writes may still go out.
+constexpr std::chrono::milliseconds redis_flush_allowance{250};
+}  // namespace
+
 int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listening) {
     const unsigned threads =
         cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -54,13 +59,20 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
             throw std::runtime_error("bus/presence: " + e.code().message());
         }
     }
-    rooms::service rooms(*store, *bus, *presence);
+    rooms::limits room_limits;
+    room_limits.max_replay = cfg.lim.replay_limit_messages;
+    rooms::service rooms(*store, *bus, *presence, room_limits);
     if (redis_bus) {
         redis_bus->on_subscribed([&rooms, &catch_up_pool](storage::room_id room) {
             net::post(catch_up_pool, [&rooms, room] { rooms.catch_up(room); });
         });
         redis_bus->on_reconnected([&rooms, &catch_up_pool] {
             net::post(catch_up_pool, [&rooms] { rooms.catch_up_all(); });
+        });
+    }
+    if (redis_presence) {
+        redis_presence->on_member_lost([&rooms](storage::room_id room, const rooms::member& m) {
+            rooms.member_lost(room, m);
         });
     }
     auto state = std::make_shared<shared_state>(cfg, *store, rooms);
@@ -127,6 +139,13 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
                 grace.cancel();
                 signals.cancel();
                 hangup.cancel();
+                // The Redis clients keep the io_context busy for good (heartbeats,
+                // reconnects): give the presence exits of the closed connections a moment
+                // to reach Redis, then stop. What does not make it expires within one TTL.
+                drain.expires_after(redis_flush_allowance);
+                drain.async_wait([&](beast::error_code fe) {
+                    if (!fe) ioc.stop();
+                });
                 return;
             }
             wait_drained();

@@ -171,6 +171,10 @@ void service::publish_presence(storage::room_id room, const member& m, bool pres
     bus_.publish(room_event{room, 0, encode(frame)});
 }
 
+void service::member_lost(storage::room_id room, const member& m) {
+    publish_presence(room, m, false);
+}
+
 void service::catch_up(storage::room_id room) {
     auto r = store_.get_room(room);
     if (!r || r->last_seq == 0) return;

@@ -113,8 +113,10 @@ frame_rate_per_second = 10.5
 frame_burst = 20.0
 send_rate_per_second = 1.5
 send_burst = 4.0
+replay_limit_messages = 20
 )");
     const config c = load_config(file);
+    EXPECT_EQ(c.lim.replay_limit_messages, 20u);
     EXPECT_EQ(c.lim.max_frame_bytes, 32768u);
     EXPECT_EQ(c.lim.idle_timeout, 90s);
     EXPECT_EQ(c.lim.session_ttl, 3600s);
@@ -214,6 +216,25 @@ TEST_F(GatewayConfig, WrongTypeNamesTheKey) {
     }
 }
 
+TEST_F(GatewayConfig, UnknownKeysAreRefusedWithFileAndLine) {
+    {
+        // A typo at the top level.
+        const auto file = write("listen = \"127.0.0.1:8080\"\ndatadir = \"/srv\"\n", "a.toml");
+        const std::string message = load_error(file);
+        EXPECT_NE(message.find(file.string() + ":2:"), std::string::npos) << message;
+        EXPECT_NE(message.find("unknown key 'datadir'"), std::string::npos) << message;
+    }
+    {
+        // node_id after [limits] belongs to [limits]: it must not be swallowed there.
+        const auto file =
+            write("[limits]\nsend_burst = 4.0\nnode_id = \"node2\"\n", "b.toml");
+        const std::string message = load_error(file);
+        EXPECT_NE(message.find("[limits]"), std::string::npos) << message;
+        EXPECT_NE(message.find("unknown key 'node_id'"), std::string::npos) << message;
+        EXPECT_NE(message.find(":3:"), std::string::npos) << message;
+    }
+}
+
 TEST_F(GatewayConfig, NonStringOriginIsAnError) {
     const auto file = write("allowed_origins = [\"https://a.example\", 42]\n");
     EXPECT_NE(load_error(file).find("allowed_origins"), std::string::npos);
@@ -252,6 +273,29 @@ TEST_F(GatewayConfig, OutOfRangeValuesAreErrors) {
               std::string::npos);
     EXPECT_FALSE(load_error(write("[limits]\nsend_rate_per_second = 0.0\n", "f.toml")).empty());
     EXPECT_FALSE(load_error(write("[limits]\nframe_burst = 0.5\n", "g.toml")).empty());
+    for (const char* replay : {"0", "500"}) {
+        const auto file =
+            write(std::string("[limits]\nreplay_limit_messages = ") + replay + "\n", "h.toml");
+        EXPECT_NE(load_error(file).find("replay_limit_messages"), std::string::npos) << replay;
+    }
+}
+
+// The configurations shipped in deploy/ must load as they are.
+TEST_F(GatewayConfig, ShippedExampleLoads) {
+    const config c = load_config(CIRCLES_DEPLOY_DIR "/circles.example.toml");
+    EXPECT_EQ(c.data_dir, "/var/lib/circles");
+    EXPECT_FALSE(c.allowed_origins.empty());
+    // The container image's, with a deployment's environment over it (deploy/compose.yaml).
+    ::setenv("CIRCLES_STORE", "postgresql://circles:circles@postgres:5432/circles", 1);
+    ::setenv("CIRCLES_BUS", "redis://redis:6379/0", 1);
+    ::setenv("CIRCLES_PRESENCE", "redis://redis:6379/0", 1);
+    ::setenv("CIRCLES_NODE_ID", "node2", 1);
+    const config k = load_config(CIRCLES_DEPLOY_DIR "/circles.container.toml");
+    EXPECT_EQ(k.listen_host, "0.0.0.0");
+    EXPECT_EQ(k.listen_port, 8080);
+    EXPECT_EQ(k.web_root, "/usr/local/share/circles/web");
+    EXPECT_EQ(k.node_id, "node2");
+    EXPECT_EQ(k.bus, "redis://redis:6379/0");
 }
 
 TEST_F(GatewayConfig, EnvironmentOverridesTheFile) {

@@ -311,4 +311,15 @@ void client::close() {
     closed_ = true;
 }
 
+std::vector<v1::MessageEvent> receive_messages(client& c, std::size_t n,
+                                               std::chrono::seconds limit) {
+    std::vector<v1::MessageEvent> got;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (got.size() < n && !c.closed() && std::chrono::steady_clock::now() < deadline) {
+        auto f = c.next(500ms);
+        if (f && f->has_message()) got.push_back(f->message());
+    }
+    return got;
+}
+
 }  // namespace circles::test

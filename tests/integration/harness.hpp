@@ -127,4 +127,9 @@ class client {
     beast::error_code read_ec_;
 };
 
+// The messages `c` receives, in arrival order, until it has `n`, the time runs out, or the
+// connection closes. Other frames are skipped.
+std::vector<v1::MessageEvent> receive_messages(client& c, std::size_t n,
+                                               std::chrono::seconds limit = 20s);
+
 }  // namespace circles::test

@@ -1,9 +1,12 @@
 // Two real Circles nodes sharing a real PostgreSQL and a real Redis: students on different
-// nodes are in one conversation (every message, in seq order, exactly once), a message sent
-// while Redis is down still reaches the other node's members once Redis is back, and /readyz
-// follows Redis.
+// nodes are in one conversation (every message, in seq order, exactly once); messages sent on
+// both nodes while Redis is dead reach every member once Redis is back, and presence is right
+// again within one TTL; /readyz follows Redis; a node that dies leaves presence within one
+// TTL; SIGTERM stops a node cleanly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <csignal>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -17,6 +20,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
+constexpr auto presence_ttl = 2000ms;  // presence_ttl_ms in the nodes' configuration
+
 class TwoNodes : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -27,7 +32,7 @@ class TwoNodes : public ::testing::Test {
         // node_id goes first (before [limits]): each node must tell its own Redis echo apart.
         const std::string config = "store = \"" + pg.url(schema_) + "\"\nbus = \"" + redis_.url() +
                                    "\"\npresence = \"" + redis_.url() +
-                                   "\"\npresence_ttl_ms = 2000\n"
+                                   "\"\npresence_ttl_ms = " + std::to_string(presence_ttl.count()) + "\n"
                                    "[limits]\nsend_rate_per_second = 50.0\nsend_burst = 50.0\n";
         node1_ = std::make_unique<server_process>(dir / "data", "node_id = \"n1\"\n" + config);
         node1_->start();  // seeds the demo school into PostgreSQL
@@ -70,15 +75,46 @@ class TwoNodes : public ::testing::Test {
     std::unique_ptr<server_process> node1_, node2_;
 };
 
-// The messages a client receives, in arrival order, until it has `n` (or time runs out).
-std::vector<v1::MessageEvent> receive(client& c, std::size_t n, std::chrono::seconds limit = 20s) {
-    std::vector<v1::MessageEvent> got;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (got.size() < n && std::chrono::steady_clock::now() < deadline) {
-        auto f = c.next(500ms);
-        if (f && f->has_message()) got.push_back(f->message());
+// The display names a fresh join of `room` by `c` reports as present.
+std::vector<std::string> present_at_join(client& c, std::uint64_t room) {
+    std::vector<std::string> names;
+    const auto joined = c.join(room);
+    EXPECT_TRUE(joined.has_joined()) << joined.DebugString();
+    for (const auto& m : joined.joined().present()) names.push_back(m.display_name());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+using sent_list = std::vector<std::pair<std::uint64_t, std::string>>;  // seq, text
+
+// Alex and sam take turns sending `n` messages; all must be acked with one gap-free seq.
+sent_list take_turns(client& alex, client& sam, std::uint64_t room, int n, const std::string& tag) {
+    sent_list sent;
+    for (int i = 0; i < n; ++i) {
+        client& from = i % 2 ? sam : alex;
+        const std::string text = tag + " message " + std::string(1, char('a' + i));
+        const auto r = from.send_text(room, tag + "-" + std::to_string(i), text);
+        EXPECT_TRUE(r.has_ack()) << r.DebugString();
+        if (!r.has_ack()) return sent;
+        sent.emplace_back(r.ack().seq(), text);
     }
-    return got;
+    for (std::size_t i = 1; i < sent.size(); ++i)
+        EXPECT_EQ(sent[i].first, sent[i - 1].first + 1) << "one gap-free seq across both nodes";
+    return sent;
+}
+
+// Each client receives exactly `sent`, in seq order, and nothing more.
+void expect_each_receives(std::initializer_list<std::pair<const char*, client*>> clients,
+                          const sent_list& sent) {
+    for (const auto& [who, c] : clients) {
+        const auto got = receive_messages(*c, sent.size());
+        ASSERT_EQ(got.size(), sent.size()) << who;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            EXPECT_EQ(got[i].seq(), sent[i].first) << who << ": in seq order, no gap";
+            EXPECT_EQ(got[i].text(), sent[i].second) << who;
+        }
+        EXPECT_TRUE(receive_messages(*c, 1, 1s).empty()) << who << ": nothing delivered twice";
+    }
 }
 
 TEST_F(TwoNodes, StudentsOnDifferentNodesShareOneConversation) {
@@ -86,56 +122,102 @@ TEST_F(TwoNodes, StudentsOnDifferentNodesShareOneConversation) {
     client sam = connect(*node2_, "sam");
     const auto room = join_both(alex, sam);
 
-    std::vector<std::pair<std::uint64_t, std::string>> sent;  // seq, text, in send order
-    for (int i = 0; i < 10; ++i) {
-        client& from = i % 2 ? sam : alex;
-        const std::string text = "message number " + std::string(1, char('a' + i));
-        const auto r = from.send_text(room, "two-" + std::to_string(i), text);
-        ASSERT_TRUE(r.has_ack()) << r.DebugString();
-        sent.emplace_back(r.ack().seq(), text);
-    }
-    for (std::size_t i = 1; i < sent.size(); ++i)
-        ASSERT_EQ(sent[i].first, sent[i - 1].first + 1) << "one gap-free seq across both nodes";
-    for (client* c : {&alex, &sam}) {
-        const char* who = c == &alex ? "alex (node 1)" : "sam (node 2)";
-        const auto got = receive(*c, sent.size());
-        ASSERT_EQ(got.size(), sent.size()) << who;
-        for (std::size_t i = 0; i < got.size(); ++i) {
-            EXPECT_EQ(got[i].seq(), sent[i].first) << who << ": in seq order, no gap";
-            EXPECT_EQ(got[i].text(), sent[i].second) << who;
-        }
-        EXPECT_TRUE(receive(*c, 1, 1s).empty()) << who << ": nothing delivered twice";
-    }
+    const auto sent = take_turns(alex, sam, room, 10, "two");
+    ASSERT_EQ(sent.size(), 10u);
+    expect_each_receives({{"alex (node 1)", &alex}, {"sam (node 2)", &sam}}, sent);
 }
 
-TEST_F(TwoNodes, ASendDuringARedisOutageReachesTheOtherNodeAfterwards) {
+TEST_F(TwoNodes, SendsOnBothNodesDuringARedisOutageAllArriveAfterwards) {
     client alex = connect(*node1_, "alex");
     client sam = connect(*node2_, "sam");
     const auto room = join_both(alex, sam);
 
     redis_.kill();
-    // Nothing is lost: the message commits (and reaches node 1's own members) without Redis.
-    const auto r = alex.send_text(room, "dark-1", "sent while the bus is down");
-    ASSERT_TRUE(r.has_ack()) << r.DebugString();
+    // Both nodes keep taking messages while Redis is dead: each commits before its ack.
+    const auto acked = take_turns(alex, sam, room, 6, "dark");
+    ASSERT_EQ(acked.size(), 6u);
     EXPECT_EQ(http_request(node1_->port(), http::verb::get, "/readyz").status, 503)
         << "not ready without Redis";
-    std::this_thread::sleep_for(1s);
+    EXPECT_EQ(http_request(node2_->port(), http::verb::get, "/readyz").status, 503);
+    std::this_thread::sleep_for(2s);
     redis_.restart();
     ASSERT_TRUE(wait_ready(*node1_, 20s));
     ASSERT_TRUE(wait_ready(*node2_, 20s));
-    // Sam's node catches up from the store on reconnect: the message arrives, once.
-    const auto got = receive(sam, 1, 20s);
-    ASSERT_EQ(got.size(), 1u);
-    EXPECT_EQ(got[0].seq(), r.ack().seq());
-    EXPECT_EQ(got[0].text(), "sent while the bus is down");
-    EXPECT_TRUE(receive(sam, 1, 1s).empty()) << "delivered once";
-    // And the conversation goes on across nodes: alex saw his own message, then sam's.
+    // Every acked message reaches both students, in seq order, once.
+    expect_each_receives({{"alex (node 1)", &alex}, {"sam (node 2)", &sam}}, acked);
+    // And the conversation goes on across nodes through Redis again.
     const auto r2 = sam.send_text(room, "after-1", "back again");
     ASSERT_TRUE(r2.has_ack());
-    const auto more = receive(alex, 2, 20s);
-    ASSERT_EQ(more.size(), 2u);
-    EXPECT_EQ(more[0].seq(), r.ack().seq());
-    EXPECT_EQ(more[1].seq(), r2.ack().seq());
+    const auto more = receive_messages(alex, 1, 20s);
+    ASSERT_EQ(more.size(), 1u);
+    EXPECT_EQ(more[0].seq(), acked.back().first + 1);
+
+    // Presence came back with Redis (it kept nothing): within one TTL each node again sees
+    // both students, the one on the other node included.
+    const auto expected = [&] {
+        std::vector<std::string> v{alex.hello().me().display_name(),
+                                   sam.hello().me().display_name()};
+        std::sort(v.begin(), v.end());
+        return v;
+    }();
+    const auto deadline = std::chrono::steady_clock::now() + presence_ttl;
+    std::vector<std::string> on1, on2;
+    do {
+        client look1 = connect(*node1_, "facilitator");
+        client look2 = connect(*node2_, "jordan");
+        on1 = present_at_join(look1, room);
+        on2 = present_at_join(look2, room);
+        for (auto* names : {&on1, &on2}) {  // the lookers themselves do not count
+            std::erase(*names, look1.hello().me().display_name());
+            std::erase(*names, look2.hello().me().display_name());
+        }
+        if (on1 == expected && on2 == expected) break;
+        std::this_thread::sleep_for(200ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    EXPECT_EQ(on1, expected) << "node 1's view of presence, one TTL after Redis returned";
+    EXPECT_EQ(on2, expected) << "node 2's view of presence, one TTL after Redis returned";
+}
+
+// A node that dies says nothing: the cluster notices within one TTL and tells the room.
+TEST_F(TwoNodes, ANodeThatDiesLeavesPresenceWithinOneTTL) {
+    client alex = connect(*node1_, "alex");
+    client sam = connect(*node2_, "sam");
+    const auto room = join_both(alex, sam);
+    const std::string alex_name = alex.hello().me().display_name();
+    // Sam's node knows alex is there before node 1 goes.
+    const auto deadline_in = std::chrono::steady_clock::now() + presence_ttl;
+    bool seen = false;
+    while (!seen && std::chrono::steady_clock::now() < deadline_in) {
+        client look = connect(*node2_, "facilitator");
+        const auto names = present_at_join(look, room);
+        seen = std::find(names.begin(), names.end(), alex_name) != names.end();
+        if (!seen) std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_TRUE(seen);
+
+    node1_->stop(SIGKILL);
+    // Expiry takes one TTL from node 1's last refresh, and the sweep runs every TTL/3.
+    const auto gone = sam.wait_for(
+        [&](const v1::ServerFrame& f) {
+            return f.has_presence() && !f.presence().present() &&
+                   f.presence().member().display_name() == alex_name;
+        },
+        std::chrono::duration_cast<std::chrono::milliseconds>(presence_ttl * 2));
+    ASSERT_TRUE(gone.has_value()) << "sam was never told that alex left";
+    EXPECT_EQ(gone->presence().room_id(), room);
+    client look = connect(*node2_, "facilitator");
+    const auto names = present_at_join(look, room);
+    EXPECT_EQ(std::find(names.begin(), names.end(), alex_name), names.end());
+}
+
+// SIGTERM stops a node that uses Redis as promptly as one that does not (the Redis clients
+// keep its event loop busy, so it must stop it itself).
+TEST_F(TwoNodes, SigtermStopsARedisNodeCleanly) {
+    client sam = connect(*node2_, "sam");
+    sam.join(sam.room_id("Lunch Bunch"));
+    // The harness kills a node that has not exited 20 s after the signal: status 137.
+    EXPECT_EQ(node2_->stop(SIGTERM), 0) << "exit status 0, not killed after a hang";
+    EXPECT_EQ(sam.wait_closed(), 1001) << "going away";
 }
 
 }  // namespace

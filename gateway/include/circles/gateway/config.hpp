@@ -26,6 +26,9 @@ struct limits {
     std::size_t max_protocol_errors = 20;  // then the connection closes 1008
     double login_rate_per_minute = 10.0;   // per username
     std::chrono::seconds shutdown_grace{5};
+    // A client resuming further behind than this many messages gets the newest page instead
+    // (recovered=false) and reloads. At most 499: one store page holds the replay.
+    std::size_t replay_limit_messages = 499;
 };
 
 struct config {

@@ -93,6 +93,10 @@ class service {
     void catch_up(storage::room_id room);
     void catch_up_all();
 
+    // A member left without saying so: their gateway node died or lost the presence store
+    // for longer than its TTL. Tells the room (PresenceChange, present=false) on every node.
+    void member_lost(storage::room_id room, const member& m);
+
   private:
     void publish_presence(storage::room_id room, const member& m, bool present);
 
