@@ -11,7 +11,6 @@
 #include <string_view>
 
 #include "circles/gateway/command_line.hpp"
-#include "circles/gateway/config.hpp"
 #include "circles/storage/limits.hpp"
 
 namespace circles::gateway {
@@ -83,18 +82,13 @@ int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
     const auto rooms = take_option(args, "--rooms");
     const auto room_size = take_option(args, "--room-size");
     const auto tokens_out = take_option(args, "--tokens-out");
-    const auto data = take_option(args, "--data");
-    const auto config_file = take_option(args, "--config");
+    const auto where = take_store_choice(args, "bench-fixture");
     const auto school = take_option(args, "--school");
     const auto ttl_hours = take_option(args, "--ttl-hours");
     no_more_args(args);
     if (rooms.empty() || tokens_out.empty()) {
         throw std::invalid_argument(std::string("bench-fixture needs --rooms and --tokens-out\n") +
                                     admin_usage);
-    }
-    if (data.empty() == config_file.empty()) {
-        throw std::invalid_argument(
-            "bench-fixture needs exactly one of --data DIR or --config FILE");
     }
     bench_fixture_options o;
     o.rooms = parse_count("--rooms", rooms, 1, max_fixture_rooms);
@@ -110,13 +104,12 @@ int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
     }
 
     // --data names a SQLite folder; --config may name any store (PostgreSQL for a cluster).
-    const config c = data.empty() ? load_config(config_file) : config{};
     storage::store_options so;
-    so.data_dir = data.empty() ? c.data_dir : std::filesystem::path(data);
+    so.data_dir = where.data_dir;
     const auto started = std::chrono::steady_clock::now();
     std::vector<bench_client> clients;
     {
-        auto store = storage::open_store(data.empty() ? c.store : std::string(), so);
+        auto store = storage::open_store(where.url, so);
         clients = make_bench_fixture(*store, o);
     }
     write_bench_tokens(tokens_out, clients);
@@ -193,11 +186,9 @@ void write_bench_tokens(const std::filesystem::path& file,
 }
 
 int run_admin(std::vector<std::string> args, std::ostream& out) {
-    if (args.empty()) throw std::invalid_argument(std::string("usage:\n  ") + admin_usage);
-    const std::string sub = args.front();
-    args.erase(args.begin());
+    const auto sub = take_subcommand(args, admin_usage);
     if (sub == "bench-fixture") return run_bench_fixture(std::move(args), out);
-    throw std::invalid_argument("unknown admin command '" + sub + "'; usage:\n  " + admin_usage);
+    unknown_subcommand("admin", sub, admin_usage);
 }
 
 }  // namespace circles::gateway

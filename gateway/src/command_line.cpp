@@ -2,7 +2,22 @@
 
 #include <stdexcept>
 
+#include "circles/gateway/config.hpp"
+
 namespace circles::gateway {
+
+std::string take_subcommand(std::vector<std::string>& args, const std::string& usage) {
+    if (args.empty()) throw std::invalid_argument("usage:\n  " + usage);
+    std::string sub = std::move(args.front());
+    args.erase(args.begin());
+    return sub;
+}
+
+void unknown_subcommand(const std::string& command, const std::string& sub,
+                        const std::string& usage) {
+    throw std::invalid_argument("unknown " + command + " command '" + sub + "'; usage:\n  " +
+                                usage);
+}
 
 std::string take_option(std::vector<std::string>& args, const std::string& name) {
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -18,6 +33,17 @@ std::string take_option(std::vector<std::string>& args, const std::string& name)
 
 void no_more_args(const std::vector<std::string>& args) {
     if (!args.empty()) throw std::invalid_argument("unknown argument '" + args.front() + "'");
+}
+
+store_choice take_store_choice(std::vector<std::string>& args, const std::string& command) {
+    const auto data = take_option(args, "--data");
+    const auto config_file = take_option(args, "--config");
+    if (data.empty() == config_file.empty()) {
+        throw std::invalid_argument(command + " needs exactly one of --data DIR or --config FILE");
+    }
+    if (!data.empty()) return {std::string(), std::filesystem::path(data)};
+    const config c = load_config(config_file);
+    return {c.store, c.data_dir};
 }
 
 }  // namespace circles::gateway

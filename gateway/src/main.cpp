@@ -7,6 +7,9 @@
 //                                          decide JSON lines from stdin (for policy authors)
 //   circles admin bench-fixture --rooms R --tokens-out FILE (--data DIR | --config FILE)
 //                                          provision users, rooms and tokens for circles-bench
+//   circles audit verify (--data DIR | --config FILE)
+//                                          check the audit trail's hash chain (exit 0 intact,
+//                                          1 broken)
 //   circles version
 //
 // Start-up and configuration failures print one clear line and exit 2.
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "circles/gateway/admin_command.hpp"
+#include "circles/gateway/audit_command.hpp"
 #include "circles/gateway/command_line.hpp"
 #include "circles/gateway/config.hpp"
 #include "circles/gateway/moderate_command.hpp"
@@ -37,6 +41,7 @@ constexpr const char* usage =
     "  circles moderate [--policy FILE] [--room-kind KIND] < lines.jsonl\n"
     "  circles admin bench-fixture --rooms R [--room-size S] --tokens-out FILE\n"
     "                              (--data DIR | --config FILE) [--school SLUG] [--ttl-hours H]\n"
+    "  circles audit verify (--data DIR | --config FILE)\n"
     "  circles version\n";
 
 std::filesystem::path executable_path(const char* argv0) {
@@ -117,6 +122,7 @@ int main(int argc, char** argv) {
         if (command == "serve") return run_serve(std::move(args), exe);
         if (command == "moderate") return run_moderate(std::move(args));
         if (command == "admin") return circles::gateway::run_admin(std::move(args), std::cout);
+        if (command == "audit") return circles::gateway::run_audit(std::move(args), std::cout);
         if (command == "version") {
             std::puts("circles 0.1.0");
             return 0;

@@ -91,6 +91,18 @@ std::unique_ptr<secret_key> read_key(int fd, const std::filesystem::path& path) 
     return key;
 }
 
+// read_key, closing `fd` whatever happens.
+std::unique_ptr<secret_key> read_key_and_close(int fd, const std::filesystem::path& path) {
+    try {
+        auto key = read_key(fd, path);
+        ::close(fd);
+        return key;
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+}
+
 void write_all(int fd, const unsigned char* p, std::size_t n, const std::filesystem::path& path) {
     while (n > 0) {
         ssize_t w = ::write(fd, p, n);
@@ -151,21 +163,19 @@ result<std::string> open(const secret_key& key, const sealed& box, std::string_v
     return out;
 }
 
+std::unique_ptr<secret_key> load_master_key(const std::filesystem::path& path) {
+    detail::ensure_sodium();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) fail(path, "cannot open: " + errno_text());
+    return read_key_and_close(fd, path);
+}
+
 std::unique_ptr<secret_key> load_or_create_master_key(const std::filesystem::path& path) {
     detail::ensure_sodium();
     ensure_private_dir(path.parent_path());
     for (int attempt = 0; attempt < 2; ++attempt) {
         int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd >= 0) {
-            try {
-                auto key = read_key(fd, path);
-                ::close(fd);
-                return key;
-            } catch (...) {
-                ::close(fd);
-                throw;
-            }
-        }
+        if (fd >= 0) return read_key_and_close(fd, path);
         if (errno != ENOENT) fail(path, "cannot open: " + errno_text());
 
         // First run: O_EXCL so two processes starting together cannot both write a key.

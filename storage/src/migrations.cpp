@@ -203,6 +203,54 @@ CREATE TABLE escalations (
 );
 CREATE INDEX escalations_by_state ON escalations(school_id, state, id);
 )sql"},
+    // Migration 3: the audit trail, a hash chain (see circles/storage/audit.hpp and
+    // src/audit_chain.hpp). Ids are consecutive from 1 and taken from audit_head, not from an
+    // identity sequence, so a deleted entry leaves a visible gap and two nodes cannot both
+    // take one id. audit_head is the chain's end, one row, moved in the same transaction as
+    // each entry; its row lock is what makes appenders take turns. No column holds message
+    // text.
+    {3, R"sql(
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at_ms     INTEGER NOT NULL,
+    school_id INTEGER NOT NULL,
+    actor_id  INTEGER NOT NULL,
+    action    TEXT    NOT NULL,
+    room_id   INTEGER NOT NULL,
+    target    TEXT    NOT NULL,
+    detail    TEXT    NOT NULL,
+    prev_hash BLOB    NOT NULL,
+    hash      BLOB    NOT NULL
+);
+CREATE INDEX audit_by_school ON audit_log(school_id, id);
+CREATE TABLE audit_head (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    last_id   INTEGER NOT NULL,
+    last_hash BLOB    NOT NULL
+);
+INSERT INTO audit_head(singleton, last_id, last_hash) VALUES (1, 0, zeroblob(32));
+)sql",
+     R"sql(
+CREATE TABLE audit_log (
+    id        BIGINT  PRIMARY KEY,
+    at_ms     BIGINT  NOT NULL,
+    school_id BIGINT  NOT NULL,
+    actor_id  BIGINT  NOT NULL,
+    action    TEXT    NOT NULL,
+    room_id   BIGINT  NOT NULL,
+    target    TEXT    NOT NULL,
+    detail    TEXT    NOT NULL,
+    prev_hash BYTEA   NOT NULL,
+    hash      BYTEA   NOT NULL
+);
+CREATE INDEX audit_by_school ON audit_log(school_id, id);
+CREATE TABLE audit_head (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    last_id   BIGINT  NOT NULL,
+    last_hash BYTEA   NOT NULL
+);
+INSERT INTO audit_head(singleton, last_id, last_hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
+)sql"},
 };
 
 [[noreturn]] void fail(database& db, const std::string& what) {

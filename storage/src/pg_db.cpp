@@ -387,10 +387,11 @@ pg_result pg_connection::query_dynamic(const std::string& sql, const pg_params& 
 
 // --- pg_transaction ------------------------------------------------------------------------
 
-pg_transaction::pg_transaction(pg_connection& db) : db_(db) {
+pg_transaction::pg_transaction(pg_connection& db, kind k) : db_(db) {
     // READ COMMITTED whatever the database default: each statement of a batch must see what
     // other nodes committed before this batch took its room locks.
-    constexpr const char* begin = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    const char* begin = k == kind::snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+                                            : "BEGIN ISOLATION LEVEL READ COMMITTED";
     pg_result r = db_.exec(begin);
     if (!r.ok() && db_.broken()) r = db_.exec(begin);  // dropped while idle: nothing was lost
     open_ = r.ok();
@@ -413,6 +414,36 @@ bool pg_transaction::commit() {
 }
 
 // --- helpers -------------------------------------------------------------------------------
+
+bool pg_insert_rows(pg_connection& db, std::string_view head,
+                    std::initializer_list<const char*> types, std::size_t rows,
+                    const std::function<void(pg_params&, std::size_t)>& add_row, const char* what) {
+    for (std::size_t start = 0; start < rows; start += pg_rows_per_insert) {
+        const std::size_t n = std::min(pg_rows_per_insert, rows - start);
+        pg_params p;
+        for (std::size_t i = start; i < start + n; ++i) add_row(p, i);
+        if (!db.query_dynamic(pg_values_sql(head, types, n), p, what).ok()) return false;
+    }
+    return true;
+}
+
+std::string pg_values_sql(std::string_view head, std::initializer_list<const char*> types,
+                          std::size_t rows, std::string_view tail) {
+    std::string sql(head);
+    int n = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+        sql += row ? ",(" : "(";
+        bool first = true;
+        for (const char* type : types) {
+            if (!first) sql += ',';
+            first = false;
+            sql += '$' + std::to_string(++n) + "::" + type;
+        }
+        sql += ')';
+    }
+    sql += tail;
+    return sql;
+}
 
 std::string pg_int_array(std::span<const std::int64_t> values) {
     std::string out = "{";

@@ -12,7 +12,10 @@
 // fails until the transaction object ends, so a batch never continues on a new session.
 #include <libpq-fe.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -106,7 +109,11 @@ class pg_connection {
 // while it was idle reconnects and begins again: nothing had been sent yet.
 class pg_transaction {
   public:
-    explicit pg_transaction(pg_connection& db);
+    // read_committed: what every write uses (each statement sees what other nodes committed).
+    // snapshot: REPEATABLE READ, READ ONLY: every statement sees one moment (for reading a
+    // whole table, such as the audit log, while nodes keep writing).
+    enum class kind { read_committed, snapshot };
+    explicit pg_transaction(pg_connection& db, kind k = kind::read_committed);
     ~pg_transaction();
     pg_transaction(const pg_transaction&) = delete;
     pg_transaction& operator=(const pg_transaction&) = delete;
@@ -118,6 +125,21 @@ class pg_transaction {
     pg_connection& db_;
     bool open_ = false;
 };
+
+// Rows per multi-row INSERT: far below PostgreSQL's 65535 parameters per statement.
+inline constexpr std::size_t pg_rows_per_insert = 1000;
+
+// "INSERT ... VALUES ($1::bigint, $2::text), ($3::bigint, $4::text) <tail>" for `rows` rows.
+std::string pg_values_sql(std::string_view head, std::initializer_list<const char*> types,
+                          std::size_t rows, std::string_view tail = {});
+
+// Inserts `rows` rows with multi-row statements of at most pg_rows_per_insert rows each:
+// `head` is "INSERT INTO t(a, b) VALUES ", `types` one per column, and add_row(p, i) adds row
+// i's parameters (called for i = 0, 1, ... in order). False once a statement fails; `what`
+// names it in the log.
+bool pg_insert_rows(pg_connection& db, std::string_view head,
+                    std::initializer_list<const char*> types, std::size_t rows,
+                    const std::function<void(pg_params&, std::size_t)>& add_row, const char* what);
 
 // `{1,2,3}`: a bigint[] parameter in text form.
 std::string pg_int_array(std::span<const std::int64_t> values);

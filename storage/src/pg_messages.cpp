@@ -16,32 +16,10 @@
 namespace circles::storage::detail {
 namespace {
 
-// Rows per multi-row INSERT: far below PostgreSQL's 65535 parameters per statement.
-constexpr std::size_t rows_per_insert = 1000;
-
 using idempotency_key = std::tuple<room_id, user_id, std::string_view>;
 
 idempotency_key key_of(const append_request& req) {
     return {req.room, req.sender, std::string_view(req.client_msg_id)};
-}
-
-// "INSERT ... VALUES ($1::bigint, $2::text), ($3::bigint, $4::text) <tail>" for `rows` rows.
-std::string values_sql(std::string_view head, std::initializer_list<const char*> types,
-                       std::size_t rows, std::string_view tail = {}) {
-    std::string sql(head);
-    int n = 0;
-    for (std::size_t row = 0; row < rows; ++row) {
-        sql += row ? ",(" : "(";
-        bool first = true;
-        for (const char* type : types) {
-            if (!first) sql += ',';
-            first = false;
-            sql += '$' + std::to_string(++n) + "::" + type;
-        }
-        sql += ')';
-    }
-    sql += tail;
-    return sql;
 }
 
 }  // namespace
@@ -71,10 +49,12 @@ void pg_store::flush() { queue_.flush(); }
 void pg_store::commit_batch(append_batch& batch) {
     batch_results results(batch.size(), errc::io_error);
     bool committed = false;
+    batch_audit_head_.reset();
     {
         pg_transaction tx(writer_db_);
         committed = tx.ok() && write_batch(batch, results, now_ms()) && tx.commit();
     }  // an uncommitted transaction rolls back here
+    if (committed && batch_audit_head_) audit_file_.publish(*batch_audit_head_);
     if (!committed) {
         // Nothing of the batch is stored and no rooms.last_seq moved, so no seq is burnt:
         // the next batch numbers from what the database holds.
@@ -230,8 +210,10 @@ bool pg_store::write_batch(append_batch& batch, batch_results& results, std::int
         plan.entries.push_back({i, &rs, out.seq, out.escalation_id});
     }
 
-    // 6. Write: messages, their escalations, and each room's new last_seq.
-    return insert_messages(batch, plan) && insert_escalations(batch, plan) && update_rooms(rooms);
+    // 6. Write: messages, their escalations, each room's new last_seq, and last (so the
+    // chain's lock is held the shortest time) an audit entry per escalation.
+    return insert_messages(batch, plan) && insert_escalations(batch, plan) && update_rooms(rooms) &&
+           audit_escalations(batch, plan);
 }
 
 bool pg_store::lock_rooms(const append_batch& batch, std::map<room_id, room_state>& rooms) {
@@ -283,11 +265,15 @@ bool pg_store::insert_messages(const append_batch& batch, const batch_plan& plan
     for (const auto& e : plan.entries) {
         if (e.seq != 0) rows.push_back(&e);
     }
-    for (std::size_t start = 0; start < rows.size(); start += rows_per_insert) {
-        const std::size_t n = std::min(rows_per_insert, rows.size() - start);
-        pg_params p;
-        for (std::size_t k = start; k < start + n; ++k) {
-            const auto& e = *rows[k];
+    return pg_insert_rows(
+        writer_db_,
+        "INSERT INTO messages(room_id, seq, epoch, sender_id, client_msg_id, key_id, nonce,"
+        " ciphertext, status, created_at_ms) VALUES ",
+        {"bigint", "bigint", "bigint", "bigint", "text", "bigint", "bytea", "bytea", "integer",
+         "bigint"},
+        rows.size(),
+        [&](pg_params& p, std::size_t i) {
+            const auto& e = *rows[i];
             const append_request& req = batch[e.index].req;
             const room_state& rs = *e.room;
             const sealed box = seal(*rs.key, req.text, message_ad(req.room, e.seq, rs.key_id));
@@ -295,16 +281,8 @@ bool pg_store::insert_messages(const append_batch& batch, const batch_plan& plan
             p.add(static_cast<std::int64_t>(rs.epoch)).add(req.sender).add(req.client_msg_id);
             p.add(rs.key_id).add_bytes(box.nonce).add_bytes(box.ciphertext);
             p.add(static_cast<std::int64_t>(req.status)).add(plan.now);
-        }
-        const std::string sql = values_sql(
-            "INSERT INTO messages(room_id, seq, epoch, sender_id, client_msg_id, key_id, nonce,"
-            " ciphertext, status, created_at_ms) VALUES ",
-            {"bigint", "bigint", "bigint", "bigint", "text", "bigint", "bytea", "bytea", "integer",
-             "bigint"},
-            n);
-        if (!writer_db_.query_dynamic(sql, p, "INSERT INTO messages ...").ok()) return false;
-    }
-    return true;
+        },
+        "INSERT INTO messages ...");
 }
 
 bool pg_store::insert_escalations(const append_batch& batch, const batch_plan& plan) {
@@ -312,11 +290,15 @@ bool pg_store::insert_escalations(const append_batch& batch, const batch_plan& p
     for (const auto& e : plan.entries) {
         if (e.escalation_id != 0) rows.push_back(&e);
     }
-    for (std::size_t start = 0; start < rows.size(); start += rows_per_insert) {
-        const std::size_t n = std::min(rows_per_insert, rows.size() - start);
-        pg_params p;
-        for (std::size_t k = start; k < start + n; ++k) {
-            const auto& e = *rows[k];
+    return pg_insert_rows(
+        writer_db_,
+        "INSERT INTO escalations(id, school_id, room_id, sender_id, seq, source, categories,"
+        " rule_id, key_id, nonce, ciphertext, client_msg_id, created_at_ms) VALUES ",
+        {"bigint", "bigint", "bigint", "bigint", "bigint", "integer", "text", "text", "bigint",
+         "bytea", "bytea", "text", "bigint"},
+        rows.size(),
+        [&](pg_params& p, std::size_t i) {
+            const auto& e = *rows[i];
             const append_request& req = batch[e.index].req;
             const room_state& rs = *e.room;
             const sealed box = seal(*rs.key, req.text, escalation_ad(e.escalation_id, rs.key_id));
@@ -330,16 +312,8 @@ bool pg_store::insert_escalations(const append_batch& batch, const batch_plan& p
             p.add(join_categories(req.escalation->categories)).add(req.escalation->rule_id);
             p.add(rs.key_id).add_bytes(box.nonce).add_bytes(box.ciphertext);
             p.add(req.client_msg_id).add(plan.now);
-        }
-        const std::string sql = values_sql(
-            "INSERT INTO escalations(id, school_id, room_id, sender_id, seq, source, categories,"
-            " rule_id, key_id, nonce, ciphertext, client_msg_id, created_at_ms) VALUES ",
-            {"bigint", "bigint", "bigint", "bigint", "bigint", "integer", "text", "text", "bigint",
-             "bytea", "bytea", "text", "bigint"},
-            n);
-        if (!writer_db_.query_dynamic(sql, p, "INSERT INTO escalations ...").ok()) return false;
-    }
-    return true;
+        },
+        "INSERT INTO escalations ...");
 }
 
 bool pg_store::update_rooms(const std::map<room_id, room_state>& rooms) {
@@ -352,9 +326,21 @@ bool pg_store::update_rooms(const std::map<room_id, room_state>& rooms) {
     }
     if (n == 0) return true;
     const std::string sql =
-        values_sql("UPDATE rooms AS r SET last_seq = v.last_seq FROM (VALUES ",
-                   {"bigint", "bigint"}, n, ") AS v(id, last_seq) WHERE r.id = v.id");
+        pg_values_sql("UPDATE rooms AS r SET last_seq = v.last_seq FROM (VALUES ",
+                      {"bigint", "bigint"}, n, ") AS v(id, last_seq) WHERE r.id = v.id");
     return writer_db_.query_dynamic(sql, p, "UPDATE rooms SET last_seq ...").ok();
+}
+
+bool pg_store::audit_escalations(const append_batch& batch, const batch_plan& plan) {
+    std::vector<audit_record> opened;
+    for (const auto& e : plan.entries) {
+        if (e.escalation_id == 0) continue;
+        opened.push_back(
+            escalation_opened(e.room->school, batch[e.index].req, e.escalation_id, e.seq));
+    }
+    if (opened.empty()) return true;
+    batch_audit_head_ = append_audit_entries(writer_db_, audit_key_, opened, plan.now);
+    return batch_audit_head_.has_value();
 }
 
 // --- reads ---------------------------------------------------------------------------------

@@ -69,12 +69,15 @@ pg_store::pg_store(const std::string& conninfo, const store_options& options)
     : options_(options),
       master_(master_key_of(options)),
       keys_(*master_),
+      audit_key_(*master_),
+      audit_file_(options.data_dir / audit_head_file_name),
       writer_db_(conninfo),
       schema_version_(apply_migrations(writer_db_)),
       directory_db_(conninfo),
       reads_(open_readers(conninfo, options.read_connections)),
       queue_(options.max_pending_appends, options.max_batch) {
     if (options_.max_batch == 0) options_.max_batch = 1;
+    if (const auto head = read_audit_head(writer_db_)) audit_file_.check_at_open(*head);
     queue_.start([this](append_batch& batch) { commit_batch(batch); });
     spdlog::info(
         "storage: opened PostgreSQL {} (schema version {}, max_batch {}, {} read "
@@ -379,6 +382,22 @@ result<void> pg_store::revoke_session(std::string_view token) {
     if (!r.ok()) return errc::io_error;
     if (r.affected() == 0) return errc::not_found;
     return {};
+}
+
+// --- audit trail ---------------------------------------------------------------------------
+
+result<std::int64_t> pg_store::append_audit(const audit_record& record) {
+    if (!valid_audit_record(record)) return errc::invalid_argument;
+    std::optional<audit_head> head;
+    {
+        std::lock_guard lock(directory_mutex_);
+        pg_transaction tx(directory_db_);
+        if (!tx.ok()) return errc::io_error;
+        head = append_audit_entries(directory_db_, audit_key_, {&record, 1}, now_ms());
+        if (!head || !tx.commit()) return errc::io_error;
+    }
+    audit_file_.publish(*head);
+    return head->id;
 }
 
 }  // namespace detail

@@ -23,13 +23,21 @@
 // (invalid request, unknown room or sender, an idempotency key already taken) is checked
 // before anything is written, so the batch's statements either all succeed or the batch
 // fails as a whole with errc::io_error, nothing acknowledged.
+//
+// Audit entries are appended in the transaction that writes what they record (a batch's
+// escalations: last, after its rooms; append_audit: on directory_db_). Each appender locks the
+// one row of audit_head (FOR UPDATE) to read the chain's end, so appenders on every node take
+// turns and form one chain; lock order is rooms, then audit_head. After the commit, the node's
+// own audit.head file follows (it only ever moves forward).
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "append_queue.hpp"
+#include "audit_chain.hpp"
 #include "circles/storage/store.hpp"
 #include "key_cache.hpp"
 #include "pg_db.hpp"
@@ -73,6 +81,8 @@ class pg_store final : public store {
     result<user> user_for_session(std::string_view token) override;
     result<void> revoke_session(std::string_view token) override;
 
+    result<std::int64_t> append_audit(const audit_record& record) override;
+
   private:
     // A room as the batch found it under its row lock.
     struct room_state {
@@ -96,6 +106,7 @@ class pg_store final : public store {
     bool insert_messages(const append_batch& batch, const batch_plan& plan);
     bool insert_escalations(const append_batch& batch, const batch_plan& plan);
     bool update_rooms(const std::map<room_id, room_state>& rooms);
+    bool audit_escalations(const append_batch& batch, const batch_plan& plan);
 
     // Runs `sql` over messages joined with users and decrypts each row.
     result<std::vector<stored_message>> read_messages(pg_connection& db, const char* sql,
@@ -105,11 +116,16 @@ class pg_store final : public store {
     store_options options_;
     std::unique_ptr<secret_key> master_;
     key_cache keys_;
+    audit_key audit_key_;
+    audit_head_publisher audit_file_;
     pg_connection writer_db_;
     std::int64_t schema_version_;  // applied by the constructor, before any other connection
     std::mutex directory_mutex_;
     pg_connection directory_db_;
     read_pool<pg_connection> reads_;
+
+    // Writer-thread state.
+    std::optional<audit_head> batch_audit_head_;  // the chain's end after this batch, if it audits
 
     append_queue queue_;  // last: its writer thread stops before the connections close
 };

@@ -28,6 +28,7 @@ void sqlite_store::commit_batch(append_batch& batch) {
     std::map<room_id, seq_t> touched;  // room -> last_seq before this batch
     batch_repeats repeats;
     bool committed = false;
+    batch_audit_head_.reset();
     {
         transaction tx(writer_db_, transaction::kind::immediate);
         if (tx.ok()) {
@@ -45,8 +46,12 @@ void sqlite_store::commit_batch(append_batch& batch) {
                     results[i] = errc::io_error;
                     continue;
                 }
+                const auto audit_before = batch_audit_head_;
                 results[i] = append_one(req, now, touched);
-                if (!results[i]) writer_db_.exec("ROLLBACK TO one_append");
+                if (!results[i]) {
+                    writer_db_.exec("ROLLBACK TO one_append");
+                    batch_audit_head_ = audit_before;  // its audit entry went with it
+                }
                 writer_db_.exec("RELEASE one_append");
                 if (sqlite3_get_autocommit(writer_db_.handle())) {
                     // SQLite rolled the whole transaction back (disk full, I/O error): the
@@ -63,6 +68,7 @@ void sqlite_store::commit_batch(append_batch& batch) {
             committed = updated && tx.commit() == SQLITE_OK;
         }
     }  // an uncommitted transaction rolls back here
+    if (committed && batch_audit_head_) audit_file_.publish(*batch_audit_head_);
     if (!committed) {
         spdlog::error("storage: group commit of {} appends failed: {}", batch.size(),
                       writer_db_.errmsg());
@@ -184,6 +190,11 @@ result<std::int64_t> sqlite_store::insert_escalation(const append_request& req,
     const int rc = q.run();
     if (is_foreign_key_violation(rc)) return errc::not_found;
     if (rc != SQLITE_DONE) return errc::io_error;
+    // Its first audit entry, in the same savepoint: both commit or neither does.
+    const audit_record opened = escalation_opened(rs.school, req, id, seq);
+    const auto head = append_audit_entries(writer_db_, audit_key_, {&opened, 1}, now);
+    if (!head) return errc::io_error;
+    batch_audit_head_ = head;
     return id;
 }
 

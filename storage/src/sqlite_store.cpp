@@ -95,12 +95,15 @@ sqlite_store::sqlite_store(const store_options& options, const std::filesystem::
       db_path_(prepare_files(options, db_file)),
       master_(load_or_create_master_key(options.data_dir / "master.key")),
       keys_(*master_),
+      audit_key_(*master_),
+      audit_file_(options.data_dir / audit_head_file_name),
       writer_db_(db_path_, database::mode::read_write),
       schema_version_(apply_migrations(writer_db_)),
       directory_db_(db_path_, database::mode::read_write),
       reads_(open_readers(db_path_, options.read_connections)),
       queue_(options.max_pending_appends, options.max_batch) {
     if (options_.max_batch == 0) options_.max_batch = 1;
+    if (const auto head = read_audit_head(writer_db_)) audit_file_.check_at_open(*head);
     queue_.start([this](append_batch& batch) { commit_batch(batch); });
     spdlog::info("storage: opened {} (schema version {}, max_batch {}, {} read connections)",
                  db_path_.string(), schema_version_, options_.max_batch,
@@ -392,6 +395,22 @@ result<void> sqlite_store::revoke_session(std::string_view token) {
     if (q.run() != SQLITE_DONE) return errc::io_error;
     if (directory_db_.changes() == 0) return errc::not_found;
     return {};
+}
+
+// --- audit trail ---------------------------------------------------------------------------
+
+result<std::int64_t> sqlite_store::append_audit(const audit_record& record) {
+    if (!valid_audit_record(record)) return errc::invalid_argument;
+    std::optional<audit_head> head;
+    {
+        std::lock_guard lock(directory_mutex_);
+        transaction tx(directory_db_, transaction::kind::immediate);
+        if (!tx.ok()) return errc::io_error;
+        head = append_audit_entries(directory_db_, audit_key_, {&record, 1}, now_ms());
+        if (!head || tx.commit() != SQLITE_OK) return errc::io_error;
+    }
+    audit_file_.publish(*head);
+    return head->id;
 }
 
 }  // namespace detail

@@ -14,13 +14,19 @@
 // alone), commits, and only then runs the callbacks in queue order. If COMMIT fails, every
 // request of the batch fails with errc::io_error and the seq cache is restored, so no seq is
 // skipped. The in-memory seq cache is why one SQLite file has one store process.
+//
+// Audit entries are appended in whichever transaction writes what they record (the writer's
+// batch for escalations, directory_db_ for append_audit); BEGIN IMMEDIATE already puts those
+// in one order, so the chain needs no lock of its own. audit.head follows each commit.
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "append_queue.hpp"
+#include "audit_chain.hpp"
 #include "circles/storage/store.hpp"
 #include "key_cache.hpp"
 #include "read_pool.hpp"
@@ -66,6 +72,8 @@ class sqlite_store final : public store {
     result<user> user_for_session(std::string_view token) override;
     result<void> revoke_session(std::string_view token) override;
 
+    result<std::int64_t> append_audit(const audit_record& record) override;
+
   private:
     // An empty password_hash never verifies (verify_password refuses it before Argon2id).
     result<user> insert_user(school_id school, std::string_view username,
@@ -94,6 +102,8 @@ class sqlite_store final : public store {
     std::filesystem::path db_path_;
     std::unique_ptr<secret_key> master_;
     key_cache keys_;
+    audit_key audit_key_;
+    audit_head_publisher audit_file_;
     database writer_db_;
     std::int64_t schema_version_;  // applied by the constructor, before any other connection
     std::mutex directory_mutex_;
@@ -102,6 +112,7 @@ class sqlite_store final : public store {
 
     // Writer-thread state.
     std::map<room_id, room_state> rooms_;
+    std::optional<audit_head> batch_audit_head_;  // the chain's end after this batch, if it audits
 
     append_queue queue_;  // last: its writer thread stops before the connections close
 };

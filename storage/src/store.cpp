@@ -5,18 +5,20 @@
 #include <string>
 
 #include "sqlite_store.hpp"
+#include "store_common.hpp"
 
 namespace circles::storage {
+namespace detail {
 
-std::unique_ptr<store> open_store(std::string_view url, const store_options& options) {
-    if (url.empty()) return open_sqlite_store(options);
+store_location parse_store_url(std::string_view url) {
+    if (url.empty()) return {store_location::kind::sqlite, {}, {}};
     if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-        return open_postgres_store(std::string(url), options);
+        return {store_location::kind::postgres, {}, std::string(url)};
     }
     if (url.starts_with("sqlite:")) {
         std::string_view path = url.substr(7);
         if (path.starts_with("//")) path.remove_prefix(2);  // sqlite:///var/lib/x.db
-        return std::make_unique<detail::sqlite_store>(options, std::filesystem::path(path));
+        return {store_location::kind::sqlite, std::filesystem::path(path), {}};
     }
     // Name only a plausible scheme: the rest (or a key=value string) may hold a password.
     const auto colon = url.find(':');
@@ -28,6 +30,16 @@ std::unique_ptr<store> open_store(std::string_view url, const store_options& opt
                                   ? "unsupported store URL scheme \"" + std::string(scheme) + "\""
                                   : std::string("store URL is not a URL")) +
                              ": expected sqlite:PATH or postgresql://...");
+}
+
+}  // namespace detail
+
+std::unique_ptr<store> open_store(std::string_view url, const store_options& options) {
+    const auto where = detail::parse_store_url(url);
+    if (where.what == detail::store_location::kind::postgres) {
+        return open_postgres_store(where.conninfo, options);
+    }
+    return std::make_unique<detail::sqlite_store>(options, where.sqlite_file);
 }
 
 }  // namespace circles::storage

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,18 @@
 namespace circles::storage::detail {
 
 std::int64_t now_ms();
+
+// --- store URLs ----------------------------------------------------------------------------
+
+// Where a store URL points (see open_store). Throws std::runtime_error for another scheme,
+// naming the scheme only when it cannot be part of a secret.
+struct store_location {
+    enum class kind { sqlite, postgres };
+    kind what = kind::sqlite;
+    std::filesystem::path sqlite_file;  // empty: circles.db in the data folder
+    std::string conninfo;               // PostgreSQL
+};
+store_location parse_store_url(std::string_view url);
 
 // True for well-formed UTF-8 without NUL, overlong forms or surrogates: exactly what
 // PostgreSQL accepts in a text column, so both stores refuse the same input.

@@ -13,7 +13,16 @@ namespace {
 
 using testing::temp_dir;
 
-class StoreMigrations : public testing::store_test {};
+class StoreMigrations : public testing::store_test {
+  protected:
+    // What a version-1 build left: no escalations (2), no audit log (3).
+    void back_to_version_one() {
+        raw().exec("DROP TABLE audit_head");
+        raw().exec("DROP TABLE audit_log");
+        raw().exec("DROP TABLE escalations");
+        raw().exec("DELETE FROM schema_migrations WHERE version >= 2");
+    }
+};
 
 unsigned mode_of(const std::filesystem::path& p) {
     struct stat st {};
@@ -29,7 +38,7 @@ TEST_P(StoreMigrations, FreshDatabaseGetsEveryTable) {
     EXPECT_EQ(mode_of(options.data_dir / "master.key"), 0600u);
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations WHERE version = 1"), 1);
     for (const char* table : {"schools", "users", "rooms", "room_members", "room_keys", "messages",
-                              "sessions", "escalations"}) {
+                              "sessions", "escalations", "audit_log", "audit_head"}) {
         EXPECT_TRUE(raw().has_table(table)) << table;
     }
 }
@@ -38,21 +47,22 @@ TEST_P(StoreMigrations, ReopenDoesNotApplyAgain) {
     auto options = this->options();
     for (int i = 0; i < 3; ++i) open(options).reset();
     // Every migration once: versions 1..latest, each recorded a single time.
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 2);
-    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 2);
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 3);
+    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 3);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 3);
 }
 
 TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
     auto options = this->options();
     open(options).reset();
     // Put the database back to what a version-1 build left.
-    raw().exec("DROP TABLE escalations");
-    raw().exec("DELETE FROM schema_migrations WHERE version = 2");
+    back_to_version_one();
     ASSERT_FALSE(raw().has_table("escalations"));
     open(options).reset();
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 3);
     EXPECT_TRUE(raw().has_table("escalations"));
+    EXPECT_TRUE(raw().has_table("audit_log"));
+    EXPECT_EQ(raw().scalar("SELECT last_id FROM audit_head"), 0);
 }
 
 TEST_P(StoreMigrations, SchemaTooNewIsRefusedAtOpen) {
@@ -84,8 +94,7 @@ TEST_P(StoreMigrations, UnwritableDataDirFailsWithOneClearLine) {
 TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
     auto options = this->options();
     open(options).reset();  // creates master.key first: nodes share one key file
-    raw().exec("DROP TABLE escalations");
-    raw().exec("DELETE FROM schema_migrations WHERE version = 2");
+    back_to_version_one();
 
     constexpr int nodes = 4;
     std::vector<std::thread> starting;
@@ -104,8 +113,9 @@ TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
     for (auto& t : starting) t.join();
     for (const auto& f : failures) EXPECT_EQ(f, "");
     EXPECT_EQ(opened.load(), nodes);
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 2);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 3);
     EXPECT_TRUE(raw().has_table("escalations"));
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_head"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreMigrations, testing::all_backends(), testing::backend_name);

@@ -1,15 +1,33 @@
 #pragma once
 // Argument parsing shared by the `circles` subcommands: "--name VALUE" pairs, and an error
 // naming whatever is left over.
+#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace circles::gateway {
+
+// Removes and returns the first argument, the subcommand of `circles COMMAND`. Throws
+// std::invalid_argument with `usage` when there is none.
+std::string take_subcommand(std::vector<std::string>& args, const std::string& usage);
+// Throws std::invalid_argument naming `command`'s unknown subcommand `sub`, with `usage`.
+[[noreturn]] void unknown_subcommand(const std::string& command, const std::string& sub,
+                                     const std::string& usage);
 
 // Removes "--name VALUE" from `args` and returns VALUE ("" when absent). Throws
 // std::invalid_argument when the name is last, with no value.
 std::string take_option(std::vector<std::string>& args, const std::string& name);
 // Throws std::invalid_argument naming the first argument nobody took.
 void no_more_args(const std::vector<std::string>& args);
+
+// Where a subcommand finds the store: "--data DIR" (SQLite in DIR) or "--config FILE" (the
+// store the configuration names, SQLite or PostgreSQL, and its data_dir), exactly one.
+struct store_choice {
+    std::string url;  // for storage::open_store
+    std::filesystem::path data_dir;
+};
+// Removes both options from `args`. Throws std::invalid_argument naming `command` when
+// neither or both are there, std::runtime_error when the configuration cannot be read.
+store_choice take_store_choice(std::vector<std::string>& args, const std::string& command);
 
 }  // namespace circles::gateway

@@ -44,6 +44,8 @@ result<std::string> open(const secret_key& key, const sealed& box, std::string_v
 // Loads master.key from `path`, or creates it (0600, parent folder 0700) when missing.
 // Throws std::runtime_error if the file exists with the wrong size or looser permissions.
 std::unique_ptr<secret_key> load_or_create_master_key(const std::filesystem::path& path);
+// Loads an existing master.key (same checks), never creating one: for tools that only read.
+std::unique_ptr<secret_key> load_master_key(const std::filesystem::path& path);
 
 // A data key wrapped by the master key, as stored in room_keys.
 sealed wrap_key(const secret_key& master, const secret_key& data_key, std::int64_t key_id);

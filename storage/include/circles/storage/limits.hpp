@@ -13,5 +13,6 @@ inline constexpr std::size_t max_password_bytes = 1024;      // Argon2id takes a
 inline constexpr std::size_t max_page_messages = 500;        // history/since page, clamped
 inline constexpr std::chrono::seconds max_session_ttl{std::chrono::hours(24 * 90)};
 inline constexpr std::size_t session_token_random_bytes = 32;
+inline constexpr std::size_t max_audit_detail_bytes = 1024;  // audit entry detail: ids, no text
 
 }  // namespace circles::storage::limits

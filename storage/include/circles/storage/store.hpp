@@ -1,5 +1,5 @@
 #pragma once
-// The durable store: schools, users, rooms, sessions and sealed messages.
+// The durable store: schools, users, rooms, sessions, sealed messages and the audit trail.
 //
 // `store` is an interface so the SQLite default and the PostgreSQL implementation share every
 // caller and every test. Reads are synchronous and safe from any thread. Appends are
@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "circles/storage/audit.hpp"
 #include "circles/storage/errc.hpp"
 #include "circles/storage/types.hpp"
 
@@ -94,6 +95,14 @@ class store {
     // errc::not_found for an unknown token, errc::expired past its expiry.
     virtual result<user> user_for_session(std::string_view token) = 0;
     virtual result<void> revoke_session(std::string_view token) = 0;
+
+    // --- audit trail (circles/storage/audit.hpp) ---------------------------------------------
+    // Appends one entry to the hash chain and returns its id once it is committed. Entries
+    // from every caller, every thread and (PostgreSQL) every node form one chain. The store
+    // also appends "escalation.opened" itself, in the same commit as each escalation.
+    // errc::invalid_argument for an empty or oversized action, target or detail, or invalid
+    // UTF-8. Never put message text, a password or a token in a record: name ids instead.
+    virtual result<std::int64_t> append_audit(const audit_record& record) = 0;
 };
 
 inline result<user> store::create_user_without_password(school_id school, std::string_view username,
