@@ -19,7 +19,10 @@ namespace {
 
 constexpr const char* admin_usage =
     "circles admin bench-fixture --rooms R [--room-size S] --tokens-out FILE\n"
-    "                            [--data DIR | --config FILE] [--school SLUG] [--ttl-hours H]";
+    "                            [--data DIR | --config FILE] [--school SLUG] [--ttl-hours H]\n"
+    "circles admin school-escalation --school SLUG (--data DIR | --config FILE)\n"
+    "                            [--deadline-seconds N] [--webhook URL|none]\n"
+    "                            [--contacts \"user1,user2;user3\"]";
 constexpr std::size_t max_fixture_rooms = 1'000'000;
 constexpr std::size_t max_fixture_room_size = 1000;
 
@@ -60,22 +63,6 @@ storage::room find_or_create_room(storage::store& store, const storage::school& 
     }
     return must(store.create_room(school.id, name, storage::room_kind::peer_network),
                 "room " + name);
-}
-
-std::size_t parse_count(const std::string& name, const std::string& value, std::size_t min,
-                        std::size_t max) {
-    std::size_t used = 0;
-    unsigned long long v = 0;
-    try {
-        v = std::stoull(value, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != value.size() || value.empty() || v < min || v > max) {
-        throw std::invalid_argument(name + " must be a whole number from " + std::to_string(min) +
-                                    " to " + std::to_string(max) + ", got '" + value + "'");
-    }
-    return static_cast<std::size_t>(v);
 }
 
 int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
@@ -188,6 +175,7 @@ void write_bench_tokens(const std::filesystem::path& file,
 int run_admin(std::vector<std::string> args, std::ostream& out) {
     const auto sub = take_subcommand(args, admin_usage);
     if (sub == "bench-fixture") return run_bench_fixture(std::move(args), out);
+    if (sub == "school-escalation") return run_school_escalation(std::move(args), out);
     unknown_subcommand("admin", sub, admin_usage);
 }
 

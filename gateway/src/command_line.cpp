@@ -46,4 +46,20 @@ store_choice take_store_choice(std::vector<std::string>& args, const std::string
     return {c.store, c.data_dir};
 }
 
+std::size_t parse_count(const std::string& name, const std::string& value, std::size_t min,
+                        std::size_t max) {
+    std::size_t used = 0;
+    unsigned long long v = 0;
+    try {
+        v = std::stoull(value, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != value.size() || value.empty() || v < min || v > max) {
+        throw std::invalid_argument(name + " must be a whole number from " + std::to_string(min) +
+                                    " to " + std::to_string(max) + ", got '" + value + "'");
+    }
+    return static_cast<std::size_t>(v);
+}
+
 }  // namespace circles::gateway

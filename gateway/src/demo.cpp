@@ -67,6 +67,13 @@ std::vector<demo_login> seed_demo(storage::store& store) {
                  "user")
                 .id;
     }
+    // Escalations page the demo counselor first, then the admin; the default deadline.
+    storage::escalation_settings paging;
+    paging.school = school.id;
+    paging.contacts = {{ids.at("counselor")}, {ids.at("admin")}};
+    if (auto set = store.set_escalation_settings(paging); !set) {
+        throw std::runtime_error("seeding the demo: escalation contacts: " + set.error().message());
+    }
     for (const auto& r : demo_rooms()) {
         const auto room = must(store.create_room(school.id, r.name, r.kind), "room");
         for (const char* m : r.members) {

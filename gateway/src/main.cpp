@@ -7,6 +7,10 @@
 //                                          decide JSON lines from stdin (for policy authors)
 //   circles admin bench-fixture --rooms R --tokens-out FILE (--data DIR | --config FILE)
 //                                          provision users, rooms and tokens for circles-bench
+//   circles admin school-escalation --school SLUG (--data DIR | --config FILE) [--deadline-seconds
+//   N]
+//                 [--webhook URL|none] [--contacts "u1,u2;u3"]
+//                                          how a school's escalations are paged
 //   circles audit verify (--data DIR | --config FILE)
 //                                          check the audit trail's hash chain (exit 0 intact,
 //                                          1 broken)
@@ -41,6 +45,9 @@ constexpr const char* usage =
     "  circles moderate [--policy FILE] [--room-kind KIND] < lines.jsonl\n"
     "  circles admin bench-fixture --rooms R [--room-size S] --tokens-out FILE\n"
     "                              (--data DIR | --config FILE) [--school SLUG] [--ttl-hours H]\n"
+    "  circles admin school-escalation --school SLUG (--data DIR | --config FILE)\n"
+    "                              [--deadline-seconds N] [--webhook URL|none] [--contacts "
+    "\"u1,u2;u3\"]\n"
     "  circles audit verify (--data DIR | --config FILE)\n"
     "  circles version\n";
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <thread>
 #include <vector>
@@ -9,10 +10,12 @@
 #include "beast.hpp"
 #include "circles/cluster/redis_bus.hpp"
 #include "circles/cluster/redis_presence.hpp"
+#include "circles/moderation/pager.hpp"
 #include "circles/rooms/bus.hpp"
 #include "circles/rooms/presence.hpp"
 #include "circles/rooms/service.hpp"
 #include "circles/storage/store.hpp"
+#include "escalation_notifier.hpp"
 #include "listener.hpp"
 #include "shared_state.hpp"
 
@@ -81,6 +84,33 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
                (!redis_presence || redis_presence->connected());
     });
 
+    // Escalation paging: level 0 when a send commits an escalation (shared_state), and a
+    // periodic check that re-pages what is overdue, on the escalation pool. The first check
+    // runs at once: it catches up on deadlines that passed while the server was down.
+    auto webhooks = std::make_shared<webhook_client>(ioc, cfg.lim.webhook_timeout);
+    escalation_notifier notifier(*store, rooms, webhooks);
+    moderation::pager pager(*store, notifier);
+    state->set_escalations(&pager, &notifier);
+    std::atomic<bool> checking{false};
+    auto check_escalations = [&] {
+        if (checking.exchange(true)) return;  // the last check is still running
+        net::post(state->escalation_pool(), [&] {
+            pager.check();
+            checking = false;
+        });
+    };
+    check_escalations();
+    net::steady_timer page_timer(ioc);
+    std::function<void()> wait_page = [&] {
+        page_timer.expires_after(cfg.lim.escalation_check_interval);
+        page_timer.async_wait([&](beast::error_code e) {
+            if (e || state->shutting_down()) return;
+            check_escalations();
+            wait_page();
+        });
+    };
+    wait_page();
+
     boost::system::error_code ec;
     const auto address = net::ip::make_address(cfg.listen_host, ec);
     if (ec) throw std::runtime_error("listen host must be an IP address: " + cfg.listen_host);
@@ -138,6 +168,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
             if (state->shutting_down() && state->connection_count() == 0) {
                 grace.cancel();
                 signals.cancel();
+                page_timer.cancel();
                 hangup.cancel();
                 // The Redis clients keep the io_context busy for good (heartbeats,
                 // reconnects): give the presence exits of the closed connections a moment
@@ -162,6 +193,8 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
     reloader.join();
     catch_up_pool.join();
     state->auth_pool().join();
+    state->escalation_pool().join();
+    state->set_escalations(nullptr, nullptr);
     store->flush();
     spdlog::info("store flushed; bye");
     return 0;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 namespace circles::gateway {
 
@@ -17,6 +18,11 @@ shared_state::shared_state(config cfg, storage::store& store, rooms::service& ro
           cfg_.policy_file.empty() ? moderation::policy{}
                                    : moderation::load_policy(cfg_.policy_file))),
       flood_(std::make_shared<moderation::flood_guard>(policy_->flood())) {}
+
+void shared_state::escalation_opened(std::int64_t escalation_id) {
+    if (!pager_) return;  // the escalation is durable; its deadline pages it
+    boost::asio::post(escalation_pool_, [p = pager_, escalation_id] { p->opened(escalation_id); });
+}
 
 std::shared_ptr<const moderation::policy> shared_state::policy() const {
     std::lock_guard lock(policy_mutex_);

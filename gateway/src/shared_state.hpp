@@ -12,11 +12,14 @@
 #include "circles/gateway/config.hpp"
 #include "circles/moderation/engine.hpp"
 #include "circles/moderation/flood_guard.hpp"
+#include "circles/moderation/pager.hpp"
 #include "circles/moderation/rate_limiter.hpp"
 #include "circles/rooms/service.hpp"
 #include "circles/storage/store.hpp"
 
 namespace circles::gateway {
+
+class escalation_notifier;
 
 // A connection that shutdown can close and logout can find.
 class connection {
@@ -45,6 +48,18 @@ class shared_state {
     // file, line and problem, and the policy in force stays. Returns whether it was replaced.
     bool reload_policy();
     boost::asio::thread_pool& auth_pool() noexcept { return auth_pool_; }
+    // Escalation work reads and writes the store (paging, ListEscalations, AckEscalation): it
+    // runs here, one thread, never on an I/O thread.
+    boost::asio::thread_pool& escalation_pool() noexcept { return escalation_pool_; }
+    // Set once by serve() before the listener starts (both outlive every use: serve() joins
+    // escalation_pool() before destroying them).
+    void set_escalations(moderation::pager* p, escalation_notifier* n) {
+        pager_ = p;
+        notifier_ = n;
+    }
+    escalation_notifier* notifier() const noexcept { return notifier_; }
+    // A send committed a new escalation: page its level 0, off the I/O thread.
+    void escalation_opened(std::int64_t escalation_id);
     // /readyz: the store answers and this probe (the Redis bus and presence) says yes.
     void set_readiness(std::function<bool()> probe) { readiness_ = std::move(probe); }
     bool cluster_ready() const { return !readiness_ || readiness_(); }
@@ -71,6 +86,9 @@ class shared_state {
     std::shared_ptr<const moderation::policy> policy_;
     std::shared_ptr<moderation::flood_guard> flood_;
     boost::asio::thread_pool auth_pool_{2};
+    boost::asio::thread_pool escalation_pool_{1};
+    moderation::pager* pager_ = nullptr;
+    escalation_notifier* notifier_ = nullptr;
     std::function<bool()> readiness_;  // set once, before the listener starts
 
     mutable std::mutex mutex_;

@@ -46,6 +46,10 @@ void websocket_session::handle(const v1::ClientFrame& frame) {
             return on_send(id, frame.send());
         case v1::ClientFrame::kListRooms:
             return on_list_rooms(id);
+        case v1::ClientFrame::kListEscalations:
+            return on_list_escalations(id, frame.list_escalations());
+        case v1::ClientFrame::kAckEscalation:
+            return on_ack_escalation(id, frame.ack_escalation());
         case v1::ClientFrame::kPing: {
             v1::ServerFrame out;
             out.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());
@@ -208,6 +212,9 @@ void websocket_session::on_appended(std::uint64_t request_id, storage::room_id r
         return reply_error(request_id, code, error_text(code), room, client_msg_id,
                            code == v1::ERROR_CODE_OVERLOADED ? 1000 : 0);
     }
+    if (r->escalation_id != 0 && !r->duplicate && out.act == moderation::action::block) {
+        state_->escalation_opened(r->escalation_id);
+    }
     if (out.act == moderation::action::block) {
         return reply_blocked(request_id, room, client_msg_id, out);  // escalated, durable
     }
@@ -225,6 +232,7 @@ void websocket_session::on_appended(std::uint64_t request_id, storage::room_id r
     ack->set_ground_rule(static_cast<std::uint32_t>(std::max(out.ground_rule, 0)));
     ack->set_escalated(out.escalate);
     reply(request_id, frame);
+    if (r->escalation_id != 0 && !r->duplicate) state_->escalation_opened(r->escalation_id);
 }
 
 void websocket_session::reply_blocked(std::uint64_t request_id, storage::room_id room,

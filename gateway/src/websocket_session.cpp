@@ -49,6 +49,7 @@ void websocket_session::on_accept(beast::error_code ec) {
     hello->set_max_message_bytes(static_cast<std::uint32_t>(state_->policy()->max_message_bytes));
     hello->set_node_id(state_->cfg().node_id);
     reply(0, frame);
+    watch_school();
     do_read();
 }
 
@@ -99,6 +100,7 @@ void websocket_session::deliver(const rooms::room_event& ev) {
 
 void websocket_session::on_event(const rooms::room_event& ev) {
     if (closing_) return;
+    if (ev.room < 0) return on_school_event(ev);
     auto it = joined_.find(ev.room);
     if (it == joined_.end()) return;
     if (ev.seq == 0) {
@@ -200,6 +202,10 @@ void websocket_session::close_if_token(const std::string& token) {
 void websocket_session::leave_all() {
     for (const auto& [room, last] : joined_) state_->rooms().leave(user_, room, this);
     joined_.clear();
+    if (watching_school_) {
+        watching_school_ = false;
+        state_->rooms().unwatch_school(user_.school, this);
+    }
 }
 
 }  // namespace circles::gateway

@@ -54,6 +54,11 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_history(std::uint64_t request_id, const v1::HistoryRequest& req);
     void on_send(std::uint64_t request_id, const v1::SendMessage& req);
     void on_list_rooms(std::uint64_t request_id);
+    // Escalations (websocket_escalations.cpp)
+    void watch_school();
+    void on_school_event(const rooms::room_event& ev);
+    void on_list_escalations(std::uint64_t request_id, const v1::ListEscalations& req);
+    void on_ack_escalation(std::uint64_t request_id, const v1::AckEscalation& req);
     // What moderation decided about a send, carried to its completion.
     struct outcome {
         moderation::action act = moderation::action::allow;
@@ -89,6 +94,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     moderation::token_bucket frame_bucket_;
     std::size_t protocol_errors_ = 0;
     std::uint64_t registry_id_ = 0;
+    bool watching_school_ = false;  // staff: subscribed to the school's channel
 };
 
 }  // namespace circles::gateway

@@ -175,7 +175,21 @@ void service::member_lost(storage::room_id room, const member& m) {
     publish_presence(room, m, false);
 }
 
+void service::watch_school(storage::school_id school, const std::shared_ptr<subscriber>& conn) {
+    hub_.add(school_channel(school), conn);
+}
+
+void service::unwatch_school(storage::school_id school, const subscriber* conn) {
+    hub_.remove(school_channel(school), conn);
+}
+
+void service::publish_to_school(storage::school_id school,
+                                std::shared_ptr<const std::string> frame) {
+    bus_.publish(room_event{school_channel(school), 0, std::move(frame)});
+}
+
 void service::catch_up(storage::room_id room) {
+    if (room <= 0) return;  // a school channel: nothing sequenced to catch up on
     auto r = store_.get_room(room);
     if (!r || r->last_seq == 0) return;
     hub_.dispatch(room_event{room, r->last_seq, nullptr});

@@ -34,6 +34,8 @@ class storage_category_impl final : public boost::system::error_category {
                 return "store is closed";
             case errc::schema_too_new:
                 return "database schema too new for this version of Circles";
+            case errc::not_permitted:
+                return "not permitted";
         }
         return "unknown storage error " + std::to_string(ev);
     }

@@ -251,6 +251,42 @@ CREATE TABLE audit_head (
 );
 INSERT INTO audit_head(singleton, last_id, last_hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
 )sql"},
+    // Migration 4: paging with an acknowledgement deadline. Per school the deadline and an
+    // optional webhook; its contact list by level (0 = on-duty counselors); per escalation
+    // the level paged last and when it is paged again, stored so a restart keeps the timer.
+    // Escalations opened before this migration get the default deadline from their creation.
+    {4, R"sql(
+ALTER TABLE schools ADD COLUMN ack_deadline_ms INTEGER NOT NULL DEFAULT 300000;
+ALTER TABLE schools ADD COLUMN webhook_url TEXT NOT NULL DEFAULT '';
+CREATE TABLE escalation_contacts (
+    school_id INTEGER NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+    level     INTEGER NOT NULL CHECK (level >= 0),
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (school_id, level, user_id)
+) WITHOUT ROWID;
+ALTER TABLE escalations ADD COLUMN page_level INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE escalations ADD COLUMN next_page_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE escalations ADD COLUMN acknowledged_by INTEGER REFERENCES users(id);
+ALTER TABLE escalations ADD COLUMN acknowledged_at_ms INTEGER;
+UPDATE escalations SET next_page_at_ms = created_at_ms + 300000;
+CREATE INDEX escalations_due ON escalations(state, next_page_at_ms);
+)sql",
+     R"sql(
+ALTER TABLE schools ADD COLUMN ack_deadline_ms BIGINT NOT NULL DEFAULT 300000;
+ALTER TABLE schools ADD COLUMN webhook_url TEXT NOT NULL DEFAULT '';
+CREATE TABLE escalation_contacts (
+    school_id BIGINT  NOT NULL REFERENCES schools(id) ON DELETE CASCADE,
+    level     INTEGER NOT NULL CHECK (level >= 0),
+    user_id   BIGINT  NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (school_id, level, user_id)
+);
+ALTER TABLE escalations ADD COLUMN page_level INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE escalations ADD COLUMN next_page_at_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE escalations ADD COLUMN acknowledged_by BIGINT REFERENCES users(id);
+ALTER TABLE escalations ADD COLUMN acknowledged_at_ms BIGINT;
+UPDATE escalations SET next_page_at_ms = created_at_ms + 300000;
+CREATE INDEX escalations_due ON escalations(state, next_page_at_ms);
+)sql"},
 };
 
 [[noreturn]] void fail(database& db, const std::string& what) {

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "circles/storage/limits.hpp"
+#include "escalation_rows.hpp"
 #include "pg_store.hpp"
 #include "store_common.hpp"
 
@@ -230,8 +231,9 @@ bool pg_store::lock_rooms(const append_batch& batch, std::map<room_id, room_stat
     // UPDATE rather than UPDATE: it still excludes every other batch, but not the foreign key
     // checks of directory writes (a member added to the room meanwhile).
     auto r = writer_db_.query(
-        "SELECT id, last_seq, epoch, key_id, school_id FROM rooms WHERE id = ANY($1::bigint[])"
-        " ORDER BY id FOR NO KEY UPDATE",
+        "SELECT r.id, r.last_seq, r.epoch, r.key_id, r.school_id, s.ack_deadline_ms"
+        " FROM rooms r JOIN schools s ON s.id = r.school_id WHERE r.id = ANY($1::bigint[])"
+        " ORDER BY r.id FOR NO KEY UPDATE OF r",
         p);
     if (!r.ok()) return false;
     for (int row = 0; row < r.rows(); ++row) {
@@ -240,6 +242,7 @@ bool pg_store::lock_rooms(const append_batch& batch, std::map<room_id, room_stat
         rs.last_seq = static_cast<seq_t>(r.int64(row, 1));
         rs.epoch = static_cast<std::uint64_t>(r.int64(row, 2));
         rs.school = r.int64(row, 4);
+        rs.ack_deadline_ms = r.int64(row, 5);
         if (r.is_null(row, 3)) {
             rs.error = errc::io_error;  // a room always gets a key at creation
         } else {
@@ -293,9 +296,10 @@ bool pg_store::insert_escalations(const append_batch& batch, const batch_plan& p
     return pg_insert_rows(
         writer_db_,
         "INSERT INTO escalations(id, school_id, room_id, sender_id, seq, source, categories,"
-        " rule_id, key_id, nonce, ciphertext, client_msg_id, created_at_ms) VALUES ",
+        " rule_id, key_id, nonce, ciphertext, client_msg_id, created_at_ms, next_page_at_ms)"
+        " VALUES ",
         {"bigint", "bigint", "bigint", "bigint", "bigint", "integer", "text", "text", "bigint",
-         "bytea", "bytea", "text", "bigint"},
+         "bytea", "bytea", "text", "bigint", "bigint"},
         rows.size(),
         [&](pg_params& p, std::size_t i) {
             const auto& e = *rows[i];
@@ -311,7 +315,7 @@ bool pg_store::insert_escalations(const append_batch& batch, const batch_plan& p
             p.add(static_cast<std::int64_t>(req.escalation->source));
             p.add(join_categories(req.escalation->categories)).add(req.escalation->rule_id);
             p.add(rs.key_id).add_bytes(box.nonce).add_bytes(box.ciphertext);
-            p.add(req.client_msg_id).add(plan.now);
+            p.add(req.client_msg_id).add(plan.now).add(plan.now + rs.ack_deadline_ms);
         },
         "INSERT INTO escalations ...");
 }
@@ -412,35 +416,11 @@ result<std::vector<escalation>> pg_store::escalations(school_id school, std::str
     if (!valid_utf8(state)) return std::vector<escalation>{};  // no stored state is that
     pg_params p;
     p.add(school).add(state).add(static_cast<std::int64_t>(limit));
+    static const std::string sql = "SELECT " + std::string(escalation_columns) +
+                                   " FROM escalations WHERE school_id = $1 AND state = $2"
+                                   " ORDER BY id LIMIT $3";
     auto db = reads_.acquire();
-    auto r = db->query_idempotent(
-        "SELECT id, room_id, sender_id, coalesce(seq, 0), source, categories, rule_id, key_id,"
-        " nonce, ciphertext, state, created_at_ms FROM escalations"
-        " WHERE school_id = $1 AND state = $2 ORDER BY id LIMIT $3",
-        p);
-    if (!r.ok()) return errc::io_error;
-    std::vector<escalation> out;
-    for (int row = 0; row < r.rows(); ++row) {
-        escalation e;
-        e.id = r.int64(row, 0);
-        e.school = school;
-        e.room = r.int64(row, 1);
-        e.sender = r.int64(row, 2);
-        e.seq = static_cast<seq_t>(r.int64(row, 3));
-        e.source = static_cast<escalation_source>(r.int64(row, 4));
-        e.categories = split_categories(r.text(row, 5));
-        e.rule_id = r.text(row, 6);
-        const std::int64_t key_id = r.int64(row, 7);
-        const sealed box{r.bytes(row, 8), r.bytes(row, 9)};
-        e.state = r.text(row, 10);
-        e.created_at_ms = r.int64(row, 11);
-        auto key = keys_.get(e.room, key_id, [&] { return load_room_key(*db, e.room, key_id); });
-        auto text = open_row(key, box, escalation_ad(e.id, key_id));
-        if (!text) return text.error();
-        e.text = std::move(*text);
-        out.push_back(std::move(e));
-    }
-    return out;
+    return read_escalations(*db, sql.c_str(), p);
 }
 
 }  // namespace circles::storage::detail

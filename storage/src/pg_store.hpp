@@ -83,13 +83,30 @@ class pg_store final : public store {
 
     result<std::int64_t> append_audit(const audit_record& record) override;
 
+    result<escalation> get_escalation(std::int64_t id) override;
+    result<std::vector<escalation>> overdue_escalations(std::int64_t now_ms,
+                                                        std::size_t limit) override;
+    result<bool> record_page(std::int64_t id, std::int64_t expected_deadline_ms, int level,
+                             std::int64_t next_deadline_ms) override;
+    result<escalation> acknowledge_escalation(std::int64_t id, user_id counselor) override;
+    result<escalation_settings> escalation_settings_of(school_id school) override;
+    result<void> set_escalation_settings(const escalation_settings& settings) override;
+
   private:
+    // Every row `sql` (selecting escalation_columns) yields, text decrypted
+    // (pg_escalations.cpp).
+    result<std::vector<escalation>> read_escalations(pg_connection& db, const char* sql,
+                                                     const pg_params& p);
+    // Appends `record` in directory_db_'s open transaction, then commits; publishes the head.
+    bool commit_with_audit(pg_transaction& tx, const audit_record& record);
+
     // A room as the batch found it under its row lock.
     struct room_state {
         seq_t last_seq = 0;
         std::uint64_t epoch = 1;
         std::int64_t key_id = 0;
         school_id school = 0;
+        std::int64_t ack_deadline_ms = 0;  // the school's, for a new escalation's deadline
         shared_key key;
         errc error = errc::ok;  // why this room cannot take appends (no key, wrong key)
         bool touched = false;   // last_seq moved in this batch

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "circles/storage/limits.hpp"
+#include "escalation_rows.hpp"
 #include "sqlite_store.hpp"
 #include "store_common.hpp"
 
@@ -175,8 +176,9 @@ result<std::int64_t> sqlite_store::insert_escalation(const append_request& req,
     const sealed box = seal(*rs.key, req.text, escalation_ad(id, rs.key_id));
     auto q = writer_db_.prepare(
         "INSERT INTO escalations(id, school_id, room_id, sender_id, seq, source, categories,"
-        " rule_id, key_id, nonce, ciphertext, client_msg_id, created_at_ms)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " rule_id, key_id, nonce, ciphertext, client_msg_id, created_at_ms, next_page_at_ms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?13 + (SELECT ack_deadline_ms FROM schools WHERE id = ?2))");
     q.bind(1, id).bind(2, rs.school).bind(3, req.room).bind(4, req.sender);
     if (seq) {
         q.bind(5, static_cast<std::int64_t>(seq));
@@ -264,35 +266,12 @@ result<std::vector<escalation>> sqlite_store::escalations(school_id school, std:
                                                           std::size_t limit) {
     limit = std::min(limit, limits::max_page_messages);
     auto db = reads_.acquire();
-    auto q = db->prepare(
-        "SELECT id, room_id, sender_id, coalesce(seq, 0), source, categories, rule_id, key_id,"
-        " nonce, ciphertext, state, created_at_ms FROM escalations"
-        " WHERE school_id = ? AND state = ? ORDER BY id LIMIT ?");
+    static const std::string sql = "SELECT " + std::string(escalation_columns) +
+                                   " FROM escalations WHERE school_id = ? AND state = ?"
+                                   " ORDER BY id LIMIT ?";
+    auto q = db->prepare(sql.c_str());
     q.bind(1, school).bind(2, state).bind(3, static_cast<std::int64_t>(limit));
-    std::vector<escalation> out;
-    int rc;
-    while ((rc = q.step()) == SQLITE_ROW) {
-        escalation e;
-        e.id = q.int64(0);
-        e.school = school;
-        e.room = q.int64(1);
-        e.sender = q.int64(2);
-        e.seq = static_cast<seq_t>(q.int64(3));
-        e.source = static_cast<escalation_source>(q.int64(4));
-        e.categories = split_categories(q.text(5));
-        e.rule_id = q.text(6);
-        const std::int64_t key_id = q.int64(7);
-        sealed box{q.blob(8), q.blob(9)};
-        e.state = q.text(10);
-        e.created_at_ms = q.int64(11);
-        auto key = keys_.get(e.room, key_id, [&] { return load_room_key(*db, e.room, key_id); });
-        auto text = open_row(key, box, escalation_ad(e.id, key_id));
-        if (!text) return text.error();
-        e.text = std::move(*text);
-        out.push_back(std::move(e));
-    }
-    if (rc != SQLITE_DONE) return errc::io_error;
-    return out;
+    return read_escalations(*db, q);
 }
 
 }  // namespace circles::storage::detail

@@ -74,7 +74,23 @@ class sqlite_store final : public store {
 
     result<std::int64_t> append_audit(const audit_record& record) override;
 
+    result<escalation> get_escalation(std::int64_t id) override;
+    result<std::vector<escalation>> overdue_escalations(std::int64_t now_ms,
+                                                        std::size_t limit) override;
+    result<bool> record_page(std::int64_t id, std::int64_t expected_deadline_ms, int level,
+                             std::int64_t next_deadline_ms) override;
+    result<escalation> acknowledge_escalation(std::int64_t id, user_id counselor) override;
+    result<escalation_settings> escalation_settings_of(school_id school) override;
+    result<void> set_escalation_settings(const escalation_settings& settings) override;
+
   private:
+    // Every row `q` (selecting escalation_columns) yields, text decrypted (sqlite_escalations.cpp).
+    result<std::vector<escalation>> read_escalations(database& db, query& q);
+    // The settings as `db` reads them now.
+    result<escalation_settings> read_settings(database& db, school_id school);
+    // Appends `record` in directory_db_'s open transaction, then commits; publishes the head.
+    bool commit_with_audit(transaction& tx, const audit_record& record);
+
     // An empty password_hash never verifies (verify_password refuses it before Argon2id).
     result<user> insert_user(school_id school, std::string_view username,
                              std::string_view display_name, role r, std::string_view hash);

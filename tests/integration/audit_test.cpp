@@ -20,23 +20,6 @@ namespace {
 
 constexpr const char* risky_text = "i have been saving my pills so i can take them all";
 
-struct command_result {
-    int status = -1;
-    std::string output;
-};
-
-command_result run_circles(const std::string& args) {
-    command_result r;
-    const std::string cmd = std::string(CIRCLES_BIN) + " " + args + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 512> buf{};
-    while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
-
 // Three students each send a risk message: three escalations, three audit entries.
 void write_real_log(server_process& server) {
     server.start();

@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -17,6 +19,18 @@
 #endif
 
 namespace circles::test {
+
+command_result run_circles(const std::string& args) {
+    command_result r;
+    const std::string cmd = std::string(CIRCLES_BIN) + " " + args + " 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return r;
+    std::array<char, 512> buf{};
+    while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
+    const int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
 
 std::uint16_t free_port() {
     net::io_context ioc;

@@ -56,6 +56,13 @@ class server_process {
     pid_t pid_ = -1;
 };
 
+// `circles ARGS` run to completion (stderr with stdout); status -1 if it did not exit.
+struct command_result {
+    int status = -1;
+    std::string output;
+};
+command_result run_circles(const std::string& args);
+
 struct http_result {
     unsigned status = 0;
     std::string body;

@@ -17,6 +17,9 @@ class StoreMigrations : public testing::store_test {
   protected:
     // What a version-1 build left: no escalations (2), no audit log (3).
     void back_to_version_one() {
+        raw().exec("DROP TABLE escalation_contacts");
+        raw().exec("ALTER TABLE schools DROP COLUMN webhook_url");
+        raw().exec("ALTER TABLE schools DROP COLUMN ack_deadline_ms");
         raw().exec("DROP TABLE audit_head");
         raw().exec("DROP TABLE audit_log");
         raw().exec("DROP TABLE escalations");
@@ -47,9 +50,9 @@ TEST_P(StoreMigrations, ReopenDoesNotApplyAgain) {
     auto options = this->options();
     for (int i = 0; i < 3; ++i) open(options).reset();
     // Every migration once: versions 1..latest, each recorded a single time.
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 3);
-    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 3);
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 3);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 4);
+    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 4);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 4);
 }
 
 TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
@@ -59,7 +62,7 @@ TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
     back_to_version_one();
     ASSERT_FALSE(raw().has_table("escalations"));
     open(options).reset();
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 3);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 4);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_TRUE(raw().has_table("audit_log"));
     EXPECT_EQ(raw().scalar("SELECT last_id FROM audit_head"), 0);
@@ -113,7 +116,7 @@ TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
     for (auto& t : starting) t.join();
     for (const auto& f : failures) EXPECT_EQ(f, "");
     EXPECT_EQ(opened.load(), nodes);
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 3);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 4);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_head"), 1);
 }

@@ -19,6 +19,14 @@
 
 namespace circles::gateway {
 
+// `circles admin school-escalation --school SLUG (--data DIR | --config FILE)
+//      [--deadline-seconds N] [--webhook URL|none] [--contacts "user1,user2;user3"]`
+// Shows, and with options changes, how a school's escalations are paged: the acknowledgement
+// deadline (1 s to 24 h), the webhook (http:// only; "none" removes it) and the contact list,
+// levels separated by ';' (level 0 first: the on-duty counselors), usernames by ','. What is
+// not named stays as it was. Prints the settings, the webhook without credentials.
+int run_school_escalation(std::vector<std::string> args, std::ostream& out);
+
 struct bench_fixture_options {
     std::size_t rooms = 1;
     std::size_t room_size = 6;

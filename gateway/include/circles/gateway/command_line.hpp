@@ -20,6 +20,11 @@ std::string take_option(std::vector<std::string>& args, const std::string& name)
 // Throws std::invalid_argument naming the first argument nobody took.
 void no_more_args(const std::vector<std::string>& args);
 
+// VALUE of option `name` as a whole number from min to max; throws std::invalid_argument
+// naming the option and the range otherwise.
+std::size_t parse_count(const std::string& name, const std::string& value, std::size_t min,
+                        std::size_t max);
+
 // Where a subcommand finds the store: "--data DIR" (SQLite in DIR) or "--config FILE" (the
 // store the configuration names, SQLite or PostgreSQL, and its data_dir), exactly one.
 struct store_choice {

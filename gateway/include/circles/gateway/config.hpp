@@ -29,6 +29,11 @@ struct limits {
     // A client resuming further behind than this many messages gets the newest page instead
     // (recovered=false) and reloads. At most 499: one store page holds the replay.
     std::size_t replay_limit_messages = 499;
+    // Escalation paging: how often overdue escalations are looked for (a school's deadline
+    // is at least a second, so a page is at most this late), and how long a webhook POST may
+    // take from resolving to the answer.
+    std::chrono::milliseconds escalation_check_interval{500};
+    std::chrono::milliseconds webhook_timeout{5000};
 };
 
 struct config {

@@ -97,6 +97,16 @@ class service {
     // for longer than its TTL. Tells the room (PresenceChange, present=false) on every node.
     void member_lost(storage::room_id room, const member& m);
 
+    // --- school channels ----------------------------------------------------------------
+    // Besides its rooms, each school has one bus channel for what its staff must see at once
+    // on every node (escalation pages). It travels as the room id -school, which no room
+    // has; a connection watching it gets every event of the channel and decides itself what
+    // its viewer may see.
+    static storage::room_id school_channel(storage::school_id school) noexcept { return -school; }
+    void watch_school(storage::school_id school, const std::shared_ptr<subscriber>& conn);
+    void unwatch_school(storage::school_id school, const subscriber* conn);
+    void publish_to_school(storage::school_id school, std::shared_ptr<const std::string> frame);
+
   private:
     void publish_presence(storage::room_id room, const member& m, bool present);
 

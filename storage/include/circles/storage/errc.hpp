@@ -18,6 +18,7 @@ enum class errc {
     overloaded = 8,        // the append queue is full; retry later
     closed = 9,            // the store is shutting down
     schema_too_new = 10,   // the database was written by a newer Circles
+    not_permitted = 11,    // the user may not do this (e.g. acknowledge another school's case)
 };
 
 const boost::system::error_category& storage_category() noexcept;

@@ -14,5 +14,12 @@ inline constexpr std::size_t max_page_messages = 500;        // history/since pa
 inline constexpr std::chrono::seconds max_session_ttl{std::chrono::hours(24 * 90)};
 inline constexpr std::size_t session_token_random_bytes = 32;
 inline constexpr std::size_t max_audit_detail_bytes = 1024;  // audit entry detail: ids, no text
+// Escalation paging: a deadline of a second makes tests quick; a day is the most any school
+// could mean. A contact list of a few levels of a few people each.
+inline constexpr std::chrono::milliseconds min_ack_deadline{1000};
+inline constexpr std::chrono::milliseconds max_ack_deadline{std::chrono::hours(24)};
+inline constexpr std::size_t max_webhook_url_bytes = 1024;
+inline constexpr std::size_t max_contact_levels = 16;
+inline constexpr std::size_t max_contacts_per_level = 64;
 
 }  // namespace circles::storage::limits

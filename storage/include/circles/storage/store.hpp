@@ -55,6 +55,34 @@ class store {
     virtual result<std::vector<escalation>> escalations(school_id school, std::string_view state,
                                                         std::size_t limit) = 0;
 
+    // --- escalation paging ----------------------------------------------------------------
+    // An escalation is created with page_level 0 and next_page_at_ms = created_at_ms + the
+    // school's deadline, in the commit that stores it. Every call below that changes one
+    // appends its audit entry in the same transaction.
+
+    // One escalation, text decrypted; errc::not_found when there is none.
+    virtual result<escalation> get_escalation(std::int64_t id) = 0;
+    // Open escalations of every school whose next_page_at_ms <= now_ms, most overdue first.
+    virtual result<std::vector<escalation>> overdue_escalations(std::int64_t now_ms,
+                                                                std::size_t limit) = 0;
+    // Claims a re-page: moves an open escalation whose deadline is still `expected_deadline_ms`
+    // to `level` and `next_deadline_ms`, with an "escalation.paged" entry. False (nothing
+    // written) when it is no longer open or another node paged it first.
+    virtual result<bool> record_page(std::int64_t id, std::int64_t expected_deadline_ms, int level,
+                                     std::int64_t next_deadline_ms) = 0;
+    // open -> acknowledged by `counselor`, with an "escalation.acknowledged" entry. Idempotent:
+    // an escalation acknowledged already is returned as it is. errc::not_found for an unknown
+    // id, errc::not_permitted unless `counselor` is a counselor of the escalation's school.
+    virtual result<escalation> acknowledge_escalation(std::int64_t id, user_id counselor) = 0;
+
+    // The school's deadline, webhook and contact list (defaults until set).
+    virtual result<escalation_settings> escalation_settings_of(school_id school) = 0;
+    // Replaces them (configuration, like rooms and members: not audited).
+    // errc::invalid_argument for a
+    // deadline outside limits, a webhook that is not http://, an empty or oversized level;
+    // errc::not_found for a school or contact that does not exist or is in another school.
+    virtual result<void> set_escalation_settings(const escalation_settings& settings) = 0;
+
     // Blocks until every append queued before the call is committed.
     virtual void flush() = 0;
 

@@ -109,6 +109,22 @@ struct escalation {
     std::string text;   // the triggering text, decrypted; for counselors only
     std::string state;  // "open", later "acknowledged", "in_progress", "resolved"
     std::int64_t created_at_ms = 0;
+    // Paging (see escalation_settings): the contact level paged last, and when it is paged
+    // again (Unix ms) unless acknowledged first. Stored, so a restart keeps the timer.
+    int page_level = 0;
+    std::int64_t next_page_at_ms = 0;
+    user_id acknowledged_by = 0;  // 0 until acknowledged
+    std::int64_t acknowledged_at_ms = 0;
+};
+
+// How a school's escalations are paged. Level 0 of `contacts` is the on-duty counselors; an
+// escalation nobody acknowledges within the deadline goes to the next level, and the last
+// level is paged again at every further deadline.
+struct escalation_settings {
+    school_id school = 0;
+    std::int64_t ack_deadline_ms = 300'000;
+    std::string webhook_url;                     // "" for none; else http://host[:port]/path
+    std::vector<std::vector<user_id>> contacts;  // levels, level 0 first
 };
 
 struct history_page {

@@ -1,0 +1,39 @@
+#pragma once
+// How a page reaches people: an EscalationEvent on the school's bus channel, so every node's
+// counselors and paged contacts get it in real time, and a POST to the school's webhook.
+// Also the one place an escalation becomes a wire message (counselor view or redacted).
+#include <memory>
+
+#include "circles/moderation/pager.hpp"
+#include "circles/rooms/service.hpp"
+#include "circles/storage/store.hpp"
+#include "circles/v1/circles.pb.h"
+#include "webhook.hpp"
+
+namespace circles::gateway {
+
+// The wire form of an escalation. Reads the store (room name, sender): off the I/O threads.
+// `with_identity` adds the text and the sender, for counselors of the school only.
+void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage::store& store,
+                     bool with_identity);
+// What a contact who is not a counselor may see of an escalation frame: text and sender gone.
+void redact(v1::Escalation& e);
+// The webhook's JSON: ids, deadline and level; never text or names.
+std::string webhook_json(const storage::escalation& e);
+
+class escalation_notifier final : public moderation::notifier {
+  public:
+    escalation_notifier(storage::store& store, rooms::service& rooms,
+                        std::shared_ptr<webhook_client> webhooks);
+    void notify(const moderation::page& p) override;
+    void retry_failed() override;
+    // A state change (an acknowledgement) for the school's counselors' lists.
+    void changed(const storage::escalation& e);
+
+  private:
+    storage::store& store_;
+    rooms::service& rooms_;
+    std::shared_ptr<webhook_client> webhooks_;
+};
+
+}  // namespace circles::gateway
