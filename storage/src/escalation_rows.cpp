@@ -1,5 +1,7 @@
 #include "escalation_rows.hpp"
 
+#include <algorithm>
+
 #include "circles/storage/limits.hpp"
 
 namespace circles::storage::detail {
@@ -21,6 +23,12 @@ bool valid_escalation_settings(const escalation_settings& s) noexcept {
         }
     }
     return true;
+}
+
+std::vector<user_id> distinct_users(std::vector<user_id> level) {
+    std::sort(level.begin(), level.end());
+    level.erase(std::unique(level.begin(), level.end()), level.end());
+    return level;
 }
 
 result<escalation> acknowledgeable(store& s, std::int64_t id, user_id counselor) {

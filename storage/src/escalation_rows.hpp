@@ -67,6 +67,8 @@ result<escalation> acknowledgeable(store& s, std::int64_t id, user_id counselor)
 
 // The checks set_escalation_settings makes before touching the database.
 bool valid_escalation_settings(const escalation_settings& s) noexcept;
+// A level's users, each once (a user listed twice in one level is one contact).
+std::vector<user_id> distinct_users(std::vector<user_id> level);
 
 // The audit entries of paging. Ids and levels only: never text, never the webhook URL.
 audit_record escalation_paged(const escalation& e, int level);

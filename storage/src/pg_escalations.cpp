@@ -158,20 +158,16 @@ result<void> pg_store::set_escalation_settings(const escalation_settings& s) {
         }
     }
     for (std::size_t level = 0; level < s.contacts.size(); ++level) {
-        for (const auto user : s.contacts[level]) {
+        for (const auto user : distinct_users(s.contacts[level])) {
             // Only the school's own users: INSERT ... SELECT finds none for another school.
             pg_params p;
             p.add(static_cast<std::int64_t>(level)).add(user).add(s.school);
             auto r = directory_db_.query(
                 "INSERT INTO escalation_contacts(school_id, level, user_id)"
-                " SELECT school_id, $1, id FROM users WHERE id = $2 AND school_id = $3"
-                " ON CONFLICT DO NOTHING RETURNING 1",
+                " SELECT school_id, $1, id FROM users WHERE id = $2 AND school_id = $3",
                 p);
             if (!r.ok()) return errc::io_error;
-            if (r.rows() == 0 &&
-                std::count(s.contacts[level].begin(), s.contacts[level].end(), user) < 2) {
-                return errc::not_found;  // no such user in this school
-            }
+            if (r.affected() == 0) return errc::not_found;  // no such user in this school
         }
     }
     return tx.commit() ? result<void>{} : result<void>(errc::io_error);

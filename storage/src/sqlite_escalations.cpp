@@ -157,20 +157,14 @@ result<void> sqlite_store::set_escalation_settings(const escalation_settings& s)
         if (q.run() != SQLITE_DONE) return errc::io_error;
     }
     for (std::size_t level = 0; level < s.contacts.size(); ++level) {
-        for (const auto user : s.contacts[level]) {
+        for (const auto user : distinct_users(s.contacts[level])) {
             // Only the school's own users: INSERT ... SELECT finds none for another school.
             auto q = directory_db_.prepare(
-                "INSERT OR IGNORE INTO escalation_contacts(school_id, level, user_id)"
+                "INSERT INTO escalation_contacts(school_id, level, user_id)"
                 " SELECT school_id, ?, id FROM users WHERE id = ? AND school_id = ?");
             q.bind(1, static_cast<std::int64_t>(level)).bind(2, user).bind(3, s.school);
             if (q.run() != SQLITE_DONE) return errc::io_error;
-            if (directory_db_.changes() == 0) {
-                auto dup = directory_db_.prepare(
-                    "SELECT 1 FROM escalation_contacts WHERE school_id = ? AND level = ?"
-                    " AND user_id = ?");
-                dup.bind(1, s.school).bind(2, static_cast<std::int64_t>(level)).bind(3, user);
-                if (dup.step() != SQLITE_ROW) return errc::not_found;  // no such user here
-            }
+            if (directory_db_.changes() == 0) return errc::not_found;  // no such user here
         }
     }
     return tx.commit() == SQLITE_OK ? result<void>{} : result<void>(errc::io_error);

@@ -138,9 +138,18 @@ TEST_P(StorePaging, SettingsRoundTripAndRefuseBadInput) {
               make_error_code(errc::not_found));
     EXPECT_EQ(s.db->set_escalation_settings({other->id + 100, 5000, "", {}}).error(),
               make_error_code(errc::not_found));
+    // Listed twice in one level, an outsider is still refused (each store alike).
+    EXPECT_EQ(
+        s.db->set_escalation_settings({s.sch.id, 5000, "", {{outsider->id, outsider->id}}}).error(),
+        make_error_code(errc::not_found));
     auto kept = s.db->escalation_settings_of(s.sch.id);
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->contacts, want.contacts) << "a refused change leaves the settings as they were";
+
+    // A user listed twice in one level is one contact.
+    ASSERT_TRUE(s.db->set_escalation_settings({s.sch.id, 5000, "", {{c2->id, c1->id, c2->id}}}));
+    EXPECT_EQ(s.db->escalation_settings_of(s.sch.id)->contacts,
+              (std::vector<std::vector<user_id>>{{c1->id, c2->id}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorePaging, testing::all_backends(), testing::backend_name);
