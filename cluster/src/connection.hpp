@@ -23,6 +23,11 @@
 
 namespace circles::cluster::detail {
 
+// A string or status reply's text ("" for other kinds); valid while the reply is.
+inline std::string_view text_of(const redisReply& r) {
+    return r.str ? std::string_view(r.str, r.len) : std::string_view{};
+}
+
 struct connection_limits {
     backoff_limits backoff;
     std::chrono::milliseconds connect_timeout;

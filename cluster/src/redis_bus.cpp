@@ -5,7 +5,6 @@
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/system/system_error.hpp>
-#include <charconv>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -13,6 +12,7 @@
 
 #include "circles/cluster/bus_envelope.hpp"
 #include "connection.hpp"
+#include "presence_codec.hpp"
 #include "strand_close.hpp"
 
 namespace circles::cluster {
@@ -20,15 +20,12 @@ namespace circles::cluster {
 namespace {
 
 using detail::connection;
+using detail::text_of;
 
 // The latest sequenced event per room that did not reach Redis is kept and published again
 // when the publish connection is back, so receivers see the room's newest seq and fill what
 // they missed from the store. At most this many rooms are remembered.
 constexpr std::size_t max_unsent_rooms = 10000;
-
-std::string_view text_of(const redisReply& r) {
-    return r.str ? std::string_view(r.str, r.len) : std::string_view{};
-}
 
 class bus_impl final : public std::enable_shared_from_this<bus_impl> {
   public:
@@ -169,10 +166,7 @@ class bus_impl final : public std::enable_shared_from_this<bus_impl> {
     std::optional<storage::room_id> room_of(std::string_view channel) const {
         if (!channel.starts_with(room_prefix_)) return std::nullopt;
         channel.remove_prefix(room_prefix_.size());
-        storage::room_id room = 0;
-        auto [end, ec] = std::from_chars(channel.data(), channel.data() + channel.size(), room);
-        if (ec != std::errc{} || end != channel.data() + channel.size()) return std::nullopt;
-        return room;
+        return detail::parse_number<storage::room_id>(channel);
     }
 
     // On the strand.

@@ -22,6 +22,8 @@ namespace circles::cluster {
 
 namespace {
 
+using detail::text_of;
+
 using detail::connection;
 using detail::member_value;
 using detail::parse_member;
@@ -36,10 +38,6 @@ constexpr std::size_t max_sweep = 1000;
 constexpr unsigned resync_every = 10;
 // Keys outlive the last refresh by this many TTLs, then Redis drops them.
 constexpr int keep_ttls = 4;
-
-std::string_view text_of(const redisReply& r) {
-    return r.str ? std::string_view(r.str, r.len) : std::string_view{};
-}
 
 class presence_impl final : public std::enable_shared_from_this<presence_impl> {
   public:

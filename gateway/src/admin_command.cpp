@@ -19,26 +19,19 @@ namespace {
 
 constexpr const char* admin_usage =
     "circles admin bench-fixture --rooms R [--room-size S] --tokens-out FILE\n"
-    "                            [--data DIR | --config FILE] [--school SLUG] [--ttl-hours H]\n"
+    "                            (--data DIR | --config FILE) [--school SLUG] [--ttl-hours H]\n"
     "circles admin school-escalation --school SLUG (--data DIR | --config FILE)\n"
     "                            [--deadline-seconds N] [--webhook URL|none]\n"
     "                            [--contacts \"user1,user2;user3\"]";
 constexpr std::size_t max_fixture_rooms = 1'000'000;
 constexpr std::size_t max_fixture_room_size = 1000;
 
-template <class T>
-T must(storage::result<T> r, const std::string& what) {
-    if (!r) throw std::runtime_error("bench-fixture: " + what + ": " + r.error().message());
-    return std::move(*r);
-}
-
-void must(storage::result<void> r, const std::string& what) {
-    if (!r) throw std::runtime_error("bench-fixture: " + what + ": " + r.error().message());
-}
+constexpr const char* fixture = "bench-fixture: ";
 
 storage::school find_or_create_school(storage::store& store, const std::string& slug) {
     if (auto found = store.find_school(slug)) return std::move(*found);
-    return must(store.create_school(slug, "Load test school (" + slug + ")"), "school");
+    return must(store.create_school(slug, "Load test school (" + slug + ")"),
+                std::string(fixture) + "school");
 }
 
 storage::user find_or_create_user(storage::store& store, const storage::school& school,
@@ -52,17 +45,18 @@ storage::user find_or_create_user(storage::store& store, const storage::school& 
     }
     return must(
         store.create_user_without_password(school.id, username, display, storage::role::student),
-        "user " + username);
+        fixture + ("user " + username));
 }
 
 // A room is found again through its first member, since rooms have no unique name.
 storage::room find_or_create_room(storage::store& store, const storage::school& school,
                                   const storage::user& first_member, const std::string& name) {
-    for (auto& r : must(store.rooms_of(first_member.id), "rooms of " + first_member.username)) {
+    for (auto& r :
+         must(store.rooms_of(first_member.id), fixture + ("rooms of " + first_member.username))) {
         if (r.school == school.id && r.name == name) return std::move(r);
     }
     return must(store.create_room(school.id, name, storage::room_kind::peer_network),
-                "room " + name);
+                fixture + ("room " + name));
 }
 
 int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
@@ -91,12 +85,10 @@ int run_bench_fixture(std::vector<std::string> args, std::ostream& out) {
     }
 
     // --data names a SQLite folder; --config may name any store (PostgreSQL for a cluster).
-    storage::store_options so;
-    so.data_dir = where.data_dir;
     const auto started = std::chrono::steady_clock::now();
     std::vector<bench_client> clients;
     {
-        auto store = storage::open_store(where.url, so);
+        auto store = open_chosen_store(where);
         clients = make_bench_fixture(*store, o);
     }
     write_bench_tokens(tokens_out, clients);
@@ -133,10 +125,11 @@ std::vector<bench_client> make_bench_fixture(storage::store& store,
         const auto room = find_or_create_room(store, school, members.front(),
                                               options.school_slug + " room " + std::to_string(r));
         for (const auto& u : members) {
-            must(store.add_member(room.id, u.id), "member " + u.username);  // no-op if present
+            must(store.add_member(room.id, u.id),
+                 fixture + ("member " + u.username));  // no-op if present
             clients.push_back({r, room.id, u.id,
                                must(store.create_session(u.id, options.session_ttl),
-                                    "session for " + u.username)});
+                                    fixture + ("session for " + u.username))});
         }
     }
     return clients;

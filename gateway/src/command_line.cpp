@@ -19,6 +19,22 @@ void unknown_subcommand(const std::string& command, const std::string& sub,
                                 usage);
 }
 
+std::vector<std::string> split_list(std::string_view s, char sep, bool keep_empty) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto end = s.find(sep, start);
+        auto item = s.substr(start, end == std::string_view::npos ? s.npos : end - start);
+        const auto first = item.find_first_not_of(" \t");
+        item = first == std::string_view::npos
+                   ? std::string_view{}
+                   : item.substr(first, item.find_last_not_of(" \t") - first + 1);
+        if (keep_empty || !item.empty()) out.emplace_back(item);
+        if (end == std::string_view::npos) return out;
+        start = end + 1;
+    }
+}
+
 std::string take_option(std::vector<std::string>& args, const std::string& name) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] != name) continue;
@@ -60,6 +76,12 @@ std::size_t parse_count(const std::string& name, const std::string& value, std::
                                     " to " + std::to_string(max) + ", got '" + value + "'");
     }
     return static_cast<std::size_t>(v);
+}
+
+std::unique_ptr<storage::store> open_chosen_store(const store_choice& where) {
+    storage::store_options so;
+    so.data_dir = where.data_dir;
+    return storage::open_store(where.url, so);
 }
 
 }  // namespace circles::gateway

@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <stdexcept>
 
+#include "circles/gateway/command_line.hpp"
+
 namespace circles::gateway {
 
 void set_listen(config& c, const std::string& host_port) {
@@ -29,21 +31,6 @@ void set_listen(config& c, const std::string& host_port) {
 }
 
 namespace {
-
-std::vector<std::string> split_commas(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        auto end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        std::string item = s.substr(start, end - start);
-        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-        while (!item.empty() && item.back() == ' ') item.pop_back();
-        if (!item.empty()) out.push_back(item);
-        start = end + 1;
-    }
-    return out;
-}
 
 template <class T>
 void read(const toml::table& t, std::string_view key, T& out, const std::string& where) {
@@ -215,7 +202,7 @@ void apply_environment(config& c) {
     if (auto v = env("CIRCLES_LISTEN")) set_listen(c, v);
     if (auto v = env("CIRCLES_DATA_DIR")) c.data_dir = v;
     if (auto v = env("CIRCLES_WEB_ROOT")) c.web_root = v;
-    if (auto v = env("CIRCLES_ALLOWED_ORIGINS")) c.allowed_origins = split_commas(v);
+    if (auto v = env("CIRCLES_ALLOWED_ORIGINS")) c.allowed_origins = split_list(v, ',');
     if (auto v = env("CIRCLES_NODE_ID")) c.node_id = v;
     if (auto v = env("CIRCLES_POLICY_FILE")) c.policy_file = v;
     if (auto v = env("CIRCLES_STORE")) c.store = v;

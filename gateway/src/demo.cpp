@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "circles/gateway/command_line.hpp"
+
 namespace circles::gateway {
 
 namespace {
@@ -41,14 +43,6 @@ const std::vector<demo_room>& demo_rooms() {
     return rooms;
 }
 
-template <class T>
-T must(storage::result<T> r, const char* what) {
-    if (!r)
-        throw std::runtime_error(std::string("seeding the demo: ") + what + ": " +
-                                 r.error().message());
-    return std::move(*r);
-}
-
 }  // namespace
 
 std::vector<demo_login> seed_demo(storage::store& store) {
@@ -58,28 +52,25 @@ std::vector<demo_login> seed_demo(storage::store& store) {
     }
     if (store.find_school("maple-grove")) return logins;
 
-    const auto school =
-        must(store.create_school("maple-grove", "Maple Grove High School"), "school");
+    const auto school = must(store.create_school("maple-grove", "Maple Grove High School"),
+                             "seeding the demo: school");
     std::unordered_map<std::string, storage::user_id> ids;
     for (const auto& u : demo_users) {
         ids[u.username] =
             must(store.create_user(school.id, u.username, u.display_name, u.r, demo_password),
-                 "user")
+                 "seeding the demo: user")
                 .id;
     }
     // Escalations page the demo counselor first, then the admin; the default deadline.
     storage::escalation_settings paging;
     paging.school = school.id;
     paging.contacts = {{ids.at("counselor")}, {ids.at("admin")}};
-    if (auto set = store.set_escalation_settings(paging); !set) {
-        throw std::runtime_error("seeding the demo: escalation contacts: " + set.error().message());
-    }
+    must(store.set_escalation_settings(paging), "seeding the demo: escalation contacts");
     for (const auto& r : demo_rooms()) {
-        const auto room = must(store.create_room(school.id, r.name, r.kind), "room");
+        const auto room =
+            must(store.create_room(school.id, r.name, r.kind), "seeding the demo: room");
         for (const char* m : r.members) {
-            auto added = store.add_member(room.id, ids.at(m));
-            if (!added)
-                throw std::runtime_error("seeding the demo: member: " + added.error().message());
+            must(store.add_member(room.id, ids.at(m)), "seeding the demo: member");
         }
     }
     return logins;

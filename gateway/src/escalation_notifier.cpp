@@ -8,9 +8,7 @@
 #include "circles/rooms/presence.hpp"
 
 namespace circles::gateway {
-namespace {
-
-v1::EscalationState to_state(const std::string& s) {
+v1::EscalationState state_of(std::string_view s) {
     if (s == "open") return v1::ESCALATION_STATE_OPEN;
     if (s == "acknowledged") return v1::ESCALATION_STATE_ACKNOWLEDGED;
     if (s == "in_progress") return v1::ESCALATION_STATE_IN_PROGRESS;
@@ -18,10 +16,20 @@ v1::EscalationState to_state(const std::string& s) {
     return v1::ESCALATION_STATE_UNSPECIFIED;
 }
 
-}  // namespace
+const char* state_name(v1::EscalationState s) {
+    switch (s) {
+        case v1::ESCALATION_STATE_ACKNOWLEDGED:
+            return "acknowledged";
+        case v1::ESCALATION_STATE_IN_PROGRESS:
+            return "in_progress";
+        case v1::ESCALATION_STATE_RESOLVED:
+            return "resolved";
+        default:
+            return "open";
+    }
+}
 
-void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage::store& store,
-                     bool with_identity) {
+void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage::store& store) {
     out.set_escalation_id(static_cast<std::uint64_t>(e.id));
     out.set_room_id(static_cast<std::uint64_t>(e.room));
     if (auto room = store.get_room(e.room)) out.set_room_name(room->name);
@@ -30,10 +38,9 @@ void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage:
     out.set_created_at_ms(static_cast<std::uint64_t>(e.created_at_ms));
     out.set_deadline_ms(static_cast<std::uint64_t>(e.next_page_at_ms));
     out.set_page_level(static_cast<std::uint32_t>(e.page_level));
-    out.set_state(to_state(e.state));
+    out.set_state(state_of(e.state));
     out.set_acknowledged_by(static_cast<std::uint64_t>(e.acknowledged_by));
     out.set_acknowledged_at_ms(static_cast<std::uint64_t>(e.acknowledged_at_ms));
-    if (!with_identity) return;
     out.set_text(e.text);
     if (auto sender = store.get_user(e.sender)) {
         rooms::fill(*out.mutable_sender(), rooms::member_of(*sender));
@@ -66,7 +73,7 @@ void escalation_notifier::notify(const moderation::page& p) {
     auto* ev = frame.mutable_escalation();
     // The full view travels on the bus; each receiving connection redacts it for a viewer
     // who is not a counselor (websocket_session::on_school_event).
-    fill_escalation(*ev->mutable_escalation(), p.escalation, store_, true);
+    fill_escalation(*ev->mutable_escalation(), p.escalation, store_);
     for (const auto id : p.to) ev->add_paged_user_ids(static_cast<std::uint64_t>(id));
     rooms_.publish_to_school(p.escalation.school, rooms::encode(frame));
     spdlog::info("escalation {} paged level={} contacts={} webhook={}", p.escalation.id,
@@ -78,7 +85,7 @@ void escalation_notifier::retry_failed() { webhooks_->retry_failed(); }
 
 void escalation_notifier::changed(const storage::escalation& e) {
     v1::ServerFrame frame;
-    fill_escalation(*frame.mutable_escalation()->mutable_escalation(), e, store_, true);
+    fill_escalation(*frame.mutable_escalation()->mutable_escalation(), e, store_);
     rooms_.publish_to_school(e.school, rooms::encode(frame));
 }
 

@@ -3,6 +3,7 @@
 // counselors and paged contacts get it in real time, and a POST to the school's webhook.
 // Also the one place an escalation becomes a wire message (counselor view or redacted).
 #include <memory>
+#include <string_view>
 
 #include "circles/moderation/pager.hpp"
 #include "circles/rooms/service.hpp"
@@ -12,10 +13,12 @@
 
 namespace circles::gateway {
 
-// The wire form of an escalation. Reads the store (room name, sender): off the I/O threads.
-// `with_identity` adds the text and the sender, for counselors of the school only.
-void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage::store& store,
-                     bool with_identity);
+// The wire form of an escalation, text and sender included (the counselor's view; redact()
+// makes anyone else's). Reads the store (room name, sender): off the I/O threads.
+void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage::store& store);
+// The store's state names ("open", "acknowledged", ...) and the wire's states, both ways.
+v1::EscalationState state_of(std::string_view state);
+const char* state_name(v1::EscalationState s);
 // What a contact who is not a counselor may see of an escalation frame: text and sender gone.
 void redact(v1::Escalation& e);
 // The webhook's JSON: ids, deadline and level; never text or names.

@@ -2,7 +2,6 @@
 // list (see admin_command.hpp).
 #include <ostream>
 #include <stdexcept>
-#include <string_view>
 
 #include "circles/gateway/admin_command.hpp"
 #include "circles/gateway/command_line.hpp"
@@ -11,23 +10,6 @@
 
 namespace circles::gateway {
 namespace {
-
-std::vector<std::string> split(std::string_view s, char sep) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (true) {
-        const auto end = s.find(sep, start);
-        out.emplace_back(s.substr(start, end == std::string_view::npos ? s.npos : end - start));
-        if (end == std::string_view::npos) return out;
-        start = end + 1;
-    }
-}
-
-std::string trim(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
-}
 
 std::int64_t parse_deadline_ms(const std::string& value) {
     const auto seconds =
@@ -41,11 +23,9 @@ std::vector<std::vector<storage::user_id>> parse_contacts(storage::store& store,
                                                           const storage::school& school,
                                                           const std::string& value) {
     std::vector<std::vector<storage::user_id>> levels;
-    for (const auto& level_text : split(value, ';')) {
+    for (const auto& level_text : split_list(value, ';', true)) {
         std::vector<storage::user_id> level;
-        for (const auto& raw : split(level_text, ',')) {
-            const auto name = trim(raw);
-            if (name.empty()) continue;
+        for (const auto& name : split_list(level_text, ',')) {
             auto u = store.find_user(name);
             if (!u || u->school != school.id) {
                 throw std::invalid_argument("--contacts: no user '" + name + "' in school '" +
@@ -113,26 +93,17 @@ int run_school_escalation(std::vector<std::string> args, std::ostream& out) {
 
     // Checked before the store opens: a typo is reported without touching the database.
     const std::int64_t deadline_ms = deadline.empty() ? 0 : parse_deadline_ms(deadline);
-    storage::store_options so;
-    so.data_dir = where.data_dir;
-    auto store = storage::open_store(where.url, so);
+    auto store = open_chosen_store(where);
     auto school = store->find_school(slug);
     if (!school) throw std::runtime_error("school-escalation: no school '" + slug + "'");
-    auto settings = store->escalation_settings_of(school->id);
-    if (!settings) {
-        throw std::runtime_error("school-escalation: cannot read the settings: " +
-                                 settings.error().message());
-    }
+    auto settings = must(store->escalation_settings_of(school->id),
+                         "school-escalation: cannot read the settings");
     const bool change = !deadline.empty() || !webhook.empty() || !contacts.empty();
-    if (deadline_ms != 0) settings->ack_deadline_ms = deadline_ms;
-    if (!webhook.empty()) settings->webhook_url = webhook == "none" ? "" : webhook;
-    if (!contacts.empty()) settings->contacts = parse_contacts(*store, *school, contacts);
-    if (change) {
-        if (auto set = store->set_escalation_settings(*settings); !set) {
-            throw std::runtime_error("school-escalation: " + set.error().message());
-        }
-    }
-    print(out, *store, *school, *settings);
+    if (deadline_ms != 0) settings.ack_deadline_ms = deadline_ms;
+    if (!webhook.empty()) settings.webhook_url = webhook == "none" ? "" : webhook;
+    if (!contacts.empty()) settings.contacts = parse_contacts(*store, *school, contacts);
+    if (change) must(store->set_escalation_settings(settings), "school-escalation");
+    print(out, *store, *school, settings);
     return 0;
 }
 

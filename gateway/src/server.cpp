@@ -173,7 +173,9 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
                 // The Redis clients keep the io_context busy for good (heartbeats,
                 // reconnects): give the presence exits of the closed connections a moment
                 // to reach Redis, then stop. What does not make it expires within one TTL.
-                drain.expires_after(redis_flush_allowance);
+                // (Without Redis there is nothing to wait for.)
+                drain.expires_after(redis_presence ? redis_flush_allowance
+                                                   : std::chrono::milliseconds(0));
                 drain.async_wait([&](beast::error_code fe) {
                     if (!fe) ioc.stop();
                 });

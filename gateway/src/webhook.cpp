@@ -136,14 +136,9 @@ void webhook_client::start(delivery d) {
 }
 
 void webhook_client::on_done(delivery d, beast::error_code ec, unsigned status) {
-    if (!ec && status >= 200 && status < 300) {
-        std::lock_guard lock(mutex_);
-        ++delivered_;
-        return;
-    }
+    if (!ec && status >= 200 && status < 300) return;
     const std::string why = ec ? ec.message() : "answered HTTP " + std::to_string(status);
     std::lock_guard lock(mutex_);
-    ++failed_;
     if (d.attempts >= max_attempts || waiting_.size() >= max_waiting) {
         spdlog::error("webhook: {} failed ({}) after {} attempts; dropped", d.url.for_log, why,
                       d.attempts);
@@ -160,16 +155,6 @@ void webhook_client::retry_failed() {
         again.swap(waiting_);
     }
     for (auto& d : again) start(std::move(d));
-}
-
-std::uint64_t webhook_client::delivered() const {
-    std::lock_guard lock(mutex_);
-    return delivered_;
-}
-
-std::uint64_t webhook_client::failed() const {
-    std::lock_guard lock(mutex_);
-    return failed_;
 }
 
 }  // namespace circles::gateway

@@ -40,9 +40,6 @@ class webhook_client : public std::enable_shared_from_this<webhook_client> {
     // Any thread: starts again every delivery that failed so far.
     void retry_failed();
 
-    std::uint64_t delivered() const;
-    std::uint64_t failed() const;
-
   private:
     struct delivery {
         webhook_url url;
@@ -55,10 +52,8 @@ class webhook_client : public std::enable_shared_from_this<webhook_client> {
 
     net::io_context& ioc_;
     const std::chrono::milliseconds timeout_;
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::vector<delivery> waiting_;
-    std::uint64_t delivered_ = 0;
-    std::uint64_t failed_ = 0;
 };
 
 }  // namespace circles::gateway

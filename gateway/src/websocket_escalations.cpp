@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "circles/rooms/frames.hpp"
+#include "circles/storage/limits.hpp"
 #include "escalation_notifier.hpp"
 #include "websocket_session.hpp"
 
@@ -13,20 +14,6 @@ namespace circles::gateway {
 namespace {
 
 constexpr std::size_t default_escalation_page = 100;
-constexpr std::size_t max_escalation_page = 500;  // storage::limits::max_page_messages
-
-const char* state_name(v1::EscalationState s) {
-    switch (s) {
-        case v1::ESCALATION_STATE_ACKNOWLEDGED:
-            return "acknowledged";
-        case v1::ESCALATION_STATE_IN_PROGRESS:
-            return "in_progress";
-        case v1::ESCALATION_STATE_RESOLVED:
-            return "resolved";
-        default:
-            return "open";
-    }
-}
 
 }  // namespace
 
@@ -58,9 +45,9 @@ void websocket_session::on_list_escalations(std::uint64_t request_id,
         return reply_error(request_id, v1::ERROR_CODE_FORBIDDEN,
                            "only counselors see the escalation list");
     }
-    const std::size_t limit = req.limit() == 0
-                                  ? default_escalation_page
-                                  : std::min<std::size_t>(req.limit(), max_escalation_page);
+    const std::size_t limit =
+        req.limit() == 0 ? default_escalation_page
+                         : std::min<std::size_t>(req.limit(), storage::limits::max_page_messages);
     net::post(state_->escalation_pool(), [self = shared_from_this(), request_id, limit,
                                           state = std::string(state_name(req.state()))] {
         auto& store = self->state_->store();
@@ -68,7 +55,7 @@ void websocket_session::on_list_escalations(std::uint64_t request_id,
         auto frame = std::make_shared<v1::ServerFrame>();
         if (list) {
             auto* out = frame->mutable_escalations();
-            for (const auto& e : *list) fill_escalation(*out->add_escalations(), e, store, true);
+            for (const auto& e : *list) fill_escalation(*out->add_escalations(), e, store);
         }
         net::post(self->ws_.get_executor(), [self, request_id, frame, ok = bool(list)] {
             if (!ok) {
@@ -96,8 +83,8 @@ void websocket_session::on_ack_escalation(std::uint64_t request_id, const v1::Ac
         auto frame = std::make_shared<v1::ServerFrame>();
         v1::ErrorCode code = v1::ERROR_CODE_UNSPECIFIED;
         if (acked) {
-            fill_escalation(*frame->mutable_escalation_acked()->mutable_escalation(), *acked, store,
-                            true);
+            fill_escalation(*frame->mutable_escalation_acked()->mutable_escalation(), *acked,
+                            store);
             spdlog::info("escalation {} acknowledged by user={}", id, self->user_.id);
             if (auto* n = self->state_->notifier()) n->changed(*acked);
         } else if (acked.error() == storage::errc::not_found) {

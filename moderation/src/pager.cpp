@@ -23,9 +23,9 @@ std::int64_t pager::system_clock_ms() {
 pager::pager(storage::store& store, notifier& n, clock now)
     : store_(store), notifier_(n), now_(std::move(now)) {}
 
-page pager::make_page(storage::escalation e, int level) {
+page pager::make_page(storage::escalation e, int level,
+                      const storage::result<storage::escalation_settings>& settings) {
     page p;
-    auto settings = store_.escalation_settings_of(e.school);
     if (settings) {
         p.webhook_url = settings->webhook_url;
         if (!settings->contacts.empty()) {
@@ -50,7 +50,8 @@ bool pager::opened(std::int64_t escalation_id) {
     // Level 0 needs no entry of its own: "escalation.opened", in the commit that stored the
     // escalation, is where its paging starts.
     const int level = e->page_level;
-    notifier_.notify(make_page(std::move(*e), level));
+    const auto settings = store_.escalation_settings_of(e->school);
+    notifier_.notify(make_page(std::move(*e), level, settings));
     return true;
 }
 
@@ -65,8 +66,9 @@ std::size_t pager::check() {
         }
         std::size_t claimed_this_round = 0;
         for (auto& e : *due) {
-            auto settings = store_.escalation_settings_of(e.school);
-            const std::int64_t deadline = settings ? settings->ack_deadline_ms : 300'000;
+            const auto settings = store_.escalation_settings_of(e.school);
+            const std::int64_t deadline = settings ? settings->ack_deadline_ms
+                                                   : storage::escalation_settings{}.ack_deadline_ms;
             const int levels = settings ? static_cast<int>(settings->contacts.size()) : 0;
             const int level = std::min(e.page_level + 1, std::max(levels - 1, 0));
             auto claimed = store_.record_page(e.id, e.next_page_at_ms, level, now + deadline);
@@ -80,7 +82,7 @@ std::size_t pager::check() {
             e.page_level = level;
             e.next_page_at_ms = now + deadline;
             spdlog::info("pager: escalation {} re-paged to level {}", e.id, level);
-            notifier_.notify(make_page(std::move(e), level));
+            notifier_.notify(make_page(std::move(e), level, settings));
         }
         paged += claimed_this_round;
         if (due->size() < overdue_batch || claimed_this_round == 0) break;

@@ -174,7 +174,7 @@ void write_audit_head_file(const std::filesystem::path& file, const audit_head& 
 audit_head_publisher::audit_head_publisher(std::filesystem::path file) : file_(std::move(file)) {
     const auto f = read_audit_head_file(file_);
     if (f.what == audit_head_file::state::present) {
-        written_ = f.head.id;
+        written_ = at_open_ = f.head.id;
     } else if (f.what == audit_head_file::state::unreadable) {
         // Left as it is for `circles audit verify` to report: overwriting it could hide a cut.
         written_ = std::numeric_limits<std::int64_t>::max();
@@ -197,13 +197,12 @@ void audit_head_publisher::publish(const audit_head& head) noexcept {
 }
 
 void audit_head_publisher::check_at_open(const audit_head& db_head) const {
-    const auto f = read_audit_head_file(file_);
-    if (f.what == audit_head_file::state::present && f.head.id > db_head.id) {
+    if (at_open_ > db_head.id) {
         spdlog::error(
             "audit: {} names entry {} but the database's audit log ends at entry {}: entries "
             "were cut off or the database was restored from an older copy (circles audit "
             "verify reports it)",
-            file_.string(), f.head.id, db_head.id);
+            file_.string(), at_open_, db_head.id);
     }
 }
 

@@ -132,6 +132,7 @@ class audit_head_publisher {
     const std::filesystem::path file_;
     std::mutex mutex_;
     std::int64_t written_ = 0;  // the id the file holds
+    std::int64_t at_open_ = 0;  // the id the file held when the store opened (0: none)
 };
 
 // --- appending (one per database) ------------------------------------------------------------

@@ -14,13 +14,14 @@
 
 namespace circles::storage::detail {
 
-// What an escalation read selects, in the order escalation_from reads it.
-inline constexpr std::string_view escalation_columns =
-    "id, school_id, room_id, sender_id, coalesce(seq, 0), source, categories, rule_id, key_id,"
-    " nonce, ciphertext, state, created_at_ms, page_level, next_page_at_ms,"
-    " coalesce(acknowledged_by, 0), coalesce(acknowledged_at_ms, 0)";
+// What an escalation read selects, in the order escalation_from reads it; each query adds
+// its WHERE.
+inline constexpr std::string_view escalation_select =
+    "SELECT id, school_id, room_id, sender_id, coalesce(seq, 0), source, categories, rule_id,"
+    " key_id, nonce, ciphertext, state, created_at_ms, page_level, next_page_at_ms,"
+    " coalesce(acknowledged_by, 0), coalesce(acknowledged_at_ms, 0) FROM escalations";
 
-// A row of escalation_columns, its text still sealed.
+// A row of escalation_select, its text still sealed.
 struct escalation_row {
     escalation e;
     std::int64_t key_id = 0;
@@ -67,6 +68,21 @@ result<escalation> acknowledgeable(store& s, std::int64_t id, user_id counselor)
 
 // The checks set_escalation_settings makes before touching the database.
 bool valid_escalation_settings(const escalation_settings& s) noexcept;
+// Builds escalation_settings::contacts from rows of "level, user_id ORDER BY level, user_id".
+class contact_rows {
+  public:
+    void add(escalation_settings& s, std::int64_t level, user_id user) {
+        if (level != last_level_) {
+            s.contacts.emplace_back();
+            last_level_ = level;
+        }
+        s.contacts.back().push_back(user);
+    }
+
+  private:
+    std::int64_t last_level_ = -1;
+};
+
 // A level's users, each once (a user listed twice in one level is one contact).
 std::vector<user_id> distinct_users(std::vector<user_id> level);
 

@@ -468,6 +468,4 @@ std::string pg_text_array(std::span<const std::string_view> values) {
     return out + "}";
 }
 
-std::string redact_conninfo(std::string_view conninfo) { return redact(conninfo).text; }
-
 }  // namespace circles::storage::detail

@@ -146,8 +146,4 @@ std::string pg_int_array(std::span<const std::int64_t> values);
 // `{"a","b"}`: a text[] parameter in text form (elements valid UTF-8 without NUL).
 std::string pg_text_array(std::span<const std::string_view> values);
 
-// `conninfo` as it may appear in a message: a URL's password replaced by "***" (a key=value
-// string likewise). For messages about a server that could not be reached.
-std::string redact_conninfo(std::string_view conninfo);
-
 }  // namespace circles::storage::detail

@@ -10,16 +10,6 @@
 #include "pg_store.hpp"
 
 namespace circles::storage::detail {
-namespace {
-
-const std::string& select_escalations() {
-    static const std::string sql =
-        "SELECT " + std::string(escalation_columns) + " FROM escalations";
-    return sql;
-}
-
-}  // namespace
-
 result<std::vector<escalation>> pg_store::read_escalations(pg_connection& db, const char* sql,
                                                            const pg_params& p) {
     auto r = db.query_idempotent(sql, p);
@@ -39,7 +29,7 @@ result<std::vector<escalation>> pg_store::read_escalations(pg_connection& db, co
 }
 
 result<escalation> pg_store::get_escalation(std::int64_t id) {
-    static const std::string sql = select_escalations() + " WHERE id = $1";
+    static const std::string sql = std::string(escalation_select) + " WHERE id = $1";
     pg_params p;
     p.add(id);
     auto db = reads_.acquire();
@@ -53,7 +43,7 @@ result<std::vector<escalation>> pg_store::overdue_escalations(std::int64_t now_m
                                                               std::size_t limit) {
     limit = std::min(limit, limits::max_page_messages);
     static const std::string sql =
-        select_escalations() +
+        std::string(escalation_select) +
         " WHERE state = 'open' AND next_page_at_ms <= $1 ORDER BY next_page_at_ms, id LIMIT $2";
     pg_params p;
     p.add(now_ms).add(static_cast<std::int64_t>(limit));
@@ -106,6 +96,7 @@ result<escalation> pg_store::acknowledge_escalation(std::int64_t id, user_id cou
             return errc::io_error;
         }
     }
+    // Read back rather than patched: a re-page may have moved its level since `e` was read.
     return get_escalation(id);
 }
 
@@ -126,14 +117,8 @@ result<escalation_settings> pg_store::escalation_settings_of(school_id school) {
         " ORDER BY level, user_id",
         p);
     if (!c.ok()) return errc::io_error;
-    std::int64_t last_level = -1;
-    for (int i = 0; i < c.rows(); ++i) {
-        if (c.int64(i, 0) != last_level) {
-            s.contacts.emplace_back();
-            last_level = c.int64(i, 0);
-        }
-        s.contacts.back().push_back(c.int64(i, 1));
-    }
+    contact_rows contacts;
+    for (int i = 0; i < c.rows(); ++i) contacts.add(s, c.int64(i, 0), c.int64(i, 1));
     return s;
 }
 

@@ -254,8 +254,7 @@ bool pg_store::lock_rooms(const append_batch& batch, std::map<room_id, room_stat
             } else if (writer_db_.broken()) {
                 return false;
             } else {
-                rs.error = key.error() == errc::not_found ? errc::crypto_failure
-                                                          : static_cast<errc>(key.error().value());
+                rs.error = key_error(key.error());
             }
         }
         rooms.emplace(id, std::move(rs));
@@ -359,23 +358,14 @@ result<std::vector<stored_message>> pg_store::read_messages(pg_connection& db, c
     std::vector<stored_message> out;
     out.reserve(static_cast<std::size_t>(r.rows()));
     for (int row = 0; row < r.rows(); ++row) {
-        stored_message m;
-        m.room = room;
-        m.seq = static_cast<seq_t>(r.int64(row, 0));
-        m.epoch = static_cast<std::uint64_t>(r.int64(row, 1));
-        m.sender = r.int64(row, 2);
-        m.sender_display_name = r.text(row, 3);
-        m.sender_role = static_cast<role>(r.int64(row, 4));
-        m.client_msg_id = r.text(row, 5);
-        const std::int64_t key_id = r.int64(row, 6);
-        const sealed box{r.bytes(row, 7), r.bytes(row, 8)};
-        m.status = static_cast<message_status>(r.int64(row, 9));
-        m.created_at_ms = r.int64(row, 10);
-        auto key = keys_.get(room, key_id, [&] { return load_room_key(db, room, key_id); });
-        auto text = open_row(key, box, message_ad(room, m.seq, key_id));
-        if (!text) return text.error();  // never hand out unauthenticated text
-        m.text = std::move(*text);
-        out.push_back(std::move(m));
+        auto m = message_from(
+            room, [&](int c) { return r.int64(row, c); }, [&](int c) { return r.text(row, c); },
+            [&](int c) { return r.bytes(row, c); },
+            [&](room_id rm, std::int64_t key_id) {
+                return keys_.get(rm, key_id, [&] { return load_room_key(db, rm, key_id); });
+            });
+        if (!m) return m.error();
+        out.push_back(std::move(*m));
     }
     return out;
 }
@@ -385,13 +375,10 @@ result<history_page> pg_store::history(room_id room, seq_t before_seq, std::size
     const std::int64_t bound = history_bound(before_seq);
     auto db = reads_.acquire();
     // Ask for one extra row to learn whether an older page exists.
-    auto rows = read_messages(
-        *db,
-        "SELECT m.seq, m.epoch, m.sender_id, u.display_name, u.role, m.client_msg_id, m.key_id,"
-        " m.nonce, m.ciphertext, m.status, m.created_at_ms"
-        " FROM messages m JOIN users u ON u.id = m.sender_id"
-        " WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3",
-        room, bound, limit + 1);
+    static const std::string sql =
+        std::string(message_select) +
+        " WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3";
+    auto rows = read_messages(*db, sql.c_str(), room, bound, limit + 1);
     if (!rows) return rows.error();
     return page_from_newest_first(std::move(*rows), limit);
 }
@@ -401,13 +388,10 @@ result<std::vector<stored_message>> pg_store::since(room_id room, seq_t after_se
     limit = std::min(limit, limits::max_page_messages);
     if (!any_seq_after(after_seq)) return std::vector<stored_message>{};
     auto db = reads_.acquire();
-    return read_messages(
-        *db,
-        "SELECT m.seq, m.epoch, m.sender_id, u.display_name, u.role, m.client_msg_id, m.key_id,"
-        " m.nonce, m.ciphertext, m.status, m.created_at_ms"
-        " FROM messages m JOIN users u ON u.id = m.sender_id"
-        " WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3",
-        room, static_cast<std::int64_t>(after_seq), limit);
+    static const std::string sql =
+        std::string(message_select) +
+        " WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3";
+    return read_messages(*db, sql.c_str(), room, static_cast<std::int64_t>(after_seq), limit);
 }
 
 result<std::vector<escalation>> pg_store::escalations(school_id school, std::string_view state,
@@ -416,8 +400,8 @@ result<std::vector<escalation>> pg_store::escalations(school_id school, std::str
     if (!valid_utf8(state)) return std::vector<escalation>{};  // no stored state is that
     pg_params p;
     p.add(school).add(state).add(static_cast<std::int64_t>(limit));
-    static const std::string sql = "SELECT " + std::string(escalation_columns) +
-                                   " FROM escalations WHERE school_id = $1 AND state = $2"
+    static const std::string sql = std::string(escalation_select) +
+                                   " WHERE school_id = $1 AND state = $2"
                                    " ORDER BY id LIMIT $3";
     auto db = reads_.acquire();
     return read_escalations(*db, sql.c_str(), p);

@@ -10,7 +10,6 @@
 
 #include "circles/storage/limits.hpp"
 #include "migrations.hpp"
-#include "sodium_init.hpp"
 #include "store_common.hpp"
 
 namespace circles::storage {
@@ -19,7 +18,6 @@ namespace {
 
 std::unique_ptr<secret_key> master_key_of(const store_options& options) {
     if (options.data_dir.empty()) throw std::runtime_error("store data_dir is not set");
-    ensure_sodium();
     return load_or_create_master_key(options.data_dir / "master.key");
 }
 
@@ -128,10 +126,7 @@ result<user> pg_store::create_user(school_id school, std::string_view username,
 
 result<user> pg_store::create_user_without_password(school_id school, std::string_view username,
                                                     std::string_view display_name, role r) {
-    if (!valid_text(username, limits::max_name_bytes) ||
-        !valid_text(display_name, limits::max_name_bytes) || !parse_role(to_string(r))) {
-        return errc::invalid_argument;
-    }
+    if (!valid_user_fields(username, display_name, r)) return errc::invalid_argument;
     return insert_user(school, username, display_name, r, "");
 }
 

@@ -93,7 +93,7 @@ class pg_store final : public store {
     result<void> set_escalation_settings(const escalation_settings& settings) override;
 
   private:
-    // Every row `sql` (selecting escalation_columns) yields, text decrypted
+    // Every row `sql` (escalation_select and a WHERE) yields, text decrypted
     // (pg_escalations.cpp).
     result<std::vector<escalation>> read_escalations(pg_connection& db, const char* sql,
                                                      const pg_params& p);

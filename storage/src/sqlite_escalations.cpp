@@ -9,16 +9,6 @@
 #include "sqlite_store.hpp"
 
 namespace circles::storage::detail {
-namespace {
-
-const std::string& select_escalations() {
-    static const std::string sql =
-        "SELECT " + std::string(escalation_columns) + " FROM escalations";
-    return sql;
-}
-
-}  // namespace
-
 result<std::vector<escalation>> sqlite_store::read_escalations(database& db, query& q) {
     std::vector<escalation> out;
     int rc;
@@ -38,7 +28,7 @@ result<std::vector<escalation>> sqlite_store::read_escalations(database& db, que
 
 result<escalation> sqlite_store::get_escalation(std::int64_t id) {
     auto db = reads_.acquire();
-    static const std::string sql = select_escalations() + " WHERE id = ?";
+    static const std::string sql = std::string(escalation_select) + " WHERE id = ?";
     auto q = db->prepare(sql.c_str());
     q.bind(1, id);
     auto rows = read_escalations(*db, q);
@@ -52,7 +42,7 @@ result<std::vector<escalation>> sqlite_store::overdue_escalations(std::int64_t n
     limit = std::min(limit, limits::max_page_messages);
     auto db = reads_.acquire();
     static const std::string sql =
-        select_escalations() +
+        std::string(escalation_select) +
         " WHERE state = 'open' AND next_page_at_ms <= ? ORDER BY next_page_at_ms, id LIMIT ?";
     auto q = db->prepare(sql.c_str());
     q.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
@@ -102,6 +92,7 @@ result<escalation> sqlite_store::acknowledge_escalation(std::int64_t id, user_id
             return errc::io_error;
         }
     }
+    // Read back rather than patched: a re-page may have moved its level since `e` was read.
     return get_escalation(id);
 }
 
@@ -122,14 +113,8 @@ result<escalation_settings> sqlite_store::read_settings(database& db, school_id 
         "user_id");
     q.bind(1, school);
     int rc;
-    std::int64_t last_level = -1;
-    while ((rc = q.step()) == SQLITE_ROW) {
-        if (q.int64(0) != last_level) {
-            s.contacts.emplace_back();
-            last_level = q.int64(0);
-        }
-        s.contacts.back().push_back(q.int64(1));
-    }
+    contact_rows contacts;
+    while ((rc = q.step()) == SQLITE_ROW) contacts.add(s, q.int64(0), q.int64(1));
     if (rc != SQLITE_DONE) return errc::io_error;
     return s;
 }

@@ -210,23 +210,14 @@ result<std::vector<stored_message>> sqlite_store::read_messages(database& db, co
     q.bind(1, room).bind(2, bound).bind(3, static_cast<std::int64_t>(limit));
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
-        stored_message m;
-        m.room = room;
-        m.seq = static_cast<seq_t>(q.int64(0));
-        m.epoch = static_cast<std::uint64_t>(q.int64(1));
-        m.sender = q.int64(2);
-        m.sender_display_name = q.text(3);
-        m.sender_role = static_cast<role>(q.int64(4));
-        m.client_msg_id = q.text(5);
-        const std::int64_t key_id = q.int64(6);
-        sealed box{q.blob(7), q.blob(8)};
-        m.status = static_cast<message_status>(q.int64(9));
-        m.created_at_ms = q.int64(10);
-        auto key = keys_.get(room, key_id, [&] { return load_room_key(db, room, key_id); });
-        auto text = open_row(key, box, message_ad(room, m.seq, key_id));
-        if (!text) return text.error();  // never hand out unauthenticated text
-        m.text = std::move(*text);
-        out.push_back(std::move(m));
+        auto m = message_from(
+            room, [&](int c) { return q.int64(c); }, [&](int c) { return q.text(c); },
+            [&](int c) { return q.blob(c); },
+            [&](room_id r, std::int64_t key_id) {
+                return keys_.get(r, key_id, [&] { return load_room_key(db, r, key_id); });
+            });
+        if (!m) return m.error();
+        out.push_back(std::move(*m));
     }
     if (rc != SQLITE_DONE) return errc::io_error;
     return out;
@@ -237,13 +228,9 @@ result<history_page> sqlite_store::history(room_id room, seq_t before_seq, std::
     const std::int64_t bound = history_bound(before_seq);
     auto db = reads_.acquire();
     // Ask for one extra row to learn whether an older page exists.
-    auto rows = read_messages(
-        *db,
-        "SELECT m.seq, m.epoch, m.sender_id, u.display_name, u.role, m.client_msg_id, m.key_id,"
-        " m.nonce, m.ciphertext, m.status, m.created_at_ms"
-        " FROM messages m JOIN users u ON u.id = m.sender_id"
-        " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?",
-        room, bound, limit + 1);
+    static const std::string sql = std::string(message_select) +
+                                   " WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?";
+    auto rows = read_messages(*db, sql.c_str(), room, bound, limit + 1);
     if (!rows) return rows.error();
     return page_from_newest_first(std::move(*rows), limit);
 }
@@ -253,21 +240,17 @@ result<std::vector<stored_message>> sqlite_store::since(room_id room, seq_t afte
     limit = std::min(limit, limits::max_page_messages);
     if (!any_seq_after(after_seq)) return std::vector<stored_message>{};
     auto db = reads_.acquire();
-    return read_messages(
-        *db,
-        "SELECT m.seq, m.epoch, m.sender_id, u.display_name, u.role, m.client_msg_id, m.key_id,"
-        " m.nonce, m.ciphertext, m.status, m.created_at_ms"
-        " FROM messages m JOIN users u ON u.id = m.sender_id"
-        " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?",
-        room, static_cast<std::int64_t>(after_seq), limit);
+    static const std::string sql = std::string(message_select) +
+                                   " WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq ASC LIMIT ?";
+    return read_messages(*db, sql.c_str(), room, static_cast<std::int64_t>(after_seq), limit);
 }
 
 result<std::vector<escalation>> sqlite_store::escalations(school_id school, std::string_view state,
                                                           std::size_t limit) {
     limit = std::min(limit, limits::max_page_messages);
     auto db = reads_.acquire();
-    static const std::string sql = "SELECT " + std::string(escalation_columns) +
-                                   " FROM escalations WHERE school_id = ? AND state = ?"
+    static const std::string sql = std::string(escalation_select) +
+                                   " WHERE school_id = ? AND state = ?"
                                    " ORDER BY id LIMIT ?";
     auto q = db->prepare(sql.c_str());
     q.bind(1, school).bind(2, state).bind(3, static_cast<std::int64_t>(limit));

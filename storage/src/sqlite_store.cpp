@@ -152,10 +152,7 @@ result<user> sqlite_store::create_user(school_id school, std::string_view userna
 
 result<user> sqlite_store::create_user_without_password(school_id school, std::string_view username,
                                                         std::string_view display_name, role r) {
-    if (!valid_text(username, limits::max_name_bytes) ||
-        !valid_text(display_name, limits::max_name_bytes) || !parse_role(to_string(r))) {
-        return errc::invalid_argument;
-    }
+    if (!valid_user_fields(username, display_name, r)) return errc::invalid_argument;
     return insert_user(school, username, display_name, r, "");  // "", not NULL: NOT NULL column
 }
 

@@ -84,7 +84,8 @@ class sqlite_store final : public store {
     result<void> set_escalation_settings(const escalation_settings& settings) override;
 
   private:
-    // Every row `q` (selecting escalation_columns) yields, text decrypted (sqlite_escalations.cpp).
+    // Every row `q` (escalation_select and a WHERE) yields, text decrypted
+    // (sqlite_escalations.cpp).
     result<std::vector<escalation>> read_escalations(database& db, query& q);
     // The settings as `db` reads them now.
     result<escalation_settings> read_settings(database& db, school_id school);

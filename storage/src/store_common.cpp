@@ -55,11 +55,15 @@ bool valid_text(std::string_view s, std::size_t max) noexcept {
     return !s.empty() && s.size() <= max && valid_utf8(s);
 }
 
+bool valid_user_fields(std::string_view username, std::string_view display_name, role r) noexcept {
+    return valid_text(username, limits::max_name_bytes) &&
+           valid_text(display_name, limits::max_name_bytes) && parse_role(to_string(r));
+}
+
 bool valid_new_user(std::string_view username, std::string_view display_name, role r,
                     std::string_view password) noexcept {
-    return valid_text(username, limits::max_name_bytes) &&
-           valid_text(display_name, limits::max_name_bytes) && !password.empty() &&
-           password.size() <= limits::max_password_bytes && parse_role(to_string(r));
+    return valid_user_fields(username, display_name, r) && !password.empty() &&
+           password.size() <= limits::max_password_bytes;
 }
 
 std::int64_t history_bound(seq_t before_seq) noexcept {
@@ -130,7 +134,7 @@ std::vector<std::string> split_categories(const std::string& s) {
 
 result<std::string> open_row(const result<std::shared_ptr<const secret_key>>& key,
                              const sealed& box, std::string_view ad) {
-    if (!key) return key.error() == errc::not_found ? errc::crypto_failure : key.error();
+    if (!key) return key_error(key.error());
     return open(**key, box, ad);  // never hands out unauthenticated text
 }
 

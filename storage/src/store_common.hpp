@@ -39,6 +39,8 @@ bool valid_utf8(std::string_view s) noexcept;
 // A name, slug, username, ...: non-empty, at most `max` bytes, valid UTF-8 without NUL.
 bool valid_text(std::string_view s, std::size_t max) noexcept;
 
+// The checks of a user's username, display name and role (every create_user*).
+bool valid_user_fields(std::string_view username, std::string_view display_name, role r) noexcept;
 // The checks create_user makes before hashing the password.
 bool valid_new_user(std::string_view username, std::string_view display_name, role r,
                     std::string_view password) noexcept;
@@ -63,10 +65,45 @@ std::string escalation_ad(std::int64_t id, std::int64_t key_id);
 std::string join_categories(const std::vector<std::string>& categories);
 std::vector<std::string> split_categories(const std::string& s);
 
+// A room key lookup's error as reads and writes report it: a key that does not exist for the
+// row's room is crypto_failure (the row points at a key it may not use).
+inline errc key_error(const boost::system::error_code& e) noexcept {
+    return e == errc::not_found ? errc::crypto_failure : static_cast<errc>(e.value());
+}
+
 // Opens a sealed row with the key a cache lookup gave. A key that does not exist for the row's
 // room is reported as crypto_failure: the row points at a key it may not use.
 result<std::string> open_row(const result<std::shared_ptr<const secret_key>>& key,
                              const sealed& box, std::string_view ad);
+
+// What a message read selects, in the order message_from reads it; each query adds its WHERE.
+inline constexpr std::string_view message_select =
+    "SELECT m.seq, m.epoch, m.sender_id, u.display_name, u.role, m.client_msg_id, m.key_id,"
+    " m.nonce, m.ciphertext, m.status, m.created_at_ms"
+    " FROM messages m JOIN users u ON u.id = m.sender_id";
+
+// A row of message_select in `room`, read through the database's column getters, its text
+// opened with `load_key(room, key_id)` (a key_cache lookup); never unauthenticated text.
+template <class Int64, class Text, class Bytes, class LoadKey>
+result<stored_message> message_from(room_id room, const Int64& int64, const Text& text,
+                                    const Bytes& bytes, const LoadKey& load_key) {
+    stored_message m;
+    m.room = room;
+    m.seq = static_cast<seq_t>(int64(0));
+    m.epoch = static_cast<std::uint64_t>(int64(1));
+    m.sender = int64(2);
+    m.sender_display_name = text(3);
+    m.sender_role = static_cast<role>(int64(4));
+    m.client_msg_id = text(5);
+    const std::int64_t key_id = int64(6);
+    const sealed box{bytes(7), bytes(8)};
+    m.status = static_cast<message_status>(int64(9));
+    m.created_at_ms = int64(10);
+    auto opened = open_row(load_key(room, key_id), box, message_ad(room, m.seq, key_id));
+    if (!opened) return opened.error();
+    m.text = std::move(*opened);
+    return m;
+}
 
 // --- append callbacks ----------------------------------------------------------------------
 

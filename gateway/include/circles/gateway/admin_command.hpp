@@ -1,6 +1,6 @@
 #pragma once
 // `circles admin bench-fixture --rooms R --room-size S --tokens-out FILE
-//                              [--data DIR | --config FILE] [--school SLUG] [--ttl-hours H]`
+//                              (--data DIR | --config FILE) [--school SLUG] [--ttl-hours H]`
 //
 // Provisions what `circles-bench` needs: a load-test school, R rooms of S students each, and a
 // fresh session token per student, written one client per line. The students have no password

@@ -51,7 +51,10 @@ class pager {
     std::size_t check();
 
   private:
-    page make_page(storage::escalation e, int level);
+    // The page to `level` of the school's contacts; `settings` as the store gave them (an
+    // error still pages: the school's counselors online get it).
+    page make_page(storage::escalation e, int level,
+                   const storage::result<storage::escalation_settings>& settings);
 
     storage::store& store_;
     notifier& notifier_;
