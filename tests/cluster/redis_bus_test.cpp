@@ -4,6 +4,7 @@
 #include "circles/cluster/redis_bus.hpp"
 
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
 
 #include "redis_server.hpp"
 #include "test_support.hpp"
@@ -148,11 +149,34 @@ TEST(RedisBus, ADownRedisAtStartDoesNotStopLocalDelivery) {
 TEST(RedisBus, AuthenticatesAndSelectsTheDatabase) {
     redis_server redis({"--requirepass", "s3cret"});
     const auto base = "127.0.0.1:" + std::to_string(redis.port());
-    node a("redis://:s3cret@" + base + "/3", "a");
+    node a("redis://:s3cret@" + base + "/3", "a", true);
     node b("redis://default:s3cret@" + base + "/3", "b");
     b.bus->subscribe(1);
     ASSERT_TRUE(wait_live(a, b, 1));
     EXPECT_TRUE(eventually([&] { return a.bus->connected() && b.bus->connected(); }));
+
+    // Pub/sub ignores the database number, so look at the keys: presence writes to db 3 only.
+    ASSERT_TRUE(eventually([&] { return a.presence->connected(); }));
+    a.presence->enter(1, rooms::member{10, "Blue Heron", storage::role::student});
+    auto keys_in = [&](int db) {
+        redisContext* c = redisConnect("127.0.0.1", redis.port());
+        if (!c || c->err) {
+            if (c) redisFree(c);
+            return -1LL;
+        }
+        long long n = -1;
+        const std::vector<std::string> commands = {"AUTH s3cret", "SELECT " + std::to_string(db),
+                                                   "DBSIZE"};
+        for (const auto& cmd : commands) {
+            auto* r = static_cast<redisReply*>(redisCommand(c, cmd.c_str()));
+            if (r && r->type == REDIS_REPLY_INTEGER) n = r->integer;
+            if (r) freeReplyObject(r);
+        }
+        redisFree(c);
+        return n;
+    };
+    EXPECT_TRUE(eventually([&] { return keys_in(3) > 0; })) << "presence keys in db 3";
+    EXPECT_EQ(keys_in(0), 0) << "nothing in db 0";
 
     // A wrong password never gets in; the node still serves its own members.
     node c("redis://:wrong@" + base + "/3", "c");

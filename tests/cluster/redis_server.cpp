@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/loopback.hpp"
+
 extern char** environ;
 
 namespace circles::cluster::testing {
@@ -26,24 +28,6 @@ constexpr std::chrono::milliseconds start_limit{5000};
 std::string executable() {
     if (const char* e = std::getenv("CIRCLES_REDIS_SERVER"); e && *e) return e;
     return "redis-server";
-}
-
-// A port the kernel just handed out on 127.0.0.1; free again once the probe socket closes.
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket() failed");
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    socklen_t len = sizeof a;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot find a free loopback port");
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
 }
 
 // True when something accepts on 127.0.0.1:port and answers PING (+PONG, or -NOAUTH when it
@@ -84,7 +68,7 @@ redis_server::redis_server(std::vector<std::string> extra) : extra_(std::move(ex
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     for (int i = 0; i < max_port_tries; ++i) {
-        port_ = free_port();
+        port_ = circles::test::free_loopback_port();
         if (launch()) return;
     }
     std::filesystem::remove_all(dir_);

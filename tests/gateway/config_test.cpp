@@ -144,7 +144,11 @@ TEST_F(GatewayConfig, ScaleOutKeysAndTheirEnvironment) {
     EXPECT_EQ(c.presence_ttl, 5000ms);
     ::setenv("CIRCLES_BUS", "local", 1);
     ::setenv("CIRCLES_PRESENCE", "local", 1);
-    EXPECT_EQ(load_config(file).bus, "local");
+    ::setenv("CIRCLES_STORE", "sqlite:/srv/circles.db", 1);
+    const config e = load_config(file);
+    EXPECT_EQ(e.bus, "local");
+    EXPECT_EQ(e.presence, "local");
+    EXPECT_EQ(e.store, "sqlite:/srv/circles.db");
 }
 
 TEST_F(GatewayConfig, RefusesAMixedOrUnknownBus) {
@@ -295,7 +299,9 @@ TEST_F(GatewayConfig, ShippedExampleLoads) {
     EXPECT_EQ(k.listen_port, 8080);
     EXPECT_EQ(k.web_root, "/usr/local/share/circles/web");
     EXPECT_EQ(k.node_id, "node2");
+    EXPECT_EQ(k.store, "postgresql://circles:circles@postgres:5432/circles");
     EXPECT_EQ(k.bus, "redis://redis:6379/0");
+    EXPECT_EQ(k.presence, "redis://redis:6379/0");
 }
 
 TEST_F(GatewayConfig, EnvironmentOverridesTheFile) {

@@ -18,8 +18,6 @@
 namespace circles::test {
 namespace {
 
-constexpr const char* risky_text = "i have been saving my pills so i can take them all";
-
 // Three students each send a risk message: three escalations, three audit entries.
 void write_real_log(server_process& server) {
     server.start();
@@ -90,7 +88,7 @@ TEST(AuditVerify, SqliteLogPassesAndNamesEachKindOfDamage) {
     const auto data = make_temp_dir() / "data";
     {
         server_process server(data);
-        write_real_log(server);
+        ASSERT_NO_FATAL_FAILURE(write_real_log(server));
     }
     auto sql = [&](const std::string& statement) {
         sqlite3* db = nullptr;
@@ -109,7 +107,7 @@ TEST(AuditVerify, PostgresLogPassesAndNamesEachKindOfDamage) {
     const auto data = dir / "data";
     {
         server_process server(data, "store = \"" + pg.url(schema) + "\"\n");
-        write_real_log(server);
+        ASSERT_NO_FATAL_FAILURE(write_real_log(server));
     }
     // What an operator runs on a node: its configuration names the store and the data folder.
     const auto config = dir / "verify.toml";
@@ -139,7 +137,7 @@ TEST(AuditVerify, UsageErrorsAndUnreadableStoresExitTwo) {
     const auto missing = run_circles("audit verify --data " + (dir / "nothing-here").string());
     EXPECT_EQ(missing.status, 2) << missing.output;
     EXPECT_FALSE(std::filesystem::exists(dir / "nothing-here")) << "verify created a folder";
-    // A PostgreSQL URL with a password that cannot be reached: one line, no password.
+    // A PostgreSQL URL with a password that cannot be reached: exit 2, and no password shown.
     std::ofstream(dir / "pg.toml") << "store = \"postgresql://circles:s3cret-pw@127.0.0.1:1/x\"\n"
                                    << "data_dir = \"" << dir.string() << "\"\n";
     const auto key = dir / "master.key";

@@ -14,29 +14,30 @@
 #include <stdexcept>
 #include <thread>
 
+#include "../support/loopback.hpp"
+
 #ifndef CIRCLES_BIN
 #error "CIRCLES_BIN must name the circles executable"
 #endif
 
 namespace circles::test {
 
-command_result run_circles(const std::string& args) {
+command_result run_command(const std::string& command) {
     command_result r;
-    const std::string cmd = std::string(CIRCLES_BIN) + " " + args + " 2>&1";
-    FILE* p = ::popen(cmd.c_str(), "r");
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
     if (!p) return r;
-    std::array<char, 512> buf{};
-    while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
+    std::array<char, 4096> buf{};
+    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
     const int st = ::pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
 }
 
-std::uint16_t free_port() {
-    net::io_context ioc;
-    tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    return a.local_endpoint().port();
+command_result run_circles(const std::string& args) {
+    return run_command(std::string(CIRCLES_BIN) + " " + args);
 }
+
+std::uint16_t free_port() { return free_loopback_port(); }
 
 std::filesystem::path make_temp_dir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "circles-it-XXXXXX").string();

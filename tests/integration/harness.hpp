@@ -27,6 +27,8 @@ using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
 inline constexpr const char* demo_password = "circles-demo";
+// A disclosure the default policy escalates (self-harm, with means).
+inline constexpr const char* risky_text = "i have been saving my pills so i can take them all";
 
 std::uint16_t free_port();
 std::filesystem::path make_temp_dir();
@@ -56,11 +58,13 @@ class server_process {
     pid_t pid_ = -1;
 };
 
-// `circles ARGS` run to completion (stderr with stdout); status -1 if it did not exit.
+// A shell command run to completion (stderr with stdout); status -1 if it did not exit.
 struct command_result {
     int status = -1;
     std::string output;
 };
+command_result run_command(const std::string& command);
+// `circles ARGS`, the binary under test.
 command_result run_circles(const std::string& args);
 
 struct http_result {

@@ -15,7 +15,6 @@
 namespace circles::test {
 namespace {
 
-constexpr const char* risky_text = "i have been saving my pills so i can take them all";
 // The school's deadline is one second and the server checks twice a second, so a re-page is
 // due within about two; the waits leave room for a loaded machine.
 constexpr auto page_wait = 15s;
@@ -45,8 +44,14 @@ class webhook_listener {
     }
     ~webhook_listener() {
         stop_ = true;
-        beast::error_code ignored;
-        acceptor_.close(ignored);
+        {
+            // Closing the acceptor from here would not wake a blocked accept (and would race
+            // with it): a connection of our own does, and serve() then sees stop_.
+            net::io_context ioc;
+            tcp::socket wake(ioc);
+            beast::error_code ignored;
+            wake.connect({net::ip::make_address("127.0.0.1"), port()}, ignored);
+        }
         thread_.join();
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }

@@ -108,7 +108,10 @@ TEST_P(StoreAppend, RetryIsRecognisedWhateverCharactersTheClientMsgIdHolds) {
         EXPECT_TRUE(retry->duplicate) << ids[i];
         EXPECT_EQ(retry->seq, seqs[i]) << ids[i];
     }
-    EXPECT_EQ(s.db->since(room, 0, 10)->at(0).client_msg_id, ids[0]);
+    const auto stored = s.db->since(room, 0, 10);
+    ASSERT_TRUE(stored.has_value());
+    ASSERT_EQ(stored->size(), std::size(ids));
+    for (std::size_t i = 0; i < std::size(ids); ++i) EXPECT_EQ(stored->at(i).client_msg_id, ids[i]);
     // Not UTF-8: refused by both stores alike, before it reaches a database.
     auto bad = append_and_wait(*s.db, make_request(room, s.student.id, "\xff\xfe", "x"));
     EXPECT_EQ(bad.error(), make_error_code(errc::invalid_argument));

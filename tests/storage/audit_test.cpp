@@ -71,7 +71,7 @@ class StoreAudit : public testing::store_test {
 };
 
 TEST_P(StoreAudit, AnUntouchedLogVerifies) {
-    write_log(5);
+    ASSERT_NO_FATAL_FAILURE(write_log(5));
     const auto v = verify();
     EXPECT_TRUE(v.ok) << said(v);
     EXPECT_EQ(v.entries, 6);  // five actions and the escalation
@@ -109,26 +109,26 @@ TEST_P(StoreAudit, TheChainContinuesAcrossReopen) {
 }
 
 TEST_P(StoreAudit, AnEditedEntryIsNamed) {
-    write_log(5);
+    ASSERT_NO_FATAL_FAILURE(write_log(5));
     raw().exec("UPDATE audit_log SET detail = 'minutes=1 ground_rule=1' WHERE id = 3");
     expect_broken_at(3, "entry 3 was altered");
     EXPECT_EQ(verify().entries, 2);
 }
 
 TEST_P(StoreAudit, AnEditedEscalationEntryIsNamed) {
-    write_log(2);
+    ASSERT_NO_FATAL_FAILURE(write_log(2));
     raw().exec("UPDATE audit_log SET actor_id = 99 WHERE action = 'escalation.opened'");
     expect_broken_at(3, "altered");
 }
 
 TEST_P(StoreAudit, ADeletedEntryIsNamed) {
-    write_log(5);
+    ASSERT_NO_FATAL_FAILURE(write_log(5));
     raw().exec("DELETE FROM audit_log WHERE id = 4");
     expect_broken_at(4, "entry 4 is missing");
 }
 
 TEST_P(StoreAudit, SwappedEntriesAreNamed) {
-    write_log(5);
+    ASSERT_NO_FATAL_FAILURE(write_log(5));
     // Entries 2 and 3 trade places: every column but the id swaps.
     raw().exec("UPDATE audit_log SET id = -2 WHERE id = 2");
     raw().exec("UPDATE audit_log SET id = 2 WHERE id = 3");
@@ -137,7 +137,7 @@ TEST_P(StoreAudit, SwappedEntriesAreNamed) {
 }
 
 TEST_P(StoreAudit, ACutOffEndIsNamed) {
-    write_log(5);
+    ASSERT_NO_FATAL_FAILURE(write_log(5));
     raw().exec("DELETE FROM audit_log WHERE id >= 5");
     expect_broken_at(5, "the database's chain head names entry 6 (the end was cut off)");
 }
@@ -145,14 +145,14 @@ TEST_P(StoreAudit, ACutOffEndIsNamed) {
 // Whoever cuts the end off and also sets the database's head back to the new last entry is
 // still caught by audit.head, outside the database.
 TEST_P(StoreAudit, ACutOffEndWithItsHeadSetBackIsCaughtByTheHeadFile) {
-    write_log(5);
+    ASSERT_NO_FATAL_FAILURE(write_log(5));
     raw().exec("DELETE FROM audit_log WHERE id >= 5");
     set_head_back_to(4);
     expect_broken_at(5, "audit.head names entry 6");
 }
 
 TEST_P(StoreAudit, AnEmptiedLogIsCaughtByTheHeadFile) {
-    write_log(3);
+    ASSERT_NO_FATAL_FAILURE(write_log(3));
     raw().exec("DELETE FROM audit_log");
     const std::vector<unsigned char> zeros(32, 0);
     raw().exec("UPDATE audit_head SET last_id = 0, last_hash = " + raw().blob_literal(zeros));
@@ -160,7 +160,7 @@ TEST_P(StoreAudit, AnEmptiedLogIsCaughtByTheHeadFile) {
 }
 
 TEST_P(StoreAudit, AHeadSetBackAloneIsNamed) {
-    write_log(5);
+    ASSERT_NO_FATAL_FAILURE(write_log(5));
     set_head_back_to(4);
     expect_broken_at(5, "past the database's chain head");
 }
@@ -202,7 +202,7 @@ TEST_P(StoreAudit, AMissingHeadRowStopsEscalationsAndIsNamed) {
 }
 
 TEST_P(StoreAudit, EntriesHoldNoMessageText) {
-    write_log(1);
+    ASSERT_NO_FATAL_FAILURE(write_log(1));
     // "pills" is in the text of the escalated message and in no id, category or rule.
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_log WHERE action LIKE '%pills%' OR target "
                            "LIKE '%pills%' OR detail LIKE '%pills%'"),

@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/loopback.hpp"
+
 namespace circles::storage::testing {
 namespace {
 
@@ -127,22 +129,6 @@ std::string log_tail(const std::filesystem::path& log, std::size_t lines = 6) {
         out += all[i];
     }
     return out.empty() ? "(no output)" : out;
-}
-
-int free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot find a free loopback port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
 }
 
 // Waits up to `limit` for `pid` to exit; true when it did (and was reaped).
@@ -259,7 +245,8 @@ void postgres_server::start() {
 
     const auto log = base_ / "postgres.log";
     for (int attempt = 0; attempt < 5; ++attempt) {
-        port_ = free_loopback_port();  // another process may take it first: then retry
+        port_ =
+            circles::test::free_loopback_port();  // another process may take it first: then retry
         pid_ = spawn({(bin_ / "postgres").string(),
                       "-D",
                       data_.string(),
