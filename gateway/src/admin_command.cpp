@@ -22,7 +22,9 @@ constexpr const char* admin_usage =
     "                            (--data DIR | --config FILE) [--school SLUG] [--ttl-hours H]\n"
     "circles admin school-escalation --school SLUG (--data DIR | --config FILE)\n"
     "                            [--deadline-seconds N] [--webhook URL|none]\n"
-    "                            [--contacts \"user1,user2;user3\"]";
+    "                            [--contacts \"user1,user2;user3\"]\n"
+    "circles admin room-schedule --room ID (--data DIR | --config FILE)\n"
+    "                            [--time-zone ZONE] [--slots \"tue 12:10 40, thu 12:10 40\"|none]";
 constexpr std::size_t max_fixture_rooms = 1'000'000;
 constexpr std::size_t max_fixture_room_size = 1000;
 
@@ -169,6 +171,7 @@ int run_admin(std::vector<std::string> args, std::ostream& out) {
     const auto sub = take_subcommand(args, admin_usage);
     if (sub == "bench-fixture") return run_bench_fixture(std::move(args), out);
     if (sub == "school-escalation") return run_school_escalation(std::move(args), out);
+    if (sub == "room-schedule") return run_room_schedule(std::move(args), out);
     unknown_subcommand("admin", sub, admin_usage);
 }
 

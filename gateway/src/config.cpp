@@ -81,7 +81,7 @@ config load_config(const std::filesystem::path& file) {
         refuse_unknown_keys(t,
                             {"listen", "data_dir", "web_root", "policy_file", "node_id", "store",
                              "bus", "presence", "presence_ttl_ms", "threads", "secure_cookies",
-                             "allowed_origins", "limits"},
+                             "allowed_origins", "facilitated_sessions", "limits"},
                             where);
         std::string listen;
         read(t, "listen", listen, where);
@@ -121,6 +121,7 @@ config load_config(const std::filesystem::path& file) {
         if (threads < 0 || threads > 256) throw std::runtime_error(where + ": 'threads' 0-256");
         c.threads = static_cast<unsigned>(threads);
         read(t, "secure_cookies", c.secure_cookies, where);
+        read(t, "facilitated_sessions", c.facilitated_sessions, where);
         if (const auto* node = t.get("allowed_origins")) {
             const auto* origins = node->as_array();
             if (!origins) throw std::runtime_error(where + ": 'allowed_origins' must be a list");
@@ -208,6 +209,18 @@ void apply_environment(config& c) {
     if (auto v = env("CIRCLES_STORE")) c.store = v;
     if (auto v = env("CIRCLES_BUS")) c.bus = v;
     if (auto v = env("CIRCLES_PRESENCE")) c.presence = v;
+    if (auto v = env("CIRCLES_FACILITATED_SESSIONS")) {
+        const std::string_view s(v);
+        if (s == "true" || s == "1") {
+            c.facilitated_sessions = true;
+        } else if (s == "false" || s == "0") {
+            c.facilitated_sessions = false;
+        } else {
+            throw std::runtime_error(std::string("CIRCLES_FACILITATED_SESSIONS must be true or "
+                                                 "false, got '") +
+                                     v + "'");
+        }
+    }
     check_scale_out(c);
     if (auto v = env("CIRCLES_THREADS")) {
         char* end = nullptr;

@@ -30,15 +30,25 @@ struct demo_room {
     const char* name;
     const char* kind;
     std::vector<const char*> members;
+    std::vector<storage::weekly_slot> schedule;  // in demo_time_zone
 };
+
+constexpr const char* demo_time_zone = "America/New_York";
 
 const std::vector<demo_room>& demo_rooms() {
     static const std::vector<demo_room> rooms = {
-        {"Lunch Bunch", storage::room_kind::social_group, {"alex", "sam", "jordan", "facilitator"}},
-        {"GSA", storage::room_kind::gsa, {"alex", "riley", "casey", "facilitator"}},
+        {"Lunch Bunch",
+         storage::room_kind::social_group,
+         {"alex", "sam", "jordan", "facilitator"},
+         {{2, 12 * 60 + 10, 40}, {4, 12 * 60 + 10, 40}}},
+        {"GSA",
+         storage::room_kind::gsa,
+         {"alex", "riley", "casey", "facilitator"},
+         {{3, 15 * 60 + 30, 60}}},
         {"Peer Network",
          storage::room_kind::peer_network,
-         {"alex", "sam", "jordan", "riley", "casey", "facilitator"}},
+         {"alex", "sam", "jordan", "riley", "casey", "facilitator"},
+         {{1, 8 * 60 + 30, 30}, {5, 8 * 60 + 30, 30}}},
     };
     return rooms;
 }
@@ -72,6 +82,8 @@ std::vector<demo_login> seed_demo(storage::store& store) {
         for (const char* m : r.members) {
             must(store.add_member(room.id, ids.at(m)), "seeding the demo: member");
         }
+        must(store.set_schedule(room.id, {demo_time_zone, r.schedule}),
+             "seeding the demo: schedule");
     }
     return logins;
 }

@@ -48,6 +48,8 @@ constexpr const char* usage =
     "  circles admin school-escalation --school SLUG (--data DIR | --config FILE)\n"
     "                              [--deadline-seconds N] [--webhook URL|none] [--contacts "
     "\"u1,u2;u3\"]\n"
+    "  circles admin room-schedule --room ID (--data DIR | --config FILE) [--time-zone ZONE]\n"
+    "                              [--slots \"tue 12:10 40, thu 12:10 40\"|none]\n"
     "  circles audit verify (--data DIR | --config FILE)\n"
     "  circles version\n";
 

@@ -64,6 +64,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
     }
     rooms::limits room_limits;
     room_limits.max_replay = cfg.lim.replay_limit_messages;
+    room_limits.sessions_required = cfg.facilitated_sessions;
     rooms::service rooms(*store, *bus, *presence, room_limits);
     if (redis_bus) {
         redis_bus->on_subscribed([&rooms, &catch_up_pool](storage::room_id room) {

@@ -8,12 +8,13 @@
 namespace circles::gateway {
 
 namespace {
-
 constexpr std::size_t max_client_msg_id_bytes = 64;
+}  // namespace
 
 v1::ErrorCode to_error_code(const boost::system::error_code& ec) {
     if (ec == rooms::errc::room_not_found) return v1::ERROR_CODE_ROOM_NOT_FOUND;
     if (ec == rooms::errc::not_a_member) return v1::ERROR_CODE_NOT_A_MEMBER;
+    if (ec == rooms::errc::forbidden) return v1::ERROR_CODE_FORBIDDEN;
     if (ec == storage::errc::overloaded) return v1::ERROR_CODE_OVERLOADED;
     return v1::ERROR_CODE_INTERNAL;
 }
@@ -26,12 +27,12 @@ std::string_view error_text(v1::ErrorCode code) {
             return "you are not a member of this room";
         case v1::ERROR_CODE_OVERLOADED:
             return "the server is busy; try again in a moment";
+        case v1::ERROR_CODE_FORBIDDEN:
+            return "your role does not allow this in this room";
         default:
             return "something went wrong on the server; nothing was sent";
     }
 }
-
-}  // namespace
 
 void websocket_session::handle(const v1::ClientFrame& frame) {
     const auto id = frame.request_id();
@@ -50,6 +51,12 @@ void websocket_session::handle(const v1::ClientFrame& frame) {
             return on_list_escalations(id, frame.list_escalations());
         case v1::ClientFrame::kAckEscalation:
             return on_ack_escalation(id, frame.ack_escalation());
+        case v1::ClientFrame::kOpenSession:
+            return on_change_session(id, frame.open_session().room_id(), true);
+        case v1::ClientFrame::kCloseSession:
+            return on_change_session(id, frame.close_session().room_id(), false);
+        case v1::ClientFrame::kAcceptAgreement:
+            return on_accept_agreement(id, frame.accept_agreement());
         case v1::ClientFrame::kPing: {
             v1::ServerFrame out;
             out.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());
@@ -88,6 +95,7 @@ void websocket_session::on_join(std::uint64_t request_id, const v1::JoinRoom& re
     result->set_has_more(joined->has_more);
     for (const auto& m : joined->messages) rooms::fill(*result->add_messages(), m);
     for (const auto& m : joined->present) rooms::fill(*result->add_present(), m);
+    fill_facilitation(*result, joined->room);
     reply(request_id, out);
 }
 
@@ -133,6 +141,10 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         return reply_error(request_id, v1::ERROR_CODE_NOT_JOINED, "join the room before sending",
                            room, cmid);
     }
+    // Outside a live session, or before the agreement, a student's send is refused, except
+    // a disclosure: it still reaches counselors (kept out of the room) with support.
+    std::string gate_reason;
+    const auto gate = posting_gate(*authorized, gate_reason);
     const auto policy = state_->policy();
     const auto decision = moderation::evaluate(
         *policy, authorized->kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
@@ -147,6 +159,9 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
     }
     // The send rate limit never stands between a student and a counselor: a message with a
     // risk signal is stored whatever the rate (the frame limit still bounds a flood).
+    if (gate != v1::ERROR_CODE_UNSPECIFIED && !decision.escalate) {
+        return reply_error(request_id, gate, gate_reason, room, cmid);
+    }
     if (!decision.escalate) {
         if (auto verdict = state_->send_limiter().take("u:" + std::to_string(user_.id));
             !verdict.allowed) {
@@ -172,6 +187,10 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         }
     }
     outcome out{decision.act, decision.escalate, decision.ground_rule, decision.reply};
+    if (gate != v1::ERROR_CODE_UNSPECIFIED) {
+        out.act = action::block;  // escalated, kept out of a room the student may not post in
+        out.refusal = gate;
+    }
     if (decision.act == action::block && !decision.escalate) {
         spdlog::info("send blocked user={} room={} rule={}", user_.id, room, decision.rule_id);
         return reply_blocked(request_id, room, cmid, out);
@@ -188,7 +207,7 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         // only keeps the text out of the room, never out of the record.
         append.escalation = storage::escalation_request{storage::escalation_source::risk_rule,
                                                         decision.categories, decision.rule_id};
-        append.into_room = decision.act != action::block;
+        append.into_room = out.act != action::block;
         spdlog::info("escalation user={} room={} rule={}", user_.id, room, decision.rule_id);
     }
     state_->rooms().append(
@@ -239,7 +258,7 @@ void websocket_session::reply_blocked(std::uint64_t request_id, storage::room_id
                                       std::string_view client_msg_id, const outcome& out) {
     v1::ServerFrame frame;
     auto* e = frame.mutable_error();
-    e->set_code(v1::ERROR_CODE_BLOCKED_BY_POLICY);
+    e->set_code(out.refusal);
     e->set_message(out.reply);
     e->set_room_id(static_cast<std::uint64_t>(room));
     e->set_client_msg_id(std::string(client_msg_id));

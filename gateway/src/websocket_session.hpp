@@ -21,6 +21,10 @@
 
 namespace circles::gateway {
 
+// A rooms error as the protocol's code, and the words for it (websocket_requests.cpp).
+v1::ErrorCode to_error_code(const boost::system::error_code& ec);
+std::string_view error_text(v1::ErrorCode code);
+
 class websocket_session : public std::enable_shared_from_this<websocket_session>,
                           public rooms::subscriber,
                           public connection {
@@ -59,12 +63,22 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_school_event(const rooms::room_event& ev);
     void on_list_escalations(std::uint64_t request_id, const v1::ListEscalations& req);
     void on_ack_escalation(std::uint64_t request_id, const v1::AckEscalation& req);
+    // Facilitated sessions and the group agreement (websocket_facilitation.cpp)
+    bool gated() const;  // a student, in rooms that need a session and the agreement
+    void fill_facilitation(v1::JoinResult& result, const storage::room& room);
+    // ERROR_CODE_UNSPECIFIED when this user may post in `room` now; else why not.
+    v1::ErrorCode posting_gate(const storage::room& room, std::string& why);
+    void on_change_session(std::uint64_t request_id, std::uint64_t room_id, bool open);
+    void on_accept_agreement(std::uint64_t request_id, const v1::AcceptAgreement& req);
     // What moderation decided about a send, carried to its completion.
     struct outcome {
         moderation::action act = moderation::action::allow;
         bool escalate = false;
         int ground_rule = 0;
         std::string reply;
+        // The error a send kept out of the room answers with: a ground rule's block, or a
+        // closed room or missing agreement that still let a disclosure through to counselors.
+        v1::ErrorCode refusal = v1::ERROR_CODE_BLOCKED_BY_POLICY;
     };
     void on_appended(std::uint64_t request_id, storage::room_id room, std::string client_msg_id,
                      const outcome& out, storage::result<storage::append_result> r);
@@ -95,6 +109,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     std::size_t protocol_errors_ = 0;
     std::uint64_t registry_id_ = 0;
     bool watching_school_ = false;  // staff: subscribed to the school's channel
+    // Students: the agreement version accepted last, per joined room (re-read on a mismatch).
+    std::unordered_map<storage::room_id, std::string> agreed_;
 };
 
 }  // namespace circles::gateway

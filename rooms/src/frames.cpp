@@ -1,5 +1,7 @@
 #include "circles/rooms/frames.hpp"
 
+#include "circles/rooms/service.hpp"
+
 namespace circles::rooms {
 
 v1::Role to_proto(storage::role r) noexcept {
@@ -54,6 +56,23 @@ void fill(v1::MessageEvent& out, const storage::stored_message& m) {
     out.set_sent_at_ms(static_cast<std::uint64_t>(m.created_at_ms));
     out.set_client_msg_id(m.client_msg_id);
     out.set_status(to_proto(m.status));
+}
+
+void fill(v1::SessionState& out, const session_view& v) {
+    out.set_room_id(static_cast<std::uint64_t>(v.room));
+    out.set_open(v.session.open());
+    out.set_opened_at_ms(static_cast<std::uint64_t>(v.session.opened_at_ms));
+    if (v.opened_by) fill(*out.mutable_opened_by(), *v.opened_by);
+    out.set_facilitator_present(v.facilitator_present);
+    out.set_live(v.live());
+    out.set_required(v.required);
+    out.set_time_zone(v.schedule.time_zone);
+    for (const auto& s : v.schedule.slots) {
+        auto* slot = out.add_schedule();
+        slot->set_weekday(static_cast<std::uint32_t>(s.weekday));
+        slot->set_start_minute(static_cast<std::uint32_t>(s.start_minute));
+        slot->set_duration_minutes(static_cast<std::uint32_t>(s.duration_minutes));
+    }
 }
 
 std::shared_ptr<const std::string> encode(const v1::ServerFrame& frame) {

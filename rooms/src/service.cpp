@@ -22,6 +22,8 @@ class rooms_category_impl final : public boost::system::error_category {
                 return "you are not a member of this room";
             case errc::store_unavailable:
                 return "the message store is not available";
+            case errc::forbidden:
+                return "your role does not allow this in this room";
         }
         return "unknown rooms error";
     }

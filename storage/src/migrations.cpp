@@ -287,6 +287,55 @@ ALTER TABLE escalations ADD COLUMN acknowledged_at_ms BIGINT;
 UPDATE escalations SET next_page_at_ms = created_at_ms + 300000;
 CREATE INDEX escalations_due ON escalations(state, next_page_at_ms);
 )sql"},
+    // Migration 5: facilitated sessions (at most one open per room; closed ones are kept for
+    // the record and for participation by session), each room's weekly schedule, and the
+    // version of the group agreement each member accepted last.
+    {5, R"sql(
+CREATE TABLE room_sessions (
+    id           INTEGER PRIMARY KEY,
+    room_id      INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    opened_by    INTEGER NOT NULL REFERENCES users(id),
+    opened_at_ms INTEGER NOT NULL,
+    closed_by    INTEGER REFERENCES users(id),
+    closed_at_ms INTEGER
+);
+CREATE UNIQUE INDEX room_sessions_one_open ON room_sessions(room_id) WHERE closed_at_ms IS NULL;
+CREATE TABLE room_schedules (
+    room_id   INTEGER PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+    time_zone TEXT    NOT NULL,
+    slots     TEXT    NOT NULL
+);
+CREATE TABLE agreements (
+    room_id        INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    version        TEXT    NOT NULL,
+    accepted_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+) WITHOUT ROWID;
+)sql",
+     R"sql(
+CREATE TABLE room_sessions (
+    id           BIGSERIAL PRIMARY KEY,
+    room_id      BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    opened_by    BIGINT NOT NULL REFERENCES users(id),
+    opened_at_ms BIGINT NOT NULL,
+    closed_by    BIGINT REFERENCES users(id),
+    closed_at_ms BIGINT
+);
+CREATE UNIQUE INDEX room_sessions_one_open ON room_sessions(room_id) WHERE closed_at_ms IS NULL;
+CREATE TABLE room_schedules (
+    room_id   BIGINT PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+    time_zone TEXT   NOT NULL,
+    slots     TEXT   NOT NULL
+);
+CREATE TABLE agreements (
+    room_id        BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    user_id        BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    version        TEXT   NOT NULL,
+    accepted_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+);
+)sql"},
 };
 
 [[noreturn]] void fail(database& db, const std::string& what) {

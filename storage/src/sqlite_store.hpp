@@ -74,6 +74,14 @@ class sqlite_store final : public store {
 
     result<std::int64_t> append_audit(const audit_record& record) override;
 
+    result<room_session> session_of(room_id room) override;
+    result<room_session> open_session(room_id room, user_id facilitator) override;
+    result<room_session> close_session(room_id room, user_id facilitator) override;
+    result<room_schedule> schedule_of(room_id room) override;
+    result<void> set_schedule(room_id room, const room_schedule& schedule) override;
+    result<std::string> accepted_agreement(room_id room, user_id user) override;
+    result<void> accept_agreement(room_id room, user_id user, std::string_view version) override;
+
     result<escalation> get_escalation(std::int64_t id) override;
     result<std::vector<escalation>> overdue_escalations(std::int64_t now_ms,
                                                         std::size_t limit) override;

@@ -186,6 +186,8 @@ TEST(BenchSmoke, EveryMessageReachesEveryMemberOnceOnCircles) {
     std::ofstream(config) << "listen = \"127.0.0.1:" << port << "\"\n"
                           << "data_dir = \"" << data.string() << "\"\n"
                           << "policy_file = \"policy.toml\"\n"
+                          // The bench's rooms have no facilitator: always live.
+                          << "facilitated_sessions = false\n"
                           << "[limits]\nsend_rate_per_second = 100.0\nsend_burst = 100.0\n";
     child server({CIRCLES_BIN, "serve", "--config", config.string()}, tmp.path / "server.log");
     ASSERT_TRUE(wait_healthy(port, server, "/healthz")) << slurp(tmp.path / "server.log");

@@ -1,5 +1,6 @@
 // Browser end-to-end test: starts the real `circles demo` server, drives Debian's Chromium
-// through playwright-core with two students, and checks that messages cross between them.
+// through playwright-core with a facilitator and two students: the facilitator opens a
+// session, each student accepts the group agreement, and messages cross between them.
 //
 //   (cd tests/e2e && npm ci) && (cd clients/web && npm ci && npm run build)
 //   CIRCLES_BIN=build/bin/circles node --test tests/e2e/
@@ -21,6 +22,7 @@ const artifacts = join(repoRoot, 'build/e2e-artifacts');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PASSWORD = 'circles-demo';
 const ROOM = 'Lunch Bunch';
+const OTHER_ROOM = 'Peer Network';
 const STEP_TIMEOUT = 15_000;
 
 let server; // ChildProcess
@@ -146,6 +148,45 @@ async function openRoom(page, roomName) {
   await page.getByText('Joining…').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
 }
 
+/** Poll `check` until it returns true (what = what we wait for, for the failure message). */
+async function waitUntil(check, what, timeoutMs = STEP_TIMEOUT) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The room's session banner (a polite live region) once it says `text`. */
+async function expectBanner(page, text) {
+  const banner = page.getByRole('status').filter({ hasText: text });
+  await banner.waitFor({ timeout: STEP_TIMEOUT });
+  const live = await banner.getAttribute('aria-live');
+  assert.equal(live, 'polite', 'the session banner is announced politely');
+  return banner;
+}
+
+function composer(page) {
+  return page.getByLabel('Message', { exact: true });
+}
+
+async function expectComposerDisabled(page, disabled, why) {
+  await waitUntil(async () => (await composer(page).isDisabled()) === disabled, why);
+}
+
+/** The group agreement stands in for the composer until the student clicks "I agree". */
+async function acceptAgreement(page) {
+  const agreement = page.getByRole('region', { name: 'Group agreement' });
+  await agreement.waitFor({ timeout: STEP_TIMEOUT });
+  const rules = agreement.getByRole('list', { name: 'Ground rules' }).getByRole('listitem');
+  assert.ok((await rules.count()) >= 1, 'the agreement lists the ground rules');
+  assert.match((await rules.first().textContent()) ?? '', /\S/, 'a ground rule has text');
+  assert.equal(await composer(page).count(), 0, 'no composer before the agreement is accepted');
+  await agreement.getByRole('button', { name: 'I agree' }).click();
+  await agreement.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+  await composer(page).waitFor({ timeout: STEP_TIMEOUT });
+}
+
 async function send(page, text) {
   const box = page.getByLabel('Message', { exact: true });
   await box.fill(text);
@@ -177,18 +218,47 @@ async function expectShownOnce(page, text, senderName) {
   }
 }
 
-test('two students chat in Lunch Bunch', { timeout: 120_000 }, async () => {
+test('a facilitator opens a session and two students chat in Lunch Bunch', { timeout: 180_000 }, async () => {
   const alexCtx = await browser.newContext({ baseURL });
   const samCtx = await browser.newContext({ baseURL });
+  const facCtx = await browser.newContext({ baseURL });
   const alex = await alexCtx.newPage();
   const sam = await samCtx.newPage();
+  const fac = await facCtx.newPage();
   try {
     const alexName = await logIn(alex, 'alex');
+
+    // Before any session: alex reads the schedule, accepts the agreement, and cannot post yet.
+    await openRoom(alex, ROOM);
+    await expectBanner(alex, /Not meeting now — next session \w+day .*\(America\/New_York\)/);
+    await acceptAgreement(alex);
+    await expectComposerDisabled(alex, true, "alex's composer is disabled while the room is not live");
+    await alex.getByText(/once the facilitator opens the session/).waitFor({ timeout: STEP_TIMEOUT });
+    assert.equal(
+      await alex.getByRole('button', { name: 'Open session' }).count(),
+      0,
+      'students have no session controls',
+    );
+
+    // The facilitator opens Lunch Bunch and its session; staff never see the agreement gate.
+    const facName = await logIn(fac, 'facilitator');
+    await openRoom(fac, ROOM);
+    assert.equal(await fac.getByRole('region', { name: 'Group agreement' }).count(), 0, 'no agreement gate for staff');
+    await fac.getByRole('button', { name: 'Open session' }).click();
+    await expectBanner(fac, `Live — session opened by ${facName} (you)`);
+    await fac.getByRole('button', { name: 'Close session' }).waitFor({ timeout: STEP_TIMEOUT });
+
+    // alex is told at once (a pushed SessionState) and may post now.
+    await expectBanner(alex, `Live — session opened by ${facName}`);
+    await expectComposerDisabled(alex, false, "alex's composer is enabled once the session is live");
+
+    // sam joins a live room: the banner comes with the join, the agreement comes first.
     const samName = await logIn(sam, 'sam');
     assert.notEqual(alexName, samName);
-
-    await openRoom(alex, ROOM);
     await openRoom(sam, ROOM);
+    await expectBanner(sam, `Live — session opened by ${facName}`);
+    await acceptAgreement(sam);
+    await expectComposerDisabled(sam, false, "sam's composer is enabled after the agreement");
 
     const stamp = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const hello = `hello from alex ${stamp}`;
@@ -200,19 +270,38 @@ test('two students chat in Lunch Bunch', { timeout: 120_000 }, async () => {
     await send(sam, reply);
     await expectShownOnce(sam, reply, samName);
     await expectShownOnce(alex, reply, samName);
+    await expectShownOnce(fac, reply, samName);
 
-    // The session cookie survives a reload, and history brings both messages back once.
+    // The session cookie survives a reload, and history brings both messages back once; the
+    // agreement stays accepted and the session live.
     await alex.reload();
     await alex.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: STEP_TIMEOUT });
     await openRoom(alex, ROOM);
     await expectShownOnce(alex, hello, alexName);
     await expectShownOnce(alex, reply, samName);
+    await expectBanner(alex, `Live — session opened by ${facName}`);
+    assert.equal(await alex.getByRole('region', { name: 'Group agreement' }).count(), 0, 'accepted once, for good');
+    await expectComposerDisabled(alex, false, "alex's composer is enabled after the reload");
+
+    // The facilitator steps out (presence): the session pauses; back again, it is live.
+    await openRoom(fac, OTHER_ROOM);
+    await expectBanner(alex, 'Paused — waiting for the facilitator');
+    await expectComposerDisabled(alex, true, "alex's composer is disabled while the facilitator is away");
+    await openRoom(fac, ROOM);
+    await expectBanner(alex, `Live — session opened by ${facName}`);
+    await expectComposerDisabled(alex, false, "alex's composer is enabled when the facilitator is back");
+
+    // Closing the session stops posting again.
+    await fac.getByRole('button', { name: 'Close session' }).click();
+    await expectBanner(sam, 'Not meeting now');
+    await expectComposerDisabled(sam, true, "sam's composer is disabled after the session closed");
   } catch (err) {
-    await screenshotAll({ alex, sam }, 'chat');
+    await screenshotAll({ alex, sam, facilitator: fac }, 'chat');
     if (serverLog) console.error(`--- circles output (last 4000 chars) ---\n${serverLog.slice(-4000)}`);
     throw err;
   } finally {
     await alexCtx.close().catch(() => {});
     await samCtx.close().catch(() => {});
+    await facCtx.close().catch(() => {});
   }
 });

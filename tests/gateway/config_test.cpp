@@ -17,9 +17,11 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* environment_names[] = {
-    "CIRCLES_LISTEN",          "CIRCLES_DATA_DIR", "CIRCLES_WEB_ROOT",
-    "CIRCLES_ALLOWED_ORIGINS", "CIRCLES_NODE_ID",  "CIRCLES_THREADS",
-    "CIRCLES_STORE",           "CIRCLES_BUS",      "CIRCLES_PRESENCE",
+    "CIRCLES_LISTEN",   "CIRCLES_DATA_DIR",
+    "CIRCLES_WEB_ROOT", "CIRCLES_ALLOWED_ORIGINS",
+    "CIRCLES_NODE_ID",  "CIRCLES_THREADS",
+    "CIRCLES_STORE",    "CIRCLES_BUS",
+    "CIRCLES_PRESENCE", "CIRCLES_FACILITATED_SESSIONS",
 };
 
 // A fresh folder per test and an environment without CIRCLES_* before and after it.
@@ -149,6 +151,21 @@ TEST_F(GatewayConfig, ScaleOutKeysAndTheirEnvironment) {
     EXPECT_EQ(e.bus, "local");
     EXPECT_EQ(e.presence, "local");
     EXPECT_EQ(e.store, "sqlite:/srv/circles.db");
+}
+
+TEST_F(GatewayConfig, FacilitatedSessionsAreOnUnlessTurnedOff) {
+    EXPECT_TRUE(load_config({}).facilitated_sessions);
+    const auto file = write("facilitated_sessions = false\n");
+    EXPECT_FALSE(load_config(file).facilitated_sessions);
+    ::setenv("CIRCLES_FACILITATED_SESSIONS", "true", 1);
+    EXPECT_TRUE(load_config(file).facilitated_sessions);
+    ::setenv("CIRCLES_FACILITATED_SESSIONS", "0", 1);
+    EXPECT_FALSE(load_config({}).facilitated_sessions);
+    ::setenv("CIRCLES_FACILITATED_SESSIONS", "maybe", 1);
+    EXPECT_THROW(load_config({}), std::runtime_error);
+    ::unsetenv("CIRCLES_FACILITATED_SESSIONS");
+    EXPECT_THROW(load_config(write("facilitated_sessions = \"no\"\n", "bad.toml")),
+                 std::runtime_error);
 }
 
 TEST_F(GatewayConfig, RefusesAMixedOrUnknownBus) {

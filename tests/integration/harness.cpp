@@ -45,8 +45,9 @@ std::filesystem::path make_temp_dir() {
     return tmpl;
 }
 
-server_process::server_process(std::filesystem::path data_dir, std::string config_toml)
-    : data_dir_(std::move(data_dir)), config_toml_(std::move(config_toml)) {}
+server_process::server_process(std::filesystem::path data_dir, std::string config_toml,
+                               rooms_mode mode)
+    : data_dir_(std::move(data_dir)), config_toml_(std::move(config_toml)), mode_(mode) {}
 
 server_process::~server_process() {
     if (pid_ > 0) stop(SIGKILL);
@@ -65,9 +66,12 @@ void server_process::start() {
     std::vector<std::string> args = {CIRCLES_BIN, "demo",
                                      "--listen",  "127.0.0.1:" + std::to_string(port_),
                                      "--data",    data_dir_.string()};
-    if (!config_toml_.empty()) {
+    {
+        // Top-level keys come before any [table] of the suite's own configuration.
         const auto file = data_dir_.string() + ".toml";
-        std::ofstream(file) << config_toml_;
+        std::ofstream(file) << (mode_ == rooms_mode::always_live ? "facilitated_sessions = false\n"
+                                                                 : "")
+                            << config_toml_;
         args.push_back("--config");
         args.push_back(file);
     }

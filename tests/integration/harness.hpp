@@ -33,10 +33,16 @@ inline constexpr const char* risky_text = "i have been saving my pills so i can 
 std::uint16_t free_port();
 std::filesystem::path make_temp_dir();
 
-// A circles process: `circles demo --listen 127.0.0.1:PORT --data DIR [--config FILE]`.
+// How the server under test runs its rooms. Suites about chat, limits, moderation, paging
+// and scale-out run them always live (`facilitated_sessions = false`), so their students post
+// without a facilitator; sessions_test.cpp and the browser test run the product's default.
+enum class rooms_mode { always_live, facilitated };
+
+// A circles process: `circles demo --listen 127.0.0.1:PORT --data DIR --config FILE`.
 class server_process {
   public:
-    explicit server_process(std::filesystem::path data_dir, std::string config_toml = {});
+    explicit server_process(std::filesystem::path data_dir, std::string config_toml = {},
+                            rooms_mode mode = rooms_mode::always_live);
     ~server_process();
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
@@ -54,6 +60,7 @@ class server_process {
   private:
     std::filesystem::path data_dir_;
     std::string config_toml_;
+    rooms_mode mode_;
     std::uint16_t port_ = 0;
     pid_t pid_ = -1;
 };

@@ -39,6 +39,9 @@ class LocalCluster : public ::testing::Test {
         ::setenv("CIRCLES_NO_BUILD", "1", 1);
         ::setenv("CIRCLES_BUILD", CIRCLES_BUILD_DIR, 1);
         ::setenv("CIRCLES_CLUSTER_DIR", dir_.c_str(), 1);
+        // The nodes inherit the environment: rooms always live, as in the other scale-out
+        // tests (students post without a facilitator; sessions_test.cpp covers sessions).
+        ::setenv("CIRCLES_FACILITATED_SESSIONS", "false", 1);
         ::setenv("CIRCLES_CLUSTER_LIMITS",
                  ("replay_limit_messages = " + std::to_string(replay_limit)).c_str(), 1);
         // Five consecutive ports; `up` refuses ports in use, so try a few bases.

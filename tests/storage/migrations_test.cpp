@@ -15,8 +15,12 @@ using testing::temp_dir;
 
 class StoreMigrations : public testing::store_test {
   protected:
-    // What a version-1 build left: no escalations (2), no audit log (3).
+    // What a version-1 build left: no escalations (2), no audit log (3), no paging (4), no
+    // sessions, schedules or agreements (5).
     void back_to_version_one() {
+        raw().exec("DROP TABLE agreements");
+        raw().exec("DROP TABLE room_schedules");
+        raw().exec("DROP TABLE room_sessions");
         raw().exec("DROP TABLE escalation_contacts");
         raw().exec("ALTER TABLE schools DROP COLUMN webhook_url");
         raw().exec("ALTER TABLE schools DROP COLUMN ack_deadline_ms");
@@ -41,7 +45,8 @@ TEST_P(StoreMigrations, FreshDatabaseGetsEveryTable) {
     EXPECT_EQ(mode_of(options.data_dir / "master.key"), 0600u);
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations WHERE version = 1"), 1);
     for (const char* table : {"schools", "users", "rooms", "room_members", "room_keys", "messages",
-                              "sessions", "escalations", "audit_log", "audit_head"}) {
+                              "sessions", "escalations", "audit_log", "audit_head", "room_sessions",
+                              "room_schedules", "agreements"}) {
         EXPECT_TRUE(raw().has_table(table)) << table;
     }
 }
@@ -50,9 +55,9 @@ TEST_P(StoreMigrations, ReopenDoesNotApplyAgain) {
     auto options = this->options();
     for (int i = 0; i < 3; ++i) open(options).reset();
     // Every migration once: versions 1..latest, each recorded a single time.
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 4);
-    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 4);
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 4);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 5);
+    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 5);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 5);
 }
 
 TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
@@ -62,7 +67,7 @@ TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
     back_to_version_one();
     ASSERT_FALSE(raw().has_table("escalations"));
     open(options).reset();
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 4);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 5);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_TRUE(raw().has_table("audit_log"));
     EXPECT_EQ(raw().scalar("SELECT last_id FROM audit_head"), 0);
@@ -116,7 +121,7 @@ TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
     for (auto& t : starting) t.join();
     for (const auto& f : failures) EXPECT_EQ(f, "");
     EXPECT_EQ(opened.load(), nodes);
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 4);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 5);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_head"), 1);
 }

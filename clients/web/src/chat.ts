@@ -2,14 +2,26 @@
 // id was for, and exposes one immutable state snapshot to the UI.
 import { Connection } from './connection';
 import type { AuthCheck, ConnStatus } from './connection';
-import { ErrorCode, describeError, toMember, toMessage, toRoom } from './proto';
+import {
+  ErrorCode,
+  describeError,
+  describeEscalatedError,
+  toAgreement,
+  toMember,
+  toMessage,
+  toRoom,
+  toSession,
+} from './proto';
 import type { ChatMessage, Member, RoomInfo, ServerFrame, WireError } from './proto';
+import { postBlockText } from './sessions';
 import * as store from './store';
 import type { RoomState } from './store';
 
 export interface Notice {
   id: number;
   text: string;
+  /** error: something failed; support: a supportive reply (never styled as an error); info. */
+  tone?: 'error' | 'support' | 'info';
 }
 
 export interface ChatState {
@@ -33,6 +45,8 @@ type Pending =
   | { kind: 'leave'; roomId: string }
   | { kind: 'history'; roomId: string }
   | { kind: 'send'; roomId: string; clientMsgId: string }
+  | { kind: 'session'; roomId: string; open: boolean }
+  | { kind: 'accept'; roomId: string; version: string }
   | { kind: 'ping' };
 
 export function newClientMsgId(): string {
@@ -103,8 +117,12 @@ export class ChatClient {
     this.set({ roomStates: { ...this.s.roomStates, [rs.room.roomId]: rs } });
   }
 
-  private alert(text: string): void {
-    this.set({ alert: { id: ++this.noticeId, text } });
+  private alert(text: string, tone: Notice['tone'] = 'error'): void {
+    this.set({ alert: { id: ++this.noticeId, text, tone } });
+  }
+
+  private say(text: string): void {
+    this.set({ announcement: { id: ++this.noticeId, text } });
   }
 
   dismissAlert(): void {
@@ -200,6 +218,11 @@ export class ChatClient {
     const rs = roomId ? this.room(roomId) : undefined;
     if (!roomId || !rs) return false;
     if (!text.trim()) return false;
+    const block = store.postingBlock(rs, this.s.me);
+    if (block) {
+      this.alert(postBlockText(block, rs.session), 'info');
+      return false;
+    }
     const max = this.s.maxMessageBytes;
     if (max > 0 && new TextEncoder().encode(text).length > max) {
       this.alert(describeError(ErrorCode.MESSAGE_TOO_LARGE));
@@ -222,6 +245,11 @@ export class ChatClient {
     const rs = roomId ? this.room(roomId) : undefined;
     const p = rs?.pending.find((x) => x.clientMsgId === clientMsgId);
     if (!roomId || !rs || !p) return;
+    const block = store.postingBlock(rs, this.s.me);
+    if (block) {
+      this.alert(postBlockText(block, rs.session), 'info');
+      return;
+    }
     const next = store.updatePending(rs, clientMsgId, { state: 'sending', error: undefined, sentOnConn: -1 });
     this.setRoom(next);
     if (next.joined) this.transmit(roomId, { ...p, state: 'sending', sentOnConn: -1 });
@@ -231,6 +259,32 @@ export class ChatClient {
     const roomId = this.s.openRoomId;
     const rs = roomId ? this.room(roomId) : undefined;
     if (rs) this.setRoom(store.removePending(rs, clientMsgId));
+  }
+
+  /** Facilitators: open or close the open room's session. */
+  setSessionOpen(open: boolean): void {
+    const roomId = this.s.openRoomId;
+    const rs = roomId ? this.room(roomId) : undefined;
+    if (!roomId || !rs || rs.sessionBusy) return;
+    const value = { roomId: BigInt(roomId) };
+    const id = this.request(
+      { kind: 'session', roomId, open },
+      open ? { case: 'openSession', value } : { case: 'closeSession', value },
+    );
+    if (id !== null) this.setRoom({ ...rs, sessionBusy: true });
+  }
+
+  /** Accept the group agreement of the open room, in the version shown. */
+  acceptAgreement(): void {
+    const roomId = this.s.openRoomId;
+    const rs = roomId ? this.room(roomId) : undefined;
+    if (!roomId || !rs || !rs.agreement || rs.accepting) return;
+    const version = rs.agreement.version;
+    const id = this.request(
+      { kind: 'accept', roomId, version },
+      { case: 'acceptAgreement', value: { roomId: BigInt(roomId), version } },
+    );
+    if (id !== null) this.setRoom(store.startAccepting(rs));
   }
 
   private transmit(roomId: string, p: store.PendingSend): void {
@@ -286,6 +340,8 @@ export class ChatClient {
             messages: j.messages.map(toMessage),
             hasMore: j.hasMore,
             present: j.present.map(toMember),
+            session: toSession(j.session),
+            agreement: toAgreement(j.agreement),
           },
           withResume,
         );
@@ -329,7 +385,32 @@ export class ChatClient {
         }
         // What moderation wants the sender to know: "held for review", or a supportive
         // reply with the school's crisis contacts.
-        if (a.notice) this.alert(a.notice);
+        if (a.notice) this.alert(a.notice, a.escalated ? 'support' : 'info');
+        return;
+      }
+      case 'session': {
+        const session = toSession(b.value);
+        const roomId = b.value.roomId ? b.value.roomId.toString() : req && 'roomId' in req ? req.roomId : '';
+        const rs = this.room(roomId);
+        if (rs && session) this.setRoom(store.applySession(rs, session));
+        return;
+      }
+      case 'agreementAccepted': {
+        const roomId = b.value.roomId.toString();
+        const rs = this.room(roomId);
+        if (!rs) return;
+        const next = store.applyAgreementAccepted(rs, b.value.version);
+        this.setRoom(next);
+        if (store.needsAgreement(next)) {
+          this.join(roomId); // accepted an older version: fetch the current one
+        } else if (roomId === this.s.openRoomId) {
+          const live = store.postingBlock(next, this.s.me) === null;
+          this.say(
+            live
+              ? "Thanks for agreeing to the group agreement. You can post now."
+              : "Thanks for agreeing to the group agreement. You can post once the session is live.",
+          );
+        }
         return;
       }
       case 'removed': {
@@ -354,18 +435,48 @@ export class ChatClient {
   }
 
   private onError(e: WireError, req: Pending | undefined): void {
-    const text = describeError(e.code, Number(e.retryAfterMs), e.message);
     const clientMsgId = e.clientMsgId || (req?.kind === 'send' ? req.clientMsgId : '');
     const roomId = e.roomId ? e.roomId.toString() : req && 'roomId' in req ? req.roomId : '';
+    // A send kept out of the room that still reached a counselor: the server's text is the
+    // supportive reply for the student, shown as support, never as an error.
+    const support = e.escalated && e.message ? e.message : '';
+    const text = support ? describeEscalatedError(e.code) : describeError(e.code, Number(e.retryAfterMs), e.message);
     if (clientMsgId && roomId) {
-      const rs = this.room(roomId);
-      if (rs) this.setRoom(store.updatePending(rs, clientMsgId, { state: 'failed', error: text }));
-      if (e.code === ErrorCode.NOT_JOINED) this.join(roomId);
+      let rs = this.room(roomId);
+      if (rs) {
+        rs = store.updatePending(rs, clientMsgId, { state: 'failed', error: text, support: support || undefined });
+        if (e.code === ErrorCode.AGREEMENT_REQUIRED) rs = store.agreementOutdated(rs);
+        this.setRoom(rs);
+      }
+      // Re-join to learn the current agreement version, or the session as it is now (once,
+      // however many queued sends fail the same way).
+      const refresh =
+        e.code === ErrorCode.NOT_JOINED ||
+        e.code === ErrorCode.AGREEMENT_REQUIRED ||
+        e.code === ErrorCode.ROOM_NOT_LIVE;
+      if (refresh && !this.room(roomId)?.joining) this.join(roomId);
+      if (support) return this.alert(support, 'support');
+    } else if (req?.kind === 'accept') {
+      const rs = this.room(req.roomId);
+      if (e.code === ErrorCode.INVALID_ARGUMENT) {
+        // The agreement changed since it was shown: show the new version and ask again.
+        if (rs) this.setRoom(store.agreementOutdated(rs));
+        this.join(req.roomId);
+        return this.alert('The group agreement has just changed. Please read the new version.', 'info');
+      }
+      if (rs) this.setRoom({ ...rs, accepting: false });
+    } else if (req?.kind === 'session') {
+      const rs = this.room(req.roomId);
+      if (rs) this.setRoom({ ...rs, sessionBusy: false });
+      if (e.code === ErrorCode.FORBIDDEN) {
+        return this.alert("Only this room's facilitators can open or close its session.");
+      }
     } else if (req?.kind === 'join' || req?.kind === 'history') {
       const rs = this.room(req.roomId);
       if (rs) this.setRoom({ ...rs, joining: false, loadingOlder: false });
     }
-    this.alert(text);
+    const gentle = e.code === ErrorCode.ROOM_NOT_LIVE || e.code === ErrorCode.AGREEMENT_REQUIRED;
+    this.alert(text, gentle ? 'info' : 'error');
   }
 
   private announce(m: ChatMessage): void {

@@ -1,7 +1,18 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { ClientFrameSchema, ServerFrameSchema } from './gen/circles/v1/circles_pb';
-import { ErrorCode, decodeServerFrame, describeError, encodeClientFrame, kindLabel, toMessage } from './proto';
+import {
+  ErrorCode,
+  Role,
+  decodeServerFrame,
+  describeError,
+  describeEscalatedError,
+  encodeClientFrame,
+  kindLabel,
+  toAgreement,
+  toMessage,
+  toSession,
+} from './proto';
 
 describe('wire helpers', () => {
   it('encodes a JoinRoom with Resume', () => {
@@ -35,5 +46,68 @@ describe('wire helpers', () => {
     expect(describeError(ErrorCode.NOT_A_MEMBER)).toMatch(/not a member/);
     expect(kindLabel('social_group')).toBe('Social group');
     expect(kindLabel('new_kind')).toBe('New kind');
+  });
+
+  it('encodes the session and agreement requests', () => {
+    const open = fromBinary(ClientFrameSchema, encodeClientFrame(3n, { case: 'openSession', value: { roomId: 7n } }));
+    expect(open.body.case).toBe('openSession');
+    const accept = fromBinary(
+      ClientFrameSchema,
+      encodeClientFrame(4n, { case: 'acceptAgreement', value: { roomId: 7n, version: 'ab12' } }),
+    );
+    expect(accept.body).toMatchObject({ case: 'acceptAgreement', value: { roomId: 7n, version: 'ab12' } });
+  });
+
+  it('maps a JoinResult session and agreement', () => {
+    const wire = create(ServerFrameSchema, {
+      body: {
+        case: 'joined',
+        value: {
+          room: { roomId: 7n },
+          session: {
+            roomId: 7n,
+            open: true,
+            openedAtMs: 1700000000000n,
+            openedBy: { userId: 6n, displayName: 'Ms. Rivera', role: Role.FACILITATOR },
+            facilitatorPresent: true,
+            live: true,
+            timeZone: 'America/New_York',
+            schedule: [{ weekday: 2, startMinute: 730, durationMinutes: 40 }],
+            required: true,
+          },
+          agreement: {
+            version: 'ab12',
+            rules: [
+              { number: 2, text: 'No hate.' },
+              { number: 1, text: 'Be kind.' },
+            ],
+            accepted: false,
+            required: true,
+          },
+        },
+      },
+    });
+    const f = decodeServerFrame(toBinary(ServerFrameSchema, wire));
+    if (f.body.case !== 'joined') throw new Error('not a JoinResult');
+    expect(toSession(f.body.value.session)).toEqual({
+      open: true,
+      openedAtMs: 1700000000000,
+      openedBy: { userId: '6', displayName: 'Ms. Rivera', role: Role.FACILITATOR },
+      facilitatorPresent: true,
+      live: true,
+      timeZone: 'America/New_York',
+      schedule: [{ weekday: 2, startMinute: 730, durationMinutes: 40 }],
+      required: true,
+    });
+    expect(toAgreement(f.body.value.agreement)?.rules.map((r) => r.number)).toEqual([1, 2]);
+    // An older server sends neither.
+    expect(toSession(undefined)).toBeNull();
+    expect(toAgreement(undefined)).toBeNull();
+  });
+
+  it('describes the session and agreement errors kindly', () => {
+    expect(describeError(ErrorCode.ROOM_NOT_LIVE)).toMatch(/isn't meeting right now/);
+    expect(describeError(ErrorCode.AGREEMENT_REQUIRED)).toMatch(/group agreement/);
+    expect(describeEscalatedError(ErrorCode.ROOM_NOT_LIVE)).toMatch(/counselor has been told/);
   });
 });

@@ -10,11 +10,13 @@ import {
   ServerFrameSchema,
 } from './gen/circles/v1/circles_pb';
 import type {
+  Agreement as WireAgreement,
   Error as WireError,
   Member as WireMember,
   MessageEvent as WireMessageEvent,
   Room as WireRoom,
   ServerFrame,
+  SessionState as WireSessionState,
 } from './gen/circles/v1/circles_pb';
 
 export { ErrorCode, MessageStatus, Role };
@@ -59,6 +61,41 @@ export interface ChatMessage {
   status: MessageStatus;
 }
 
+/** One weekly meeting, in the session's time zone. */
+export interface ScheduleSlot {
+  weekday: number; // 1 = Monday ... 7 = Sunday
+  startMinute: number; // minutes after local midnight
+  durationMinutes: number;
+}
+
+/** Whether students may post in a room now, and when it meets (SessionState). */
+export interface SessionInfo {
+  open: boolean;
+  openedAtMs: number;
+  openedBy: Member | null;
+  facilitatorPresent: boolean;
+  /** open && facilitatorPresent, or true when the server runs rooms without sessions. */
+  live: boolean;
+  timeZone: string; // IANA name, as the server sent it (may be empty or unknown here)
+  schedule: ScheduleSlot[];
+  /** false: the server runs rooms always live. */
+  required: boolean;
+}
+
+export interface GroundRule {
+  number: number;
+  text: string;
+}
+
+/** The room's group agreement as this user sees it. */
+export interface AgreementInfo {
+  version: string;
+  rules: GroundRule[];
+  accepted: boolean;
+  /** false for staff, and when the server runs rooms without sessions. */
+  required: boolean;
+}
+
 export function toMember(m: WireMember | undefined): Member {
   return {
     userId: m ? m.userId.toString() : '0',
@@ -90,6 +127,36 @@ export function toMessage(m: WireMessageEvent): ChatMessage {
   };
 }
 
+/** SessionState → SessionInfo; null when the server sent none (a server without sessions). */
+export function toSession(w: WireSessionState | undefined): SessionInfo | null {
+  if (!w) return null;
+  return {
+    open: w.open,
+    openedAtMs: Number(w.openedAtMs),
+    openedBy: w.openedBy ? toMember(w.openedBy) : null,
+    facilitatorPresent: w.facilitatorPresent,
+    live: w.live,
+    timeZone: w.timeZone,
+    schedule: w.schedule.map((x) => ({
+      weekday: x.weekday,
+      startMinute: x.startMinute,
+      durationMinutes: x.durationMinutes,
+    })),
+    required: w.required,
+  };
+}
+
+/** Agreement → AgreementInfo; null when the server sent none. Rules are kept in number order. */
+export function toAgreement(w: WireAgreement | undefined): AgreementInfo | null {
+  if (!w) return null;
+  return {
+    version: w.version,
+    rules: w.rules.map((r) => ({ number: r.number, text: r.text })).sort((a, b) => a.number - b.number),
+    accepted: w.accepted,
+    required: w.required,
+  };
+}
+
 // ---- errors -----------------------------------------------------------------------------
 
 /** A short sentence for people, chosen by error code (never by the server's text). */
@@ -118,6 +185,10 @@ export function describeError(code: ErrorCode, retryAfterMs = 0, serverText = ''
       return serverText
         ? `Your message wasn't shared: ${serverText}`
         : "Your message wasn't shared because of the room's ground rules.";
+    case ErrorCode.ROOM_NOT_LIVE:
+      return "The group isn't meeting right now, so this wasn't shared. You can send it once the session is live.";
+    case ErrorCode.AGREEMENT_REQUIRED:
+      return 'Please read and agree to the group agreement first, then try again.';
     case ErrorCode.INVALID_ARGUMENT:
     case ErrorCode.MALFORMED_FRAME:
     case ErrorCode.UNKNOWN_FRAME:
@@ -126,6 +197,21 @@ export function describeError(code: ErrorCode, retryAfterMs = 0, serverText = ''
       return 'Something went wrong on our side; nothing was saved. Please try again.';
     default:
       return serverText || 'Something went wrong. Please try again.';
+  }
+}
+
+/**
+ * A send kept out of the room that still reached a counselor (Error.escalated): what happened,
+ * said gently. The server's text, the supportive reply, is shown next to it.
+ */
+export function describeEscalatedError(code: ErrorCode): string {
+  switch (code) {
+    case ErrorCode.ROOM_NOT_LIVE:
+      return "The group isn't meeting right now, so this wasn't shared with the group, but a school counselor has been told.";
+    case ErrorCode.AGREEMENT_REQUIRED:
+      return "This wasn't shared with the group yet, but a school counselor has been told.";
+    default:
+      return "This wasn't shared with the group, but a school counselor has been told.";
   }
 }
 

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { MessageStatus, Role } from './proto';
-import type { ChatMessage, Member, RoomInfo } from './proto';
+import type { AgreementInfo, ChatMessage, Member, RoomInfo, SessionInfo } from './proto';
 import {
   addPending,
+  agreementOutdated,
+  applyAgreementAccepted,
+  applySession,
+  facilitatorPresent,
+  needsAgreement,
+  postingBlock,
+  startAccepting,
   applyAck,
   applyHistory,
   applyJoin,
@@ -206,5 +213,138 @@ describe('history and presence', () => {
     s = applyPresence(s, sam, true);
     s = applyPresence(s, sam, true);
     expect(s.present.map((m) => m.userId)).toEqual(['1', '2']);
+  });
+});
+
+const rivera: Member = { userId: '6', displayName: 'Ms. Rivera (facilitator)', role: Role.FACILITATOR };
+const okafor: Member = { userId: '8', displayName: 'Mr. Lee (facilitator)', role: Role.FACILITATOR };
+
+const closed: SessionInfo = {
+  open: false,
+  openedAtMs: 0,
+  openedBy: null,
+  facilitatorPresent: false,
+  live: false,
+  timeZone: 'America/New_York',
+  schedule: [{ weekday: 2, startMinute: 730, durationMinutes: 40 }],
+  required: true,
+};
+const liveSession: SessionInfo = { ...closed, open: true, openedAtMs: 5, openedBy: rivera, facilitatorPresent: true, live: true };
+const agreement: AgreementInfo = {
+  version: 'v1',
+  rules: [{ number: 1, text: 'Be kind.' }],
+  accepted: false,
+  required: true,
+};
+
+function joinedWith(session: SessionInfo | null, agr: AgreementInfo | null, present: Member[] = [alex, sam]) {
+  return applyJoin(
+    newRoomState(room),
+    { room: { ...room, lastSeq: 1 }, recovered: false, messages: [msg(1)], hasMore: false, present, session, agreement: agr },
+    false,
+  );
+}
+
+describe('sessions', () => {
+  it('a join carries the session and the agreement', () => {
+    const s = joinedWith(liveSession, agreement, [alex, rivera]);
+    expect(s.session).toEqual(liveSession);
+    expect(s.agreement).toEqual(agreement);
+    // A server without sessions sends neither: always live, nothing to accept.
+    const plain = joined([1]);
+    expect(plain.session).toBeNull();
+    expect(postingBlock(plain, alex)).toBeNull();
+  });
+
+  it('a facilitator leaving pauses a live session; coming back makes it live again', () => {
+    let s = joinedWith(liveSession, { ...agreement, accepted: true }, [alex, rivera]);
+    expect(facilitatorPresent(s.present)).toBe(true);
+    s = applyPresence(s, rivera, false);
+    expect(s.session).toMatchObject({ open: true, facilitatorPresent: false, live: false });
+    expect(postingBlock(s, alex)).toBe('not-live');
+    s = applyPresence(s, rivera, true);
+    expect(s.session).toMatchObject({ facilitatorPresent: true, live: true });
+    expect(postingBlock(s, alex)).toBeNull();
+  });
+
+  it('stays live while another facilitator is still here', () => {
+    let s = joinedWith(liveSession, null, [alex, rivera, okafor]);
+    s = applyPresence(s, rivera, false);
+    expect(s.session?.live).toBe(true);
+    s = applyPresence(s, okafor, false);
+    expect(s.session?.live).toBe(false);
+  });
+
+  it('a student coming or going does not change the session', () => {
+    const s = joinedWith(liveSession, null, [alex, rivera]);
+    const r = applyPresence(s, sam, true);
+    expect(r.session).toBe(s.session);
+  });
+
+  it('a facilitator arriving does not make a closed session live', () => {
+    let s = joinedWith(closed, null, [alex]);
+    s = applyPresence(s, rivera, true);
+    expect(s.session).toMatchObject({ open: false, facilitatorPresent: true, live: false });
+  });
+
+  it('rooms without sessions stay live whoever leaves', () => {
+    const off = { ...liveSession, required: false };
+    const s = applyPresence(joinedWith(off, null, [alex, rivera]), rivera, false);
+    expect(s.session).toMatchObject({ facilitatorPresent: false, live: true });
+    expect(postingBlock(s, alex)).toBeNull();
+  });
+
+  it('a SessionState event replaces the session and ends an open/close in flight', () => {
+    let s = { ...joinedWith(closed, null, [alex, rivera]), sessionBusy: true };
+    s = applySession(s, liveSession);
+    expect(s.session?.live).toBe(true);
+    expect(s.sessionBusy).toBe(false);
+    expect(markDisconnected({ ...s, sessionBusy: true }).sessionBusy).toBe(false);
+  });
+
+  it('gates students only: staff may post while the room is not live', () => {
+    const s = joinedWith(closed, { ...agreement, required: false }, [alex]);
+    expect(postingBlock(s, alex)).toBe('not-live');
+    expect(postingBlock(s, rivera)).toBeNull();
+    expect(postingBlock(s, { ...sam, role: Role.COUNSELOR })).toBeNull();
+  });
+});
+
+describe('group agreement', () => {
+  it('must be accepted before a student posts, then the session gate applies', () => {
+    let s = joinedWith(closed, agreement);
+    expect(needsAgreement(s)).toBe(true);
+    expect(postingBlock(s, alex)).toBe('agreement');
+    s = startAccepting(s);
+    expect(s.accepting).toBe(true);
+    s = applyAgreementAccepted(s, 'v1');
+    expect(s.accepting).toBe(false);
+    expect(s.agreement?.accepted).toBe(true);
+    expect(needsAgreement(s)).toBe(false);
+    expect(postingBlock(s, alex)).toBe('not-live');
+    expect(postingBlock(applySession(s, liveSession), alex)).toBeNull();
+  });
+
+  it('an acceptance of another version does not count', () => {
+    const s = applyAgreementAccepted(startAccepting(joinedWith(liveSession, agreement)), 'v0');
+    expect(s.accepting).toBe(false);
+    expect(needsAgreement(s)).toBe(true);
+  });
+
+  it('AGREEMENT_REQUIRED shows the agreement again until the re-join brings the new version', () => {
+    let s = joinedWith(liveSession, { ...agreement, accepted: true });
+    expect(postingBlock(s, alex)).toBeNull();
+    s = agreementOutdated(s);
+    expect(needsAgreement(s)).toBe(true);
+    const v2: AgreementInfo = { version: 'v2', rules: [{ number: 1, text: 'Be kind.' }, { number: 2, text: 'No hate.' }], accepted: false, required: true };
+    s = applyJoin(s, { room: { ...room, lastSeq: 1 }, recovered: true, messages: [], hasMore: false, present: [alex, rivera], session: liveSession, agreement: v2 }, true);
+    expect(s.agreement?.version).toBe('v2');
+    expect(applyAgreementAccepted(s, 'v2').agreement?.accepted).toBe(true);
+  });
+
+  it('is never required of staff', () => {
+    const s = joinedWith(closed, { ...agreement, required: false });
+    expect(needsAgreement(s)).toBe(false);
+    expect(postingBlock(s, rivera)).toBeNull();
   });
 });

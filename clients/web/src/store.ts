@@ -1,8 +1,10 @@
 // Per-room message state: pure functions, no I/O. Messages are kept sorted by seq and
 // unique; `contiguousSeq` is the highest seq up to which the client has everything the
-// server will give it, and is what the client resumes from.
-import { MessageStatus } from './proto';
-import type { ChatMessage, Member, RoomInfo } from './proto';
+// server will give it, and is what the client resumes from. The room's facilitated session
+// and group agreement live here too.
+import { MessageStatus, Role } from './proto';
+import type { AgreementInfo, ChatMessage, Member, RoomInfo, SessionInfo } from './proto';
+import type { PostBlock } from './sessions';
 
 export interface PendingSend {
   clientMsgId: string;
@@ -10,6 +12,8 @@ export interface PendingSend {
   createdAtMs: number;
   state: 'sending' | 'failed';
   error?: string;
+  /** A failed send that reached a counselor anyway: the supportive reply for the student. */
+  support?: string;
   /** Connection generation the send went out on; -1 = not sent on the current connection. */
   sentOnConn: number;
 }
@@ -28,6 +32,14 @@ export interface RoomState {
   loadingOlder: boolean;
   present: Member[];
   pending: PendingSend[];
+  /** The room's session (null: the server sent none, so the room is always live). */
+  session: SessionInfo | null;
+  /** The group agreement for this user (null: the server sent none). */
+  agreement: AgreementInfo | null;
+  /** An AcceptAgreement is in flight. */
+  accepting: boolean;
+  /** An OpenSession/CloseSession is in flight. */
+  sessionBusy: boolean;
 }
 
 export function newRoomState(room: RoomInfo): RoomState {
@@ -42,6 +54,10 @@ export function newRoomState(room: RoomInfo): RoomState {
     loadingOlder: false,
     present: [],
     pending: [],
+    session: null,
+    agreement: null,
+    accepting: false,
+    sessionBusy: false,
   };
 }
 
@@ -121,6 +137,8 @@ export interface JoinData {
   messages: ChatMessage[];
   hasMore: boolean;
   present: Member[];
+  session?: SessionInfo | null;
+  agreement?: AgreementInfo | null;
 }
 
 /**
@@ -146,6 +164,9 @@ export function applyJoin(s: RoomState, j: JoinData, withResume: boolean): RoomS
     loadingOlder: false,
     present: dedupeMembers(j.present),
     pending: dropPendingFor(s.pending, j.messages),
+    session: j.session ?? null,
+    agreement: j.agreement ?? null,
+    accepting: false,
   };
 }
 
@@ -255,9 +276,70 @@ function dedupeMembers(list: Member[]): Member[] {
   return out;
 }
 
+/**
+ * A PresenceChange. A facilitator arriving or leaving changes whether the session is live:
+ * it is recomputed from everyone present (another facilitator may still be here).
+ */
 export function applyPresence(s: RoomState, member: Member, present: boolean): RoomState {
   const others = s.present.filter((m) => m.userId !== member.userId);
-  return { ...s, present: present ? [...others, member] : others };
+  const list = present ? [...others, member] : others;
+  const session =
+    s.session && member.role === Role.FACILITATOR ? withFacilitator(s.session, facilitatorPresent(list)) : s.session;
+  return { ...s, present: list, session };
+}
+
+// ---- sessions and the group agreement ---------------------------------------------------
+
+export function facilitatorPresent(present: Member[]): boolean {
+  return present.some((m) => m.role === Role.FACILITATOR);
+}
+
+/** The session with facilitator presence set, and `live` recomputed from it. */
+export function withFacilitator(session: SessionInfo, present: boolean): SessionInfo {
+  const live = !session.required || (session.open && present);
+  if (session.facilitatorPresent === present && session.live === live) return session;
+  return { ...session, facilitatorPresent: present, live };
+}
+
+/** A SessionState: the answer to Open/CloseSession, or pushed when a session opens or closes. */
+export function applySession(s: RoomState, session: SessionInfo): RoomState {
+  return { ...s, session, sessionBusy: false };
+}
+
+export function needsAgreement(s: RoomState): boolean {
+  return !!s.agreement && s.agreement.required && !s.agreement.accepted;
+}
+
+export function startAccepting(s: RoomState): RoomState {
+  return { ...s, accepting: true };
+}
+
+/** AgreementAccepted: accepted if it is the version shown (else the re-join shows the new one). */
+export function applyAgreementAccepted(s: RoomState, version: string): RoomState {
+  const a = s.agreement;
+  if (!a || a.version !== version) return { ...s, accepting: false };
+  return { ...s, accepting: false, agreement: { ...a, accepted: true } };
+}
+
+/**
+ * The server wants the agreement (again): AGREEMENT_REQUIRED on a send, or a stale version on
+ * accept. Show it as not accepted until the re-join brings the current version.
+ */
+export function agreementOutdated(s: RoomState): RoomState {
+  const a = s.agreement;
+  if (!a) return { ...s, accepting: false };
+  return { ...s, accepting: false, agreement: { ...a, accepted: false, required: true } };
+}
+
+/**
+ * Why `me` cannot post here now, or null. The agreement gates whoever the server says must
+ * accept it (never staff); the session gates students only.
+ */
+export function postingBlock(s: RoomState, me: Member | null): PostBlock {
+  if (needsAgreement(s)) return 'agreement';
+  if (!me || me.role !== Role.STUDENT) return null;
+  if (s.session && s.session.required && !s.session.live) return 'not-live';
+  return null;
 }
 
 // ---- pending sends ---------------------------------------------------------------------
@@ -298,6 +380,8 @@ export function markDisconnected(s: RoomState): RoomState {
     joining: false,
     loadingOlder: false,
     present: [],
+    accepting: false,
+    sessionBusy: false,
     pending: s.pending.map((p) => (p.sentOnConn === -1 ? p : { ...p, sentOnConn: -1 })),
   };
 }

@@ -56,7 +56,7 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
         <main id="main" tabIndex={-1}>
           <div class="alert-slot" role="alert" ref={alertRef}>
             {s.alert && (
-              <div class="alert">
+              <div class={`alert alert-${s.alert.tone ?? 'error'}`}>
                 <span>{s.alert.text}</span>
                 <button type="button" class="small ghost" onClick={() => client.dismissAlert()}>
                   Dismiss
@@ -73,6 +73,8 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
               onLoadOlder={() => client.loadOlder()}
               onRetry={(id) => client.retry(id)}
               onDiscard={(id) => client.discard(id)}
+              onAcceptAgreement={() => client.acceptAgreement()}
+              onSetSessionOpen={(open) => client.setSessionOpen(open)}
             />
           ) : (
             <div class="welcome">

@@ -1,11 +1,17 @@
 import { useRef, useState } from 'preact/hooks';
 
-export function Composer(props: { roomName: string; onSend: (text: string) => boolean; disabled?: boolean }) {
+export function Composer(props: {
+  roomName: string;
+  onSend: (text: string) => boolean;
+  /** Why this person cannot post now; the composer is disabled and says so. A draft is kept. */
+  disabledReason?: string;
+}) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
+  const disabled = !!props.disabledReason;
 
   function submit() {
-    if (!text.trim()) return;
+    if (!text.trim() || disabled) return;
     if (props.onSend(text)) setText('');
     ref.current?.focus();
   }
@@ -20,26 +26,31 @@ export function Composer(props: { roomName: string; onSend: (text: string) => bo
 
   return (
     <form
-      class="composer"
+      class={`composer${disabled ? ' composer-disabled' : ''}`}
       onSubmit={(e) => {
         e.preventDefault();
         submit();
       }}
     >
       <label for="composer-text">Message</label>
+      {disabled && (
+        <p id="composer-reason" class="composer-reason" tabIndex={-1}>
+          {props.disabledReason}
+        </p>
+      )}
       <div class="composer-row">
         <textarea
           id="composer-text"
           ref={ref}
           rows={2}
-          placeholder={`Message ${props.roomName}`}
-          aria-describedby="composer-hint"
+          placeholder={disabled ? 'Posting is paused' : `Message ${props.roomName}`}
+          aria-describedby={disabled ? 'composer-reason composer-hint' : 'composer-hint'}
           value={text}
-          disabled={props.disabled}
+          disabled={disabled}
           onInput={(e) => setText(e.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" class="primary" disabled={props.disabled || !text.trim()}>
+        <button type="submit" class="primary" disabled={disabled || !text.trim()}>
           Send
         </button>
       </div>

@@ -35,17 +35,26 @@ function PendingItem(props: {
 }) {
   const { p } = props;
   const failed = p.state === 'failed';
+  const supported = failed && !!p.support;
   return (
-    <li class={`msg mine pending${failed ? ' failed' : ''}`} aria-busy={failed ? undefined : 'true'}>
+    <li
+      class={`msg mine pending${failed ? ' failed' : ''}${supported ? ' supported' : ''}`}
+      aria-busy={failed ? undefined : 'true'}
+    >
       <p class="meta">
         <span class="sender">{props.me?.displayName ?? 'You'}</span>
         <span class="you"> (you)</span>
-        <span class="state">{failed ? 'Not sent' : 'Sending…'}</span>
+        <span class="state">{supported ? 'Not shared with the group' : failed ? 'Not sent' : 'Sending…'}</span>
       </p>
       <p class="text">{p.text}</p>
+      {supported && (
+        <div class="support" role="note" aria-label="A message for you">
+          <p>{p.support}</p>
+        </div>
+      )}
       {failed && (
         <div class="pending-actions">
-          {p.error && <p class="error-text">{p.error}</p>}
+          {p.error && <p class={supported ? 'note-text' : 'error-text'}>{p.error}</p>}
           <button type="button" class="small" onClick={() => props.onRetry(p.clientMsgId)}>
             Try again
           </button>

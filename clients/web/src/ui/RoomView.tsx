@@ -1,8 +1,32 @@
-import { kindLabel } from '../proto';
+import { useEffect, useRef } from 'preact/hooks';
+import { Role, kindLabel } from '../proto';
 import type { Member } from '../proto';
+import { postBlockText } from '../sessions';
+import { needsAgreement, postingBlock } from '../store';
 import type { RoomState } from '../store';
+import { AgreementPanel } from './AgreementPanel';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { SessionBanner } from './SessionBanner';
+
+/** Facilitators of the room: open or close its session. */
+function SessionControl(props: { rs: RoomState; onSetOpen: (open: boolean) => void }) {
+  const { session, sessionBusy, joined } = props.rs;
+  if (!session || !session.required) return null;
+  const open = session.open;
+  const idle = !sessionBusy && joined;
+  // aria-disabled, not disabled: the button keeps the keyboard focus while the answer comes.
+  return (
+    <button
+      type="button"
+      class={`session-toggle small${open ? '' : ' primary'}`}
+      aria-disabled={idle ? undefined : 'true'}
+      onClick={() => idle && props.onSetOpen(!open)}
+    >
+      {sessionBusy ? (open ? 'Closing…' : 'Opening…') : open ? 'Close session' : 'Open session'}
+    </button>
+  );
+}
 
 function Presence(props: { present: Member[]; me: Member | null; joined: boolean }) {
   const others = props.present.filter((m) => !props.me || m.userId !== props.me.userId);
@@ -37,8 +61,27 @@ export function RoomView(props: {
   onLoadOlder: () => void;
   onRetry: (id: string) => void;
   onDiscard: (id: string) => void;
+  onAcceptAgreement: () => void;
+  onSetSessionOpen: (open: boolean) => void;
 }) {
-  const { rs } = props;
+  const { rs, me } = props;
+  const agreement = needsAgreement(rs) ? rs.agreement : null;
+  const agreementFirst = agreement !== null;
+  const block = postingBlock(rs, me);
+  const isFacilitator = me?.role === Role.FACILITATOR;
+
+  // After "I agree" the agreement gives way to the composer: keep the keyboard there.
+  const wasAgreement = useRef({ roomId: rs.room.roomId, shown: agreementFirst });
+  useEffect(() => {
+    const was = wasAgreement.current;
+    if (was.roomId === rs.room.roomId && was.shown && !agreementFirst) {
+      const box = document.getElementById('composer-text') as HTMLTextAreaElement | null;
+      if (box && !box.disabled) box.focus();
+      else document.getElementById('composer-reason')?.focus();
+    }
+    wasAgreement.current = { roomId: rs.room.roomId, shown: agreementFirst };
+  }, [rs.room.roomId, agreementFirst]);
+
   return (
     <section class="room" aria-labelledby="room-heading">
       <div class="room-head">
@@ -49,7 +92,9 @@ export function RoomView(props: {
           <h2 id="room-heading">{rs.room.name}</h2>
           <p class="room-kind-line">{kindLabel(rs.room.kind)}</p>
         </div>
+        {isFacilitator && <SessionControl rs={rs} onSetOpen={props.onSetSessionOpen} />}
       </div>
+      <SessionBanner session={rs.session} me={me} />
       <Presence present={rs.present} me={props.me} joined={rs.joined} />
       <MessageList
         messages={rs.messages}
@@ -61,7 +106,20 @@ export function RoomView(props: {
         onRetry={props.onRetry}
         onDiscard={props.onDiscard}
       />
-      <Composer roomName={rs.room.name} onSend={props.onSend} />
+      {agreement ? (
+        <AgreementPanel
+          agreement={agreement}
+          roomName={rs.room.name}
+          accepting={rs.accepting}
+          onAccept={props.onAcceptAgreement}
+        />
+      ) : (
+        <Composer
+          roomName={rs.room.name}
+          onSend={props.onSend}
+          disabledReason={block ? postBlockText(block, rs.session) : undefined}
+        />
+      )}
     </section>
   );
 }

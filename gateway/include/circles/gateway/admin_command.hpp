@@ -27,6 +27,19 @@ namespace circles::gateway {
 // not named stays as it was. Prints the settings, the webhook without credentials.
 int run_school_escalation(std::vector<std::string> args, std::ostream& out);
 
+// `circles admin room-schedule --room ID (--data DIR | --config FILE) [--time-zone ZONE]
+//      [--slots "tue 12:10 40, thu 12:10 40" | none]`
+// Shows, and with options changes, when a room meets each week: slots of "DAY HH:MM MINUTES"
+// (day mon..sun, 24-hour local time, 1-720 minutes), separated by ','; the time zone is an
+// IANA name ("Europe/London"). Students see the next session while the room is not live.
+int run_room_schedule(std::vector<std::string> args, std::ostream& out);
+
+// "tue 12:10 40, thu 15:30 45" as slots sorted by day and time; "none" or "" for no slots.
+// Throws std::invalid_argument naming the slot that is wrong.
+std::vector<storage::weekly_slot> parse_weekly_slots(const std::string& text);
+// The same form back ("tue 12:10 40, thu 15:30 45").
+std::string format_weekly_slots(const std::vector<storage::weekly_slot>& slots);
+
 struct bench_fixture_options {
     std::size_t rooms = 1;
     std::size_t room_size = 6;

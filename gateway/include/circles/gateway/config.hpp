@@ -45,6 +45,10 @@ struct config {
     std::string node_id = "node1";
     unsigned threads = 0;               // 0: one per core
     bool secure_cookies = false;        // set Secure on the session cookie (behind TLS)
+    // Rooms are live only while a facilitator has a session open and is present, and students
+    // accept the group agreement before posting. false: every room is always live (a
+    // deployment without facilitators; the load benchmark).
+    bool facilitated_sessions = true;
     std::filesystem::path policy_file;  // the school's moderation policy; empty: built-in
     // Scale-out. store: "" (SQLite in data_dir), "sqlite:FILE" or a PostgreSQL URL
     // ("postgresql://user:pass@host:5432/circles"). bus and presence: "local" (one node) or

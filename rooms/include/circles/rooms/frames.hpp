@@ -9,10 +9,13 @@
 
 namespace circles::rooms {
 
+struct session_view;  // service.hpp
+
 v1::Role to_proto(storage::role r) noexcept;
 void fill(v1::Member& out, const member& m);
 void fill(v1::Room& out, const storage::room& r);
 void fill(v1::MessageEvent& out, const storage::stored_message& m);
+void fill(v1::SessionState& out, const session_view& v);
 
 // Serializes once into an immutable buffer that every recipient shares.
 std::shared_ptr<const std::string> encode(const v1::ServerFrame& frame);

@@ -23,6 +23,7 @@ enum class errc {
     room_not_found = 1,
     not_a_member = 2,
     store_unavailable = 3,
+    forbidden = 4,  // the user's role does not allow this in the room
 };
 const boost::system::error_category& rooms_category() noexcept;
 inline boost::system::error_code make_error_code(errc e) noexcept {
@@ -37,6 +38,22 @@ struct limits {
     std::size_t default_page = 50;  // history page when the client names none
     std::size_t max_page = 200;     // largest history page a client may ask for
     std::size_t max_replay = 1000;  // a resume further behind than this reloads instead
+    // Facilitated rooms: students post only while a session is open and a facilitator is
+    // present, after accepting the group agreement. false runs every room always live.
+    bool sessions_required = true;
+};
+
+// A room's session as a member sees it: whether one is open and by whom, whether a
+// facilitator is present, and when the room meets.
+struct session_view {
+    storage::room_id room = 0;
+    storage::room_session session;
+    std::optional<member> opened_by;  // set while a session is open
+    bool facilitator_present = false;
+    bool required = true;  // limits::sessions_required
+    storage::room_schedule schedule;
+    // Students may post: a session is open and a facilitator present (or sessions are off).
+    bool live() const noexcept { return !required || (session.open() && facilitator_present); }
 };
 
 struct resume_point {
@@ -86,6 +103,17 @@ class service {
 
     const limits& limits_in_force() const noexcept { return limits_; }
 
+    // --- facilitated sessions (sessions.cpp) -----------------------------------------------
+    // The room's session, schedule and facilitator presence. Reads the store.
+    result<session_view> session(storage::room_id room);
+    // Facilitators who are members of the room only (errc::forbidden for anyone else). Opens
+    // or closes the session (idempotent), then tells every member of the room, on every node,
+    // with a SessionState event.
+    result<session_view> open_session(const storage::user& u, storage::room_id room);
+    result<session_view> close_session(const storage::user& u, storage::room_id room);
+    // Whether a facilitator of the room is connected now, on any node (presence).
+    bool facilitator_present(storage::room_id room);
+
     // After a bus outage or a bus subscribe that completed late, events may have been lost
     // with no later event to reveal the gap: tell the room's local connections how far the
     // room has committed (a seq hint) so they fill up from the store. Reads the store: call
@@ -108,6 +136,7 @@ class service {
     void publish_to_school(storage::school_id school, std::shared_ptr<const std::string> frame);
 
   private:
+    result<session_view> view_of(storage::room_id room, storage::room_session s);
     void publish_presence(storage::room_id room, const member& m, bool present);
 
     storage::store& store_;

@@ -116,6 +116,25 @@ class store {
     virtual result<std::vector<room>> rooms_of(user_id user) = 0;
     virtual result<std::vector<user>> members_of(room_id room) = 0;
 
+    // --- facilitated sessions, schedule, group agreement ------------------------------------
+    // The room's open session (id 0 when none). errc::not_found for an unknown room.
+    virtual result<room_session> session_of(room_id room) = 0;
+    // Opens a session unless one is open already (then returns that one, unchanged), with a
+    // "session.opened" audit entry in the same commit. The caller checks the role.
+    virtual result<room_session> open_session(room_id room, user_id facilitator) = 0;
+    // Closes the open session with "session.closed"; a room with none is left as it is.
+    // Returns the session closed (id 0 when there was none).
+    virtual result<room_session> close_session(room_id room, user_id facilitator) = 0;
+    // The room's weekly schedule (no slots until set); errc::not_found for an unknown room.
+    virtual result<room_schedule> schedule_of(room_id room) = 0;
+    // Replaces it (configuration: not audited); errc::invalid_argument unless valid_schedule.
+    virtual result<void> set_schedule(room_id room, const room_schedule& schedule) = 0;
+    // The version of the group agreement `user` accepted last in `room`, "" for none.
+    virtual result<std::string> accepted_agreement(room_id room, user_id user) = 0;
+    // Records that `user` accepted `version` (1-64 printable ASCII bytes, else
+    // errc::invalid_argument) now, with an "agreement.accepted" audit entry.
+    virtual result<void> accept_agreement(room_id room, user_id user, std::string_view version) = 0;
+
     // --- sessions --------------------------------------------------------------------------
     // Returns a fresh random token (URL-safe base64 of 32 random bytes). Only its hash is
     // stored, so a copy of the database does not hold usable tokens.

@@ -127,6 +127,35 @@ struct escalation_settings {
     std::vector<std::vector<user_id>> contacts;  // levels, level 0 first
 };
 
+// A facilitated session of a room. Students may post only while one is open (and a
+// facilitator is present, which presence knows, not the store).
+struct room_session {
+    std::int64_t id = 0;  // 0: no session is open
+    user_id opened_by = 0;
+    std::int64_t opened_at_ms = 0;
+    bool open() const noexcept { return id != 0; }
+};
+
+// One weekly meeting of a room, in the room's time zone.
+struct weekly_slot {
+    int weekday = 1;           // 1 = Monday ... 7 = Sunday (ISO 8601)
+    int start_minute = 0;      // minutes after local midnight, 0-1439
+    int duration_minutes = 0;  // 1-720
+    friend bool operator==(const weekly_slot&, const weekly_slot&) = default;
+};
+
+inline constexpr std::size_t max_schedule_slots = 28;
+
+// When a room meets: shown to students outside a session ("next session Tuesday 12:10").
+struct room_schedule {
+    std::string time_zone = "UTC";   // an IANA name ("Europe/London"); clients convert
+    std::vector<weekly_slot> slots;  // sorted by weekday, then start
+};
+
+// Slots in range, at most max_schedule_slots, and a time zone of IANA shape (letters, digits,
+// '/', '_', '-', '+', 1-64 bytes). Whether the zone exists is for the client to tell.
+bool valid_schedule(const room_schedule& s) noexcept;
+
 struct history_page {
     std::vector<stored_message> messages;  // oldest first
     bool has_more = false;                 // older messages exist before messages.front()

@@ -1,0 +1,127 @@
+// Facilitated sessions and the group agreement on a connection: what a joiner is shown, the
+// gate a student's send passes (agreement accepted, session open, facilitator present), and
+// the requests that open and close a session and accept the agreement. Store writes (each with
+// its audit entry) run on the blocking pool, never on the connection's strand.
+#include <spdlog/spdlog.h>
+
+#include "agreement.hpp"
+#include "circles/rooms/frames.hpp"
+#include "websocket_session.hpp"
+
+namespace circles::gateway {
+
+bool websocket_session::gated() const {
+    return user_.user_role == storage::role::student &&
+           state_->rooms().limits_in_force().sessions_required;
+}
+
+void websocket_session::fill_facilitation(v1::JoinResult& result, const storage::room& room) {
+    if (auto view = state_->rooms().session(room.id)) {
+        rooms::fill(*result.mutable_session(), *view);
+    } else {
+        spdlog::warn("join: session of room {} unreadable: {}", room.id, view.error().message());
+    }
+    std::string accepted;
+    if (gated()) {
+        if (auto a = state_->store().accepted_agreement(room.id, user_.id)) accepted = *a;
+        agreed_[room.id] = accepted;
+    }
+    fill_agreement(*result.mutable_agreement(), *state_->policy(), room.kind, accepted, gated());
+}
+
+v1::ErrorCode websocket_session::posting_gate(const storage::room& room, std::string& why) {
+    if (!gated()) return v1::ERROR_CODE_UNSPECIFIED;
+    const auto version = agreement_version(*state_->policy(), room.kind);
+    auto& agreed = agreed_[room.id];
+    if (agreed != version) {
+        // Another tab of the same student may have accepted it since this one joined.
+        if (auto a = state_->store().accepted_agreement(room.id, user_.id)) agreed = *a;
+        if (agreed != version) {
+            why = "please read and accept the group agreement before you post";
+            return v1::ERROR_CODE_AGREEMENT_REQUIRED;
+        }
+    }
+    auto session = state_->store().session_of(room.id);
+    if (!session) {
+        why = "something went wrong on the server; nothing was sent";
+        return v1::ERROR_CODE_INTERNAL;
+    }
+    if (!session->open()) {
+        why =
+            "the group is not meeting right now: you can read, and post once the facilitator "
+            "opens the session";
+        return v1::ERROR_CODE_ROOM_NOT_LIVE;
+    }
+    if (!state_->rooms().facilitator_present(room.id)) {
+        why = "the session is paused until the facilitator is back";
+        return v1::ERROR_CODE_ROOM_NOT_LIVE;
+    }
+    return v1::ERROR_CODE_UNSPECIFIED;
+}
+
+void websocket_session::on_change_session(std::uint64_t request_id, std::uint64_t room_id,
+                                          bool open) {
+    const auto room = static_cast<storage::room_id>(room_id);
+    if (room <= 0) {
+        return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT, "room_id is required");
+    }
+    net::post(state_->escalation_pool(), [self = shared_from_this(), request_id, room, open] {
+        auto& rooms = self->state_->rooms();
+        auto changed =
+            open ? rooms.open_session(self->user_, room) : rooms.close_session(self->user_, room);
+        auto frame = std::make_shared<v1::ServerFrame>();
+        boost::system::error_code ec;
+        if (changed) {
+            rooms::fill(*frame->mutable_session(), *changed);
+            spdlog::info("session {} room={} by user={}", open ? "opened" : "closed", room,
+                         self->user_.id);
+        } else {
+            ec = changed.error();
+        }
+        net::post(self->ws_.get_executor(), [self, request_id, room, frame, ec] {
+            if (!ec) return self->reply(request_id, *frame);
+            if (ec == rooms::errc::forbidden) {
+                return self->reply_error(request_id, v1::ERROR_CODE_FORBIDDEN,
+                                         "only the room's facilitators open and close its session",
+                                         room);
+            }
+            const auto code = to_error_code(ec);
+            self->reply_error(request_id, code, error_text(code), room);
+        });
+    });
+}
+
+void websocket_session::on_accept_agreement(std::uint64_t request_id,
+                                            const v1::AcceptAgreement& req) {
+    const auto room = static_cast<storage::room_id>(req.room_id());
+    if (room <= 0) {
+        return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT, "room_id is required");
+    }
+    auto authorized = state_->rooms().authorize(user_, room);
+    if (!authorized) {
+        const auto code = to_error_code(authorized.error());
+        return reply_error(request_id, code, error_text(code), room);
+    }
+    auto version = agreement_version(*state_->policy(), authorized->kind);
+    if (req.version() != version) {
+        return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT,
+                           "the group agreement has changed: please read the new version", room);
+    }
+    net::post(state_->escalation_pool(), [self = shared_from_this(), request_id, room,
+                                          version = std::move(version)] {
+        auto stored = self->state_->store().accept_agreement(room, self->user_.id, version);
+        net::post(self->ws_.get_executor(), [self, request_id, room, version, ok = bool(stored)] {
+            if (!ok) {
+                return self->reply_error(request_id, v1::ERROR_CODE_INTERNAL,
+                                         "something went wrong; please accept again", room);
+            }
+            self->agreed_[room] = version;
+            v1::ServerFrame out;
+            out.mutable_agreement_accepted()->set_room_id(static_cast<std::uint64_t>(room));
+            out.mutable_agreement_accepted()->set_version(version);
+            self->reply(request_id, out);
+        });
+    });
+}
+
+}  // namespace circles::gateway
