@@ -181,10 +181,15 @@ void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
 
 void websocket_session::do_write() {
     writing_ = true;
-    // Frames waiting behind this one: cork the socket until the queue is empty, so they leave
-    // in as few TCP segments as fit rather than one each (every segment costs the kernel a
-    // transmit and, on the receiving side, a wake-up). A lone frame is never held back.
-    if (queue_.size() > 1 && !corked_) set_cork(true);
+    // Frames waiting behind this one: cork the socket while this run of them is written, so
+    // they leave in as few TCP segments as fit rather than one each (every segment costs the
+    // kernel a transmit and, on the receiving side, a wake-up). The run is the frames queued
+    // now, not whatever arrives meanwhile: on a busy connection the queue may never empty,
+    // and the kernel would hold corked data up to 200 ms. A lone frame is never held back.
+    if (queue_.size() > 1 && !corked_) {
+        set_cork(true);
+        cork_run_ = queue_.size();
+    }
     ws_.async_write(net::buffer(*queue_.front()),
                     beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
@@ -199,8 +204,9 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
         closing_ = true;
         return fail(ec, "websocket write");
     }
-    if (!queue_.empty() && !closing_) return do_write();
-    if (corked_) set_cork(false);  // the queue is empty: push what is held, now
+    // The end of the run (or of the queue): push what is held, now.
+    if (corked_ && (--cork_run_ == 0 || queue_.empty() || closing_)) set_cork(false);
+    if (!queue_.empty() && !closing_) do_write();
 }
 
 void websocket_session::set_cork(bool on) {

@@ -87,6 +87,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
     bool corked_ = false;
+    std::size_t cork_run_ = 0;  // frames of the corked run not yet written
     bool closing_ = false;
     bool accepted_ = false;
 
