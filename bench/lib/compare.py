@@ -569,9 +569,11 @@ def machine():
 def main():
     ap = argparse.ArgumentParser(prog="bench/compare", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="a short version (under five minutes)")
-    ap.add_argument("--out", type=Path, default=BUILD / "bench-compare")
+    ap.add_argument("--out", type=Path, default=BUILD / "bench-compare",
+                    help="where results go (default: BUILD/bench-compare)")
     ap.add_argument("--no-pin", action="store_true", help="do not pin servers and generator")
-    ap.add_argument("--fresh-fixture", action="store_true")
+    ap.add_argument("--fresh-fixture", action="store_true",
+                    help="rebuild the users, rooms and tokens even if a usable set exists")
     args = ap.parse_args()
 
     for exe in (CIRCLES, BENCH):
