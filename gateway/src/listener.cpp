@@ -17,7 +17,10 @@ void fail(beast::error_code ec, const char* what) {
 
 listener::listener(net::io_context& ioc, tcp::endpoint endpoint,
                    std::shared_ptr<shared_state> state)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), state_(std::move(state)) {
+    : ioc_(ioc),
+      acceptor_(net::make_strand(ioc)),
+      backoff_(acceptor_.get_executor()),
+      state_(std::move(state)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -30,6 +33,7 @@ void listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         beast::error_code ignored;
         self->acceptor_.close(ignored);
+        self->backoff_.cancel();
     });
 }
 
@@ -41,11 +45,29 @@ void listener::do_accept() {
 void listener::on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec) {
         if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-        spdlog::warn("accept: {}", ec.message());
-    } else if (!state_->shutting_down()) {
+        if (failed_accepts_++ == 0) {
+            spdlog::warn("accept: {}; retrying every {} ms until it succeeds", ec.message(),
+                         accept_backoff.count());
+        }
+        backoff_.expires_after(accept_backoff);
+        backoff_.async_wait(beast::bind_front_handler(&listener::on_backoff, shared_from_this()));
+        return;
+    }
+    if (failed_accepts_ > 0) {
+        spdlog::info("accept: recovered after {} failed attempts", failed_accepts_);
+        failed_accepts_ = 0;
+    }
+    if (!state_->shutting_down()) {
+        beast::error_code ignored;  // a socket the peer already reset fails its first read
+        socket.set_option(tcp::no_delay(true), ignored);
         std::make_shared<http_session>(std::move(socket), state_)->run();
     }
     if (acceptor_.is_open()) do_accept();
+}
+
+void listener::on_backoff(beast::error_code ec) {
+    if (ec || !acceptor_.is_open()) return;
+    do_accept();
 }
 
 }  // namespace circles::gateway

@@ -47,6 +47,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void enqueue(std::shared_ptr<const std::string> frame);
     void do_write();
     void on_write(beast::error_code ec, std::size_t bytes);
+    void set_cork(bool on);  // TCP_CORK on the socket while a run of queued frames is written
     void close(websocket::close_code code, const char* reason);
     void on_event(const rooms::room_event& ev);
     void leave_all();
@@ -99,6 +100,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
+    bool corked_ = false;
+    std::size_t cork_run_ = 0;  // frames of the corked run not yet written
     bool closing_ = false;
     bool accepted_ = false;
 

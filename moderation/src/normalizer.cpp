@@ -22,22 +22,41 @@ char32_t decode_utf8(std::string_view s, std::size_t& i) {
     return cp;
 }
 
-void encode_utf8(char32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
+namespace {
+
+std::size_t utf8_length(char32_t cp) {
+    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+// utf8_length(cp) bytes at `out`, which has room for them.
+void put_utf8(char32_t cp, char* out) {
+    switch (utf8_length(cp)) {
+        case 1:
+            out[0] = static_cast<char>(cp);
+            return;
+        case 2:
+            out[0] = static_cast<char>(0xC0 | (cp >> 6));
+            out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+            return;
+        case 3:
+            out[0] = static_cast<char>(0xE0 | (cp >> 12));
+            out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+            return;
+        default:
+            out[0] = static_cast<char>(0xF0 | (cp >> 18));
+            out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out[3] = static_cast<char>(0x80 | (cp & 0x3F));
     }
+}
+
+}  // namespace
+
+void encode_utf8(char32_t cp, std::string& out) {
+    char bytes[4];
+    put_utf8(cp, bytes);
+    out.append(bytes, utf8_length(cp));
 }
 
 namespace {
@@ -249,6 +268,7 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
     }
     // Separators to one ' ', then runs of >= 3 to one.
     std::vector<atom> sep;
+    sep.reserve(leeted.size());
     for (const atom& a : leeted) {
         if (is_token_char(a.cp)) {
             sep.push_back(a);
@@ -259,6 +279,7 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
         }
     }
     std::vector<atom> out;
+    out.reserve(sep.size());
     for (std::size_t k = 0; k < sep.size();) {
         std::size_t r = k;
         while (r < sep.size() && sep[r].cp == sep[k].cp) ++r;
@@ -272,13 +293,20 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
     return out;
 }
 
+// Runs for three views of every message: sized once, then written in place.
 void emit(const std::vector<atom>& atoms, view& v) {
+    std::size_t bytes = 0;
+    for (const atom& a : atoms) bytes += utf8_length(a.cp);
+    std::size_t at = v.text.size();
+    v.text.resize(at + bytes);
+    v.begin.resize(at + bytes);
+    v.end.resize(at + bytes);
     for (const atom& a : atoms) {
-        const std::size_t before = v.text.size();
-        encode_utf8(a.cp, v.text);
-        for (std::size_t k = before; k < v.text.size(); ++k) {
-            v.begin.push_back(a.begin);
-            v.end.push_back(a.end);
+        const std::size_t n = utf8_length(a.cp);
+        put_utf8(a.cp, v.text.data() + at);
+        for (std::size_t k = 0; k < n; ++k, ++at) {
+            v.begin[at] = a.begin;
+            v.end[at] = a.end;
         }
     }
 }
@@ -299,17 +327,15 @@ views normalize(std::string_view text) {
     emit(word, out.word);
     out.word_is_token.reserve(out.word.text.size());
     for (const atom& a : word) {
-        std::string tmp;
-        encode_utf8(a.cp, tmp);
-        out.word_is_token.insert(out.word_is_token.end(), tmp.size(), a.cp != ' ');
+        for (std::size_t k = utf8_length(a.cp); k > 0; --k)
+            out.word_is_token.push_back(a.cp != ' ');
     }
     // Squeezed: letters of the word view, every repeat collapsed; ranges are word-view bytes.
     std::vector<atom> sq;
+    sq.reserve(word.size());
     std::uint32_t wbyte = 0;
     for (const atom& a : word) {
-        std::string tmp;
-        encode_utf8(a.cp, tmp);
-        const auto next = static_cast<std::uint32_t>(wbyte + tmp.size());
+        const auto next = static_cast<std::uint32_t>(wbyte + utf8_length(a.cp));
         if (is_letter(a.cp)) {
             if (!sq.empty() && sq.back().cp == a.cp) {
                 sq.back().end = next;

@@ -51,15 +51,13 @@ result<std::vector<storage::room>> service::rooms_of(const storage::user& u) {
 }
 
 result<storage::room> service::authorize(const storage::user& u, storage::room_id room) {
-    auto r = store_.get_room(room);
+    auto r = store_.membership(room, u.id);  // one read: every send comes through here
     if (!r) {
         return r.error() == storage::errc::not_found ? errc::room_not_found
                                                      : errc::store_unavailable;
     }
-    auto member = store_.is_member(room, u.id);
-    if (!member) return errc::store_unavailable;
-    if (!*member) return errc::not_a_member;
-    return std::move(*r);
+    if (!r->member) return errc::not_a_member;
+    return std::move(r->r);
 }
 
 result<join_outcome> service::join(const storage::user& u, storage::room_id room,

@@ -23,6 +23,9 @@ CIRCLES_APT_PACKAGES=(
 # the load balancer; started on loopback by the tests, never as system services) and
 # wamerican, the dictionary the moderation evaluation sweeps for false positives.
 CIRCLES_APT_TEST_PACKAGES=(chromium fonts-dejavu-core wamerican postgresql redis-server nginx-light)
+# Only bench/compare needs these: Debian's Python 3 runs the comparison (standard library
+# only), gnuplot (without X) draws its PNG, util-linux's taskset pins the processes.
+CIRCLES_APT_BENCH_PACKAGES=(python3 gnuplot-nox util-linux)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -304,6 +304,20 @@ result<bool> pg_store::is_member(room_id room, user_id user) {
     return r.rows() > 0;
 }
 
+result<room_membership> pg_store::membership(room_id room, user_id user) {
+    pg_params p;
+    p.add(room).add(user);
+    auto db = reads_.acquire();
+    auto r = db->query_idempotent(
+        "SELECT id, school_id, name, kind, epoch, last_seq,"
+        " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = $2)"
+        " FROM rooms r WHERE id = $1",
+        p);
+    if (!r.ok()) return errc::io_error;
+    if (r.rows() == 0) return errc::not_found;
+    return room_membership{read_room(r, 0), r.text(0, 6) == "t"};
+}
+
 result<std::vector<room>> pg_store::rooms_of(user_id user) {
     pg_params p;
     p.add(user);

@@ -125,7 +125,7 @@ void database::close_now() noexcept {
 }
 
 query database::prepare(const char* sql) {
-    auto it = cache_.find(sql);
+    auto it = cache_.find(std::string_view(sql));
     if (it == cache_.end()) {
         sqlite3_stmt* stmt = nullptr;
         int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);

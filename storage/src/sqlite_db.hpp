@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -76,8 +77,15 @@ class database {
   private:
     void close_now() noexcept;  // finalizes cached statements, then closes the handle
 
+    // Looked up by string_view: finding a cached statement allocates nothing.
+    struct sql_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept {
+            return std::hash<std::string_view>{}(sql);
+        }
+    };
     sqlite3* db_ = nullptr;
-    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+    std::unordered_map<std::string, sqlite3_stmt*, sql_hash, std::equal_to<>> cache_;
 };
 
 // A transaction that rolls back unless committed. BEGIN IMMEDIATE takes the write lock up

@@ -42,18 +42,24 @@ void sqlite_store::commit_batch(append_batch& batch) {
                     results[i] = dup;
                     continue;
                 }
-                // A savepoint per request: a failed request rolls back alone.
-                if (writer_db_.exec("SAVEPOINT one_append") != SQLITE_OK) {
+                // A failed request rolls back alone. A request that writes one row needs
+                // nothing for that (a failed statement undoes itself); one that carries an
+                // escalation (its message, the escalation and its audit entry) runs in a
+                // savepoint, all or nothing.
+                const bool savepoint = req.escalation.has_value();
+                if (savepoint && writer_db_.prepare("SAVEPOINT one_append").run() != SQLITE_DONE) {
                     results[i] = errc::io_error;
                     continue;
                 }
                 const auto audit_before = batch_audit_head_;
                 results[i] = append_one(req, now, touched);
-                if (!results[i]) {
-                    writer_db_.exec("ROLLBACK TO one_append");
-                    batch_audit_head_ = audit_before;  // its audit entry went with it
+                if (savepoint) {
+                    if (!results[i]) {
+                        writer_db_.prepare("ROLLBACK TO one_append").run();
+                        batch_audit_head_ = audit_before;  // its audit entry went with it
+                    }
+                    writer_db_.prepare("RELEASE one_append").run();
                 }
-                writer_db_.exec("RELEASE one_append");
                 if (sqlite3_get_autocommit(writer_db_.handle())) {
                     // SQLite rolled the whole transaction back (disk full, I/O error): the
                     // rest of the batch must not run in autocommit mode.
@@ -79,6 +85,7 @@ void sqlite_store::commit_batch(append_batch& batch) {
         fail_uncommitted(results);
     }
     complete_batch(batch, results);
+    checkpointer_.finish_between_batches(writer_db_);
 }
 
 result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {

@@ -58,6 +58,12 @@ std::vector<std::unique_ptr<database>> open_readers(const std::filesystem::path&
     return out;
 }
 
+// WAL pages after which a commit wakes the background checkpoint (SQLite's autocheckpoint
+// default), and after which the writer completes one itself so the WAL can rewind (about
+// 40 MiB; see sqlite_checkpointer.hpp).
+constexpr int wal_checkpoint_pages = 1000;
+constexpr int wal_restart_pages = 10000;
+
 user read_user(const query& q, int first) {
     user u;
     u.id = q.int64(first);
@@ -101,9 +107,21 @@ sqlite_store::sqlite_store(const store_options& options, const std::filesystem::
       schema_version_(apply_migrations(writer_db_)),
       directory_db_(db_path_, database::mode::read_write),
       reads_(open_readers(db_path_, options.read_connections)),
+      checkpointer_(db_path_, wal_checkpoint_pages, wal_restart_pages),
       queue_(options.max_pending_appends, options.max_batch) {
     if (options_.max_batch == 0) options_.max_batch = 1;
     if (const auto head = read_audit_head(writer_db_)) audit_file_.check_at_open(*head);
+    // A batch touches a leaf of the messages table and of its idempotency index per room,
+    // plus their parents: with SQLite's default 2 MiB page cache a batch over a few hundred
+    // rooms spills dirty pages to the WAL mid-transaction and writes them again at COMMIT.
+    // Statement journals stay in memory rather than in a temporary file.
+    for (const char* pragma : {"PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY"}) {
+        if (writer_db_.exec(pragma) != SQLITE_OK) {
+            throw std::runtime_error(std::string("cannot configure the writer: ") + pragma);
+        }
+    }
+    checkpointer_.watch(writer_db_);
+    checkpointer_.watch(directory_db_);
     queue_.start([this](append_batch& batch) { commit_batch(batch); });
     spdlog::info("storage: opened {} (schema version {}, max_batch {}, {} read connections)",
                  db_path_.string(), schema_version_, options_.max_batch,
@@ -319,6 +337,19 @@ result<bool> sqlite_store::is_member(room_id room, user_id user) {
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     return errc::io_error;
+}
+
+result<room_membership> sqlite_store::membership(room_id room, user_id user) {
+    auto db = reads_.acquire();
+    auto q = db->prepare(
+        "SELECT id, school_id, name, kind, epoch, last_seq,"
+        " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
+        " FROM rooms r WHERE id = ?");
+    q.bind(1, user).bind(2, room);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    return room_membership{read_room(q), q.int64(6) != 0};
 }
 
 result<std::vector<room>> sqlite_store::rooms_of(user_id user) {

@@ -9,11 +9,16 @@
 //   (busy_timeout) and never interleave. It never touches rooms.last_seq.
 // - reads_: a pool of read-only connections for every synchronous read.
 //
+// - checkpointer_: its own connection and thread; WAL checkpoints run there, never inside a
+//   COMMIT of the writer or the directory (sqlite_checkpointer.hpp).
+//
 // Group commit rule: the writer (append_queue) takes up to max_batch queued appends, runs
-// them in one BEGIN IMMEDIATE transaction (one SAVEPOINT each, so one bad request fails
-// alone), commits, and only then runs the callbacks in queue order. If COMMIT fails, every
-// request of the batch fails with errc::io_error and the seq cache is restored, so no seq is
-// skipped. The in-memory seq cache is why one SQLite file has one store process.
+// them in one BEGIN IMMEDIATE transaction, commits, and only then runs the callbacks in queue
+// order. One bad request fails alone: a request that writes one row relies on SQLite's
+// statement atomicity; one that carries an escalation (its message, the escalation row and the
+// escalation's audit entry) runs in a SAVEPOINT. If COMMIT fails, every request of the batch
+// fails with errc::io_error and the seq cache is restored, so no seq is skipped. The in-memory
+// seq cache is why one SQLite file has one store process.
 //
 // Audit entries are appended in whichever transaction writes what they record (the writer's
 // batch for escalations, directory_db_ for append_audit); BEGIN IMMEDIATE already puts those
@@ -30,6 +35,7 @@
 #include "circles/storage/store.hpp"
 #include "key_cache.hpp"
 #include "read_pool.hpp"
+#include "sqlite_checkpointer.hpp"
 #include "sqlite_db.hpp"
 
 namespace circles::storage::detail {
@@ -65,6 +71,7 @@ class sqlite_store final : public store {
     result<void> add_member(room_id room, user_id user) override;
     result<void> remove_member(room_id room, user_id user) override;
     result<bool> is_member(room_id room, user_id user) override;
+    result<room_membership> membership(room_id room, user_id user) override;
     result<std::vector<room>> rooms_of(user_id user) override;
     result<std::vector<user>> members_of(room_id room) override;
 
@@ -134,6 +141,7 @@ class sqlite_store final : public store {
     std::mutex directory_mutex_;
     database directory_db_;
     read_pool<database> reads_;
+    sqlite_checkpointer checkpointer_;  // stops after the writer, before the connections close
 
     // Writer-thread state.
     std::map<room_id, room_state> rooms_;

@@ -314,6 +314,48 @@ TEST_P(StoreAudit, VerifyingAFolderWithoutDataFailsAndCreatesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreAudit, testing::all_backends(), testing::backend_name);
 
+// --- SQLite: an escalation's savepoint ---------------------------------------------------------
+
+class SqliteAudit : public testing::backend_fixture {
+  protected:
+    void SetUp() override { set_up(testing::backend::sqlite); }
+};
+
+// SQLite runs only a request that carries an escalation in a savepoint (a plain message relies
+// on statement atomicity). When its audit entry cannot be written, its message and escalation
+// roll back with it, while the plain messages of the same batch commit, numbered without a gap.
+// (PostgreSQL fails such a batch as a whole: see pg_store.hpp.)
+TEST_F(SqliteAudit, AnEscalationThatCannotBeAuditedFailsAloneInItsBatch) {
+    auto s = open_seeded();
+    const room_id room = s.rooms[0].id;
+    raw().exec("DELETE FROM audit_head");
+    std::vector<result<append_result>> got(3, errc::io_error);
+    {
+        writer_hold hold(*s.db, room, s.student.id);  // seq 1
+        s.db->append(make_request(room, s.student.id, "a", "first"),
+                     [&](result<append_result> r) { got[0] = r; });
+        s.db->append(risky(room, s.student.id, "r"), [&](result<append_result> r) { got[1] = r; });
+        s.db->append(make_request(room, s.student.id, "b", "last"),
+                     [&](result<append_result> r) { got[2] = r; });
+    }
+    s.db->flush();
+    ASSERT_TRUE(got[0].has_value());
+    EXPECT_EQ(got[0]->seq, 2u);
+    ASSERT_FALSE(got[1].has_value());
+    EXPECT_EQ(got[1].error(), make_error_code(errc::io_error));
+    ASSERT_TRUE(got[2].has_value());
+    EXPECT_EQ(got[2]->seq, 3u);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM messages WHERE client_msg_id = 'r'"), 0);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM escalations"), 0);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_log"), 0);
+
+    auto page = s.db->history(room, 0, 10);
+    ASSERT_TRUE(page.has_value());
+    ASSERT_EQ(page->messages.size(), 3u);
+    EXPECT_EQ(page->messages[1].text, "first");
+    EXPECT_EQ(page->messages[2].text, "last");
+}
+
 // --- several nodes on one PostgreSQL ---------------------------------------------------------
 
 class PostgresAudit : public testing::postgres_test {};

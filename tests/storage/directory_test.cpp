@@ -9,6 +9,9 @@
 namespace circles::storage {
 namespace {
 
+using testing::append_and_wait;
+using testing::make_request;
+
 class StoreDirectory : public testing::store_test {};
 
 TEST_P(StoreDirectory, PasswordVerifyAcceptsRightAndRefusesWrong) {
@@ -79,6 +82,31 @@ TEST_P(StoreDirectory, MembershipIsAddedListedAndRemoved) {
               make_error_code(errc::invalid_argument));
     EXPECT_EQ(s.db->create_room(other.id + 100, "x", room_kind::gsa).error(),
               make_error_code(errc::not_found));
+}
+
+TEST_P(StoreDirectory, MembershipReadsTheRoomAndWhetherTheUserBelongsAtOnce) {
+    auto s = open_seeded(2);
+    const auto& a = s.rooms[0];
+    const auto& b = s.rooms[1];
+    ASSERT_TRUE(append_and_wait(*s.db, make_request(a.id, s.student.id, "m1", "hello")));
+    EXPECT_TRUE(s.db->remove_member(b.id, s.student.id).has_value());
+
+    auto in = s.db->membership(a.id, s.student.id);
+    ASSERT_TRUE(in.has_value());
+    EXPECT_TRUE(in->member);
+    EXPECT_EQ(in->r.id, a.id);
+    EXPECT_EQ(in->r.school, s.sch.id);
+    EXPECT_EQ(in->r.name, "circle 0");
+    EXPECT_EQ(in->r.kind, a.kind);
+    EXPECT_EQ(in->r.epoch, 1u);
+    EXPECT_EQ(in->r.last_seq, 1u);
+
+    auto out = s.db->membership(b.id, s.student.id);
+    ASSERT_TRUE(out.has_value());
+    EXPECT_FALSE(out->member);
+    EXPECT_EQ(out->r.id, b.id);
+    EXPECT_FALSE(s.db->membership(a.id, s.student.id + 100)->member);
+    EXPECT_EQ(s.db->membership(b.id + 100, s.student.id).error(), make_error_code(errc::not_found));
 }
 
 TEST_P(StoreDirectory, CreateRoomStoresItsKeyWrappedByTheMasterKey) {

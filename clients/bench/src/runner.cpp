@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -104,7 +105,12 @@ void prepare(run_state& s, const options& opt) {
     s.host_header = (v6 ? "[" + url.host + "]" : url.host) + ":" + url.port;
     s.target = url.target;
     s.origin = opt.origin.empty() ? "http://" + s.host_header : opt.origin;
-    s.text = filler_text(opt.message_bytes);
+    // A word unique to the run in front: a server's repeat filter remembers texts for a while
+    // (Circles' default policy: 60 s), and the next run against the same server sends the
+    // same sequence numbers again.
+    const auto run_id = static_cast<std::uint64_t>(
+        std::chrono::system_clock::now().time_since_epoch() / std::chrono::microseconds(1));
+    s.text = varied_text(filler_text(opt.message_bytes), run_id);
     s.text_json = boost::json::serialize(boost::json::string_view(s.text));
     s.plan = make_plan(opt);
     const auto n = s.plan.size();

@@ -113,6 +113,9 @@ class store {
     virtual result<void> add_member(room_id room, user_id user) = 0;
     virtual result<void> remove_member(room_id room, user_id user) = 0;
     virtual result<bool> is_member(room_id room, user_id user) = 0;
+    // get_room and is_member in one read (a send checks both): errc::not_found when the room
+    // does not exist. The default makes the two calls; a store overrides it with one query.
+    virtual result<room_membership> membership(room_id room, user_id user);
     virtual result<std::vector<room>> rooms_of(user_id user) = 0;
     virtual result<std::vector<user>> members_of(room_id room) = 0;
 
@@ -160,6 +163,14 @@ inline result<user> store::create_user_without_password(school_id school, std::s
     std::string password(32, ' ');
     for (auto& c : password) c = alphabet[random() % 64];
     return create_user(school, username, display_name, r, password);
+}
+
+inline result<room_membership> store::membership(room_id room, user_id user) {
+    auto r = get_room(room);
+    if (!r) return r.error();
+    auto member = is_member(room, user);
+    if (!member) return member.error();
+    return room_membership{std::move(*r), *member};
 }
 
 // Opens (creating on first run) circles.db and master.key in options.data_dir, applies the

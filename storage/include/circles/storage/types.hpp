@@ -51,6 +51,12 @@ struct room {
     seq_t last_seq = 0;       // highest committed seq
 };
 
+// A room and whether one user belongs to it: what every send checks, in one read.
+struct room_membership {
+    room r;
+    bool member = false;
+};
+
 struct stored_message {
     room_id room = 0;
     seq_t seq = 0;

@@ -31,6 +31,8 @@ std::optional<message_tag> parse_tag(std::string_view text);
 std::string filler_text(std::size_t bytes);
 // `text` with a word spelling `seq` in letters in front (same length where it can): every
 // message of a sender differs, as real chat does, so a server's repeat filter lets it pass.
+// The runner also puts a word for the run itself in front of the filler text, so a second run
+// against the same server does not repeat the first.
 std::string varied_text(std::string_view text, std::uint64_t seq);
 
 }  // namespace circles::bench
