@@ -30,9 +30,19 @@ void websocket_session::on_school_event(const rooms::room_event& ev) {
         return;
     }
     if (user_.user_role == storage::role::counselor) return enqueue(ev.frame);
-    // Anyone else sees a page only when it is for them, and without text or sender.
     v1::ServerFrame frame;
-    if (!frame.ParseFromString(*ev.frame) || !frame.has_escalation()) return;
+    if (!frame.ParseFromString(*ev.frame)) return;
+    // "I need to talk" reaches the facilitators of that room (and counselors, above) only.
+    if (frame.has_need_to_talk()) {
+        if (user_.user_role != storage::role::facilitator) return;
+        const auto room = static_cast<storage::room_id>(frame.need_to_talk().room_id());
+        if (auto member = state_->store().is_member(room, user_.id); member && *member) {
+            enqueue(ev.frame);
+        }
+        return;
+    }
+    // Anyone else sees a page only when it is for them, and without text or sender.
+    if (!frame.has_escalation()) return;
     const auto& to = frame.escalation().paged_user_ids();
     if (std::find(to.begin(), to.end(), static_cast<std::uint64_t>(user_.id)) == to.end()) return;
     redact(*frame.mutable_escalation()->mutable_escalation());

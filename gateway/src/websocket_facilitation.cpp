@@ -6,6 +6,7 @@
 
 #include "agreement.hpp"
 #include "circles/rooms/frames.hpp"
+#include "circles/storage/limits.hpp"
 #include "websocket_session.hpp"
 
 namespace circles::gateway {
@@ -122,6 +123,86 @@ void websocket_session::on_accept_agreement(std::uint64_t request_id,
             self->reply(request_id, out);
         });
     });
+}
+
+namespace {
+constexpr const char* need_to_talk_confirmation =
+    "Thank you for asking. A counselor has been told, and someone will follow up with you "
+    "soon. You are not in trouble. If you are in danger right now, use the contacts above.";
+}  // namespace
+
+void websocket_session::on_need_to_talk(std::uint64_t request_id, const v1::NeedToTalk& req) {
+    const auto room = static_cast<storage::room_id>(req.room_id());
+    const auto& cmid = req.client_msg_id();
+    if (room <= 0 || cmid.empty() || cmid.size() > storage::limits::max_client_msg_id_bytes) {
+        return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT,
+                           "room_id and a client_msg_id of 1-64 bytes are required", room);
+    }
+    if (user_.user_role != storage::role::student) {
+        return reply_error(request_id, v1::ERROR_CODE_FORBIDDEN,
+                           "this button is for students; staff reach counselors directly", room);
+    }
+    auto authorized = state_->rooms().authorize(user_, room);
+    if (!authorized) {
+        const auto code = to_error_code(authorized.error());
+        return reply_error(request_id, code, error_text(code), room);
+    }
+    // A durable escalation, kept out of the room: the student wrote nothing, so it seals no
+    // text; the source says what happened.
+    storage::append_request append;
+    append.room = room;
+    append.sender = user_.id;
+    append.client_msg_id = cmid;
+    append.escalation = storage::escalation_request{storage::escalation_source::need_to_talk,
+                                                    {"need_to_talk"}, "need_to_talk"};
+    append.into_room = false;
+    state_->rooms().append(
+        user_, std::move(append),
+        [self = shared_from_this(), request_id, room,
+         room_name = authorized->name](storage::result<storage::append_result> r) mutable {
+            net::post(self->ws_.get_executor(), [self, request_id, room,
+                                                 room_name = std::move(room_name),
+                                                 r = std::move(r)] {
+                self->on_need_to_talk_stored(request_id, room, room_name, r);
+            });
+        });
+}
+
+void websocket_session::on_need_to_talk_stored(std::uint64_t request_id, storage::room_id room,
+                                               const std::string& room_name,
+                                               const storage::result<storage::append_result>& r) {
+    if (!r) {
+        // Nothing was stored: the student is told to try again (the button stays), never
+        // that someone was told.
+        spdlog::warn("need to talk failed user={} room={}: {}", user_.id, room,
+                     r.error().message());
+        const auto code = to_error_code(r.error());
+        return reply_error(request_id, code,
+                           "it did not go through; please press it again, or talk to a trusted "
+                           "adult now",
+                           room, {}, code == v1::ERROR_CODE_OVERLOADED ? 1000 : 0);
+    }
+    if (!r->duplicate) {
+        spdlog::info("need to talk user={} room={} escalation={}", user_.id, room,
+                     r->escalation_id);
+        state_->escalation_opened(r->escalation_id);
+        v1::ServerFrame event;
+        auto* n = event.mutable_need_to_talk();
+        n->set_room_id(static_cast<std::uint64_t>(room));
+        n->set_room_name(room_name);
+        rooms::fill(*n->mutable_student(), rooms::member_of(user_));
+        n->set_escalation_id(static_cast<std::uint64_t>(r->escalation_id));
+        n->set_at_ms(static_cast<std::uint64_t>(r->created_at_ms));
+        state_->rooms().publish_to_school(user_.school, rooms::encode(event));
+    }
+    v1::ServerFrame out;
+    auto* ack = out.mutable_need_to_talk_ack();
+    ack->set_room_id(static_cast<std::uint64_t>(room));
+    ack->set_escalation_id(static_cast<std::uint64_t>(r->escalation_id));
+    ack->set_support(state_->policy()->crisis_reply());
+    ack->set_confirmation(need_to_talk_confirmation);
+    ack->set_duplicate(r->duplicate);
+    reply(request_id, out);
 }
 
 }  // namespace circles::gateway

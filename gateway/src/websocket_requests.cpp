@@ -57,6 +57,8 @@ void websocket_session::handle(const v1::ClientFrame& frame) {
             return on_change_session(id, frame.close_session().room_id(), false);
         case v1::ClientFrame::kAcceptAgreement:
             return on_accept_agreement(id, frame.accept_agreement());
+        case v1::ClientFrame::kNeedToTalk:
+            return on_need_to_talk(id, frame.need_to_talk());
         case v1::ClientFrame::kPing: {
             v1::ServerFrame out;
             out.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());
@@ -271,7 +273,8 @@ void websocket_session::on_list_rooms(std::uint64_t request_id) {
     auto list = state_->rooms().rooms_of(user_);
     if (!list) return reply_error(request_id, v1::ERROR_CODE_INTERNAL, "could not list rooms");
     v1::ServerFrame out;
-    for (const auto& r : *list) rooms::fill(*out.mutable_rooms()->add_rooms(), r);
+    auto* listed = out.mutable_rooms();  // set even when empty: a user with no rooms gets a list
+    for (const auto& r : *list) rooms::fill(*listed->add_rooms(), r);
     reply(request_id, out);
 }
 

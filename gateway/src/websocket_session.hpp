@@ -71,6 +71,10 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     v1::ErrorCode posting_gate(const storage::room& room, std::string& why);
     void on_change_session(std::uint64_t request_id, std::uint64_t room_id, bool open);
     void on_accept_agreement(std::uint64_t request_id, const v1::AcceptAgreement& req);
+    void on_need_to_talk(std::uint64_t request_id, const v1::NeedToTalk& req);
+    void on_need_to_talk_stored(std::uint64_t request_id, storage::room_id room,
+                                const std::string& room_name,
+                                const storage::result<storage::append_result>& r);
     // What moderation decided about a send, carried to its completion.
     struct outcome {
         moderation::action act = moderation::action::allow;

@@ -1,6 +1,7 @@
 // Browser end-to-end test: starts the real `circles demo` server, drives Debian's Chromium
 // through playwright-core with a facilitator and two students: the facilitator opens a
-// session, each student accepts the group agreement, and messages cross between them.
+// session, each student accepts the group agreement, and messages cross between them. Then a
+// student presses "I need to talk": only the facilitator is told.
 //
 //   (cd tests/e2e && npm ci) && (cd clients/web && npm ci && npm run build)
 //   CIRCLES_BIN=build/bin/circles node --test tests/e2e/
@@ -295,6 +296,48 @@ test('a facilitator opens a session and two students chat in Lunch Bunch', { tim
     await fac.getByRole('button', { name: 'Close session' }).click();
     await expectBanner(sam, 'Not meeting now');
     await expectComposerDisabled(sam, true, "sam's composer is disabled after the session closed");
+
+    // "I need to talk": there for alex although posting is closed, private, and confirmed
+    // first (Escape cancels and gives the focus back). The facilitator is elsewhere.
+    await openRoom(fac, OTHER_ROOM);
+    await expectComposerDisabled(alex, true, "alex's composer is disabled after the session closed");
+    const talk = alex.getByTestId('need-to-talk');
+    await talk.getByText('Only your facilitator and a school counselor will know').waitFor({ timeout: STEP_TIMEOUT });
+    const press = talk.getByRole('button', { name: 'I need to talk' });
+    await press.click();
+    const confirm = talk.getByRole('group', { name: 'Ask for someone to talk with you?' });
+    await confirm.waitFor({ timeout: STEP_TIMEOUT });
+    await alex.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+    await waitUntil(
+      () => alex.evaluate(() => document.activeElement?.textContent?.trim() === 'I need to talk'),
+      'the focus is back on "I need to talk" after Escape',
+    );
+    await press.click();
+    await confirm.getByRole('button', { name: 'Yes, ask for someone' }).click();
+    const answer = talk.getByRole('status').filter({ hasText: 'Your request was sent' });
+    await answer.waitFor({ timeout: STEP_TIMEOUT });
+    assert.equal(await answer.getAttribute('aria-live'), 'polite', 'the answer is read out');
+    const answerText = (await answer.textContent()) ?? '';
+    assert.match(answerText, /988/, 'the crisis contacts are shown');
+    assert.match(answerText, /counselor has been told/i, 'the confirmation is shown');
+
+    // The facilitator, in another room, gets a notice at the top that stays until dismissed.
+    const notices = fac.getByTestId('talk-notices');
+    const notice = notices
+      .getByRole('list', { name: 'Students who asked to talk' })
+      .getByRole('listitem')
+      .filter({ hasText: `${alexName} in ${ROOM} asked to talk` });
+    await notice.waitFor({ timeout: STEP_TIMEOUT });
+    assert.equal(alexName, 'Blue Heron', 'the demo pseudonym');
+    assert.equal(await notices.getAttribute('aria-live'), 'assertive', 'the notice is read out at once');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await notice.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+
+    // The other student hears nothing of it.
+    const samText = (await sam.locator('body').innerText()) ?? '';
+    assert.ok(!/asked to talk|988/.test(samText), "sam's page shows nothing about alex's request");
+    assert.equal(await sam.getByTestId('talk-notices').getByRole('listitem').count(), 0, 'no notices for students');
   } catch (err) {
     await screenshotAll({ alex, sam, facilitator: fac }, 'chat');
     if (serverLog) console.error(`--- circles output (last 4000 chars) ---\n${serverLog.slice(-4000)}`);

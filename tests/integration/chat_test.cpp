@@ -72,6 +72,16 @@ TEST_F(Chat, TwoStudentsExchangeMessagesInOrder) {
     EXPECT_EQ(got->DebugString().find("sam\""), std::string::npos);
 }
 
+TEST_F(Chat, AUserWithoutRoomsGetsAnEmptyList) {
+    client counselor = connect("counselor");  // a member of no room
+    v1::ClientFrame list;
+    list.mutable_list_rooms();
+    auto reply = counselor.wait_reply(counselor.send(list));
+    ASSERT_TRUE(reply) << "no answer";
+    ASSERT_TRUE(reply->has_rooms()) << "the answer is a list, empty: " << reply->DebugString();
+    EXPECT_EQ(reply->rooms().rooms_size(), 0);
+}
+
 TEST_F(Chat, RetriedClientMsgIdIsStoredOnce) {
     client alex = connect("alex");
     const auto room = alex.room_id("GSA");

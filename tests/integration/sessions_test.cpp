@@ -333,5 +333,70 @@ TEST_F(Sessions, ADisclosureOutsideALiveRoomStillReachesCounselors) {
     EXPECT_FALSE(sam.wait_for(is_message, 1s)) << "neither disclosure reaches the room";
 }
 
+TEST_F(Sessions, INeedToTalkReachesOnlyTheFacilitatorAndCounselors) {
+    client facilitator = connect("facilitator");
+    client counselor = connect("counselor");
+    client admin = connect("admin");
+    client sam = connect("sam");
+    client alex = connect("alex");
+    const auto room = alex.room_id("Lunch Bunch");
+    ASSERT_TRUE(sam.join(room).has_joined());
+    ASSERT_TRUE(facilitator.join(room).has_joined());
+    // No session is open and alex has not accepted the agreement: the button works anyway.
+    ASSERT_TRUE(alex.join(room).has_joined());
+
+    auto ask = [&](client& c, const std::string& cmid) {
+        v1::ClientFrame f;
+        f.mutable_need_to_talk()->set_room_id(room);
+        f.mutable_need_to_talk()->set_client_msg_id(cmid);
+        auto reply = c.wait_reply(c.send(f));
+        return reply ? *reply : v1::ServerFrame{};
+    };
+    auto acked = ask(alex, "talk-1");
+    ASSERT_TRUE(acked.has_need_to_talk_ack()) << acked.DebugString();
+    const auto& ack = acked.need_to_talk_ack();
+    EXPECT_GT(ack.escalation_id(), 0u);
+    EXPECT_FALSE(ack.duplicate());
+    EXPECT_NE(ack.support().find("988"), std::string::npos) << "the crisis contacts";
+    EXPECT_FALSE(ack.confirmation().empty());
+
+    auto told = facilitator.wait_for([](const v1::ServerFrame& f) { return f.has_need_to_talk(); });
+    ASSERT_TRUE(told) << "the room's facilitator is told";
+    EXPECT_EQ(told->need_to_talk().room_id(), room);
+    EXPECT_EQ(told->need_to_talk().room_name(), "Lunch Bunch");
+    EXPECT_EQ(told->need_to_talk().student().display_name(), "Blue Heron");
+    EXPECT_EQ(told->need_to_talk().escalation_id(), ack.escalation_id());
+
+    auto paged = counselor.wait_for([](const v1::ServerFrame& f) { return f.has_escalation(); });
+    ASSERT_TRUE(paged) << "counselors are paged";
+    EXPECT_EQ(paged->escalation().escalation().escalation_id(), ack.escalation_id());
+    EXPECT_EQ(paged->escalation().escalation().source(), v1::ESCALATION_SOURCE_NEED_TO_TALK);
+    EXPECT_EQ(paged->escalation().escalation().sender().display_name(), "Blue Heron");
+    EXPECT_TRUE(
+        counselor.wait_for([](const v1::ServerFrame& f) { return f.has_need_to_talk(); }));
+
+    // A retry tells nobody twice.
+    auto again = ask(alex, "talk-1");
+    ASSERT_TRUE(again.has_need_to_talk_ack()) << again.DebugString();
+    EXPECT_TRUE(again.need_to_talk_ack().duplicate());
+    EXPECT_FALSE(
+        facilitator.wait_for([](const v1::ServerFrame& f) { return f.has_need_to_talk(); }, 1s));
+
+    // Nobody else hears of it: not the other students, not the admin (not paged yet).
+    auto anything_about_it = [](const v1::ServerFrame& f) {
+        return f.has_need_to_talk() || f.has_escalation() || f.has_message();
+    };
+    EXPECT_FALSE(sam.wait_for(anything_about_it, 1s));
+    EXPECT_FALSE(admin.wait_for(anything_about_it, 1s));
+
+    // Staff reach counselors directly.
+    auto by_staff = ask(facilitator, "talk-2");
+    ASSERT_TRUE(by_staff.has_error()) << by_staff.DebugString();
+    EXPECT_EQ(by_staff.error().code(), v1::ERROR_CODE_FORBIDDEN);
+    auto no_id = ask(alex, "");
+    ASSERT_TRUE(no_id.has_error());
+    EXPECT_EQ(no_id.error().code(), v1::ERROR_CODE_INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace circles::test

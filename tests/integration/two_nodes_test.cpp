@@ -37,17 +37,20 @@ class TwoNodes : public ::testing::Test {
                                    "\"\npresence = \"" + redis_.url() +
                                    "\"\npresence_ttl_ms = " + std::to_string(presence_ttl.count()) + "\n"
                                    "[limits]\nsend_rate_per_second = 50.0\nsend_burst = 50.0\n";
-        node1_ = std::make_unique<server_process>(dir / "data", "node_id = \"n1\"\n" + config);
+        node1_ = std::make_unique<server_process>(dir / "data", "node_id = \"n1\"\n" + config,
+                                                  mode());
         node1_->start();  // seeds the demo school into PostgreSQL
         // The second node: its own config file next to a data folder with the same key.
         std::filesystem::create_directories(dir / "data2");
         std::filesystem::copy_file(dir / "data" / "master.key", dir / "data2" / "master.key");
         std::filesystem::permissions(dir / "data2", std::filesystem::perms::owner_all);
-        node2_ = std::make_unique<server_process>(dir / "data2", "node_id = \"n2\"\n" + config);
+        node2_ = std::make_unique<server_process>(dir / "data2", "node_id = \"n2\"\n" + config,
+                                                  mode());
         node2_->start();
         ASSERT_TRUE(wait_ready(*node1_));
         ASSERT_TRUE(wait_ready(*node2_));
     }
+    virtual rooms_mode mode() const { return rooms_mode::always_live; }
     void TearDown() override {
         node2_.reset();
         node1_.reset();
@@ -221,6 +224,71 @@ TEST_F(TwoNodes, SigtermStopsARedisNodeCleanly) {
     // The harness kills a node that has not exited 20 s after the signal: status 137.
     EXPECT_EQ(node2_->stop(SIGTERM), 0) << "exit status 0, not killed after a hang";
     EXPECT_EQ(sam.wait_closed(), 1001) << "going away";
+}
+
+// The product's default across nodes: the session lives in PostgreSQL, the facilitator's
+// presence in Redis, so a facilitator on one node makes the room live for students on the other.
+class TwoNodesFacilitated : public TwoNodes {
+  protected:
+    rooms_mode mode() const override { return rooms_mode::facilitated; }
+};
+
+TEST_F(TwoNodesFacilitated, ASessionOnOneNodeIsLiveOnTheOther) {
+    auto facilitator = std::make_unique<client>(node2_->port(), login(node2_->port(), "facilitator"),
+                                                node2_->origin());
+    client alex = connect(*node1_, "alex");
+    const auto room = alex.room_id("Lunch Bunch");
+    ASSERT_TRUE(facilitator->join(room).has_joined());
+    const auto joined = alex.join(room);
+    ASSERT_TRUE(joined.has_joined());
+    v1::ClientFrame accept;
+    accept.mutable_accept_agreement()->set_room_id(room);
+    accept.mutable_accept_agreement()->set_version(joined.joined().agreement().version());
+    auto accepted = alex.wait_reply(alex.send(accept));
+    ASSERT_TRUE(accepted && accepted->has_agreement_accepted());
+
+    v1::ClientFrame open;
+    open.mutable_open_session()->set_room_id(room);
+    auto opened = facilitator->wait_reply(facilitator->send(open));
+    ASSERT_TRUE(opened && opened->has_session()) << (opened ? opened->DebugString() : "");
+    EXPECT_TRUE(opened->session().live());
+    auto heard = alex.wait_for(
+        [](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_session(); },
+        presence_wait);
+    ASSERT_TRUE(heard) << "the other node's student hears that the session opened";
+    EXPECT_TRUE(heard->session().open());
+
+    // The facilitator's presence reaches node 1 through Redis: wait until its view says so.
+    bool live = false;
+    for (int i = 0; i < 150 && !live; ++i) {
+        live = alex.join(room).joined().session().live();
+        if (!live) std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_TRUE(live) << "node 1 never saw the facilitator on node 2";
+    ASSERT_TRUE(alex.send_text(room, "c1", "hello from node one").has_ack());
+    auto got = facilitator->wait_for([](const v1::ServerFrame& f) { return f.has_message(); },
+                                     presence_wait);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->message().text(), "hello from node one");
+
+    // The facilitator leaves node 2: node 1 pauses the room.
+    facilitator->close();
+    facilitator.reset();
+    ASSERT_TRUE(alex.wait_for(
+        [](const v1::ServerFrame& f) {
+            return f.has_presence() && !f.presence().present() &&
+                   f.presence().member().role() == v1::ROLE_FACILITATOR;
+        },
+        presence_wait));
+    // The bus event and node 1's presence view travel separately: wait for the view too.
+    for (int i = 0; i < 150 && live; ++i) {
+        live = alex.join(room).joined().session().live();
+        if (live) std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_FALSE(live) << "node 1 still sees the facilitator";
+    auto paused = alex.send_text(room, "c2", "still there?");
+    ASSERT_TRUE(paused.has_error()) << paused.DebugString();
+    EXPECT_EQ(paused.error().code(), v1::ERROR_CODE_ROOM_NOT_LIVE);
 }
 
 }  // namespace

@@ -1,16 +1,22 @@
 // The chat controller: ties the Connection to the per-room store, tracks what each request
-// id was for, and exposes one immutable state snapshot to the UI.
+// id was for, and exposes one immutable state snapshot to the UI. It also carries a student's
+// "I need to talk" (per room) and, for staff, the notices of students who asked to talk.
 import { Connection } from './connection';
 import type { AuthCheck, ConnStatus } from './connection';
 import {
   ErrorCode,
+  Role,
+  TALK_TIMEOUT_TEXT,
   describeError,
   describeEscalatedError,
+  describeTalkError,
   toAgreement,
   toMember,
   toMessage,
   toRoom,
   toSession,
+  toTalkAck,
+  toTalkNotice,
 } from './proto';
 import type { ChatMessage, Member, RoomInfo, ServerFrame, WireError } from './proto';
 import { postBlockText } from './sessions';
@@ -36,6 +42,8 @@ export interface ChatState {
   alert: Notice | null;
   /** Text for the polite live region (new messages from others). */
   announcement: Notice | null;
+  /** Staff: students who asked to talk, newest first, until dismissed. */
+  talkNotices: store.TalkNotices;
   authLost: boolean;
 }
 
@@ -47,6 +55,7 @@ type Pending =
   | { kind: 'send'; roomId: string; clientMsgId: string }
   | { kind: 'session'; roomId: string; open: boolean }
   | { kind: 'accept'; roomId: string; version: string }
+  | { kind: 'talk'; roomId: string; clientMsgId: string }
   | { kind: 'ping' };
 
 export function newClientMsgId(): string {
@@ -62,6 +71,16 @@ export function newClientMsgId(): string {
 }
 
 const HISTORY_PAGE = 50;
+/** No answer to "I need to talk" in this long (while connected): say it did not go through. */
+export const TALK_TIMEOUT_MS = 20_000;
+
+export interface ChatClientOptions {
+  url?: string;
+  checkAuth?: AuthCheck;
+  /** Tests: a fake WebSocket. */
+  createSocket?: (url: string) => WebSocket;
+  talkTimeoutMs?: number;
+}
 
 export class ChatClient {
   private s: ChatState = {
@@ -73,14 +92,18 @@ export class ChatClient {
     roomStates: {},
     alert: null,
     announcement: null,
+    talkNotices: store.noTalkNotices,
     authLost: false,
   };
   private listeners = new Set<() => void>();
   private requests = new Map<bigint, Pending>();
   private noticeId = 0;
   private readonly conn: Connection;
+  private readonly talkTimeoutMs: number;
+  private talkTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(opts: { url?: string; checkAuth?: AuthCheck } = {}) {
+  constructor(opts: ChatClientOptions = {}) {
+    this.talkTimeoutMs = opts.talkTimeoutMs ?? TALK_TIMEOUT_MS;
     this.conn = new Connection(
       {
         onReady: (gen, hello) => this.onReady(gen, hello),
@@ -89,7 +112,7 @@ export class ChatClient {
         onStatus: (status, retryInMs) => this.set({ status, retryInMs }),
         onAuthLost: () => this.set({ authLost: true }),
       },
-      { url: opts.url, checkAuth: opts.checkAuth },
+      { url: opts.url, checkAuth: opts.checkAuth, createSocket: opts.createSocket },
     );
   }
 
@@ -143,6 +166,8 @@ export class ChatClient {
 
   stop(): void {
     this.conn.stop();
+    for (const t of this.talkTimers.values()) clearTimeout(t);
+    this.talkTimers.clear();
   }
 
   private onReady(gen: number, hello: ServerFrame): void {
@@ -151,7 +176,11 @@ export class ChatClient {
     this.set({ me: toMember(h.me), maxMessageBytes: h.maxMessageBytes });
     this.request({ kind: 'list' }, { case: 'listRooms', value: {} });
     if (this.s.openRoomId) this.join(this.s.openRoomId);
-    void gen;
+    // "I need to talk" needs no join: what was lost with the last connection goes out now.
+    for (const rs of Object.values(this.s.roomStates)) {
+      const clientMsgId = store.unsentTalk(rs, gen);
+      if (clientMsgId) this.transmitTalk(rs.room.roomId, clientMsgId);
+    }
   }
 
   private onDisconnected(): void {
@@ -287,6 +316,65 @@ export class ChatClient {
     if (id !== null) this.setRoom(store.startAccepting(rs));
   }
 
+  // ---- "I need to talk" ------------------------------------------------------------------
+
+  /** A student asks, privately, for someone to follow up (after confirming). */
+  askToTalk(roomId: string): void {
+    const rs = this.room(roomId);
+    if (!rs || rs.talk || (this.s.me && this.s.me.role !== Role.STUDENT)) return;
+    const clientMsgId = newClientMsgId();
+    this.setRoom(store.startTalk(rs, clientMsgId));
+    this.transmitTalk(roomId, clientMsgId); // not connected: it goes out on the next connection
+  }
+
+  /** Try again after a failure, with the same client_msg_id (nobody is told twice). */
+  retryTalk(roomId: string): void {
+    const rs = this.room(roomId);
+    if (!rs || rs.talk?.state !== 'failed') return;
+    const next = store.retryTalk(rs);
+    this.setRoom(next);
+    if (next.talk) this.transmitTalk(roomId, next.talk.clientMsgId);
+  }
+
+  /** Close the answer (or the failure) panel; the next press is a new request. */
+  closeTalk(roomId: string): void {
+    const rs = this.room(roomId);
+    if (rs) this.setRoom(store.closeTalk(rs));
+  }
+
+  /** Staff: the notice has been seen. */
+  dismissTalkNotice(escalationId: string): void {
+    this.set({ talkNotices: store.dismissTalkNotice(this.s.talkNotices, escalationId) });
+  }
+
+  private transmitTalk(roomId: string, clientMsgId: string): void {
+    const id = this.request(
+      { kind: 'talk', roomId, clientMsgId },
+      { case: 'needToTalk', value: { roomId: BigInt(roomId), clientMsgId } },
+    );
+    const rs = this.room(roomId);
+    if (id === null || !rs) return;
+    const next = store.talkSent(rs, clientMsgId, this.conn.generation);
+    this.setRoom(next);
+    if (next.talk?.state !== 'sending') return;
+    const attempt = next.talk.attempt;
+    this.clearTalkTimer(roomId);
+    this.talkTimers.set(
+      roomId,
+      setTimeout(() => {
+        this.talkTimers.delete(roomId);
+        const cur = this.room(roomId);
+        if (cur) this.setRoom(store.talkTimedOut(cur, clientMsgId, attempt, TALK_TIMEOUT_TEXT));
+      }, this.talkTimeoutMs),
+    );
+  }
+
+  private clearTalkTimer(roomId: string): void {
+    const t = this.talkTimers.get(roomId);
+    if (t !== undefined) clearTimeout(t);
+    this.talkTimers.delete(roomId);
+  }
+
   private transmit(roomId: string, p: store.PendingSend): void {
     const id = this.request(
       { kind: 'send', roomId, clientMsgId: p.clientMsgId },
@@ -308,6 +396,11 @@ export class ChatClient {
     const req = f.requestId ? this.requests.get(f.requestId) : undefined;
     if (f.requestId) this.requests.delete(f.requestId);
     const b = f.body;
+    if (req?.kind === 'list' && b.case === undefined) {
+      // The server leaves the body unset when the list is empty (e.g. a counselor in no room).
+      this.set({ rooms: [] });
+      return;
+    }
     switch (b.case) {
       case 'rooms': {
         const rooms = b.value.rooms.map(toRoom);
@@ -413,6 +506,30 @@ export class ChatClient {
         }
         return;
       }
+      case 'needToTalkAck': {
+        const ack = toTalkAck(b.value);
+        const roomId = req?.kind === 'talk' ? req.roomId : ack.roomId;
+        const rs = this.room(roomId);
+        if (!rs) return;
+        const next = store.applyTalkAck(rs, ack, req?.kind === 'talk' ? req.clientMsgId : undefined);
+        if (next === rs) return;
+        this.clearTalkTimer(roomId);
+        this.setRoom(next);
+        // The room's own view shows the answer; from anywhere else, the alert slot does.
+        if (roomId !== this.s.openRoomId) {
+          this.alert([ack.support, ack.confirmation].filter(Boolean).join('\n\n'), 'support');
+        }
+        return;
+      }
+      case 'needToTalk': {
+        // Only staff are sent these; a student's client never shows one.
+        if (!this.s.me || this.s.me.role === Role.STUDENT) return;
+        const notice = toTalkNotice(b.value);
+        if (!notice.atMs) notice.atMs = Date.now();
+        const talkNotices = store.addTalkNotice(this.s.talkNotices, notice);
+        if (talkNotices !== this.s.talkNotices) this.set({ talkNotices });
+        return;
+      }
       case 'removed': {
         const rs = this.room(b.value.roomId.toString());
         if (rs) this.setRoom(store.applyRemoved(rs, Number(b.value.seq)));
@@ -435,6 +552,7 @@ export class ChatClient {
   }
 
   private onError(e: WireError, req: Pending | undefined): void {
+    if (req?.kind === 'talk') return this.onTalkError(e, req);
     const clientMsgId = e.clientMsgId || (req?.kind === 'send' ? req.clientMsgId : '');
     const roomId = e.roomId ? e.roomId.toString() : req && 'roomId' in req ? req.roomId : '';
     // A send kept out of the room that still reached a counselor: the server's text is the
@@ -477,6 +595,17 @@ export class ChatClient {
     }
     const gentle = e.code === ErrorCode.ROOM_NOT_LIVE || e.code === ErrorCode.AGREEMENT_REQUIRED;
     this.alert(text, gentle ? 'info' : 'error');
+  }
+
+  private onTalkError(e: WireError, req: { roomId: string; clientMsgId: string }): void {
+    const text = describeTalkError(e.code, Number(e.retryAfterMs));
+    const rs = this.room(req.roomId);
+    if (!rs) return this.alert(text);
+    const next = store.applyTalkError(rs, req.clientMsgId, text);
+    if (next === rs) return;
+    this.clearTalkTimer(req.roomId);
+    this.setRoom(next);
+    if (req.roomId !== this.s.openRoomId) this.alert(text);
   }
 
   private announce(m: ChatMessage): void {

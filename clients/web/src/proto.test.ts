@@ -7,11 +7,15 @@ import {
   decodeServerFrame,
   describeError,
   describeEscalatedError,
+  describeTalkError,
   encodeClientFrame,
   kindLabel,
   toAgreement,
   toMessage,
   toSession,
+  toTalkAck,
+  toTalkNotice,
+  TALK_CONFIRMATION_FALLBACK,
 } from './proto';
 
 describe('wire helpers', () => {
@@ -109,5 +113,61 @@ describe('wire helpers', () => {
     expect(describeError(ErrorCode.ROOM_NOT_LIVE)).toMatch(/isn't meeting right now/);
     expect(describeError(ErrorCode.AGREEMENT_REQUIRED)).toMatch(/group agreement/);
     expect(describeEscalatedError(ErrorCode.ROOM_NOT_LIVE)).toMatch(/counselor has been told/);
+  });
+});
+
+describe('"I need to talk" on the wire', () => {
+  it('encodes the request', () => {
+    const f = fromBinary(ClientFrameSchema, encodeClientFrame(4n, { case: 'needToTalk', value: { roomId: 7n, clientMsgId: 'talk-1' } }));
+    expect(f.body.case).toBe('needToTalk');
+    if (f.body.case === 'needToTalk') expect(f.body.value).toMatchObject({ roomId: 7n, clientMsgId: 'talk-1' });
+  });
+
+  it('maps the ack and the staff event', () => {
+    const ack = decodeServerFrame(
+      toBinary(
+        ServerFrameSchema,
+        create(ServerFrameSchema, {
+          requestId: 4n,
+          body: { case: 'needToTalkAck', value: { roomId: 7n, escalationId: 41n, support: ' Call 988. ', confirmation: '', duplicate: true } },
+        }),
+      ),
+    );
+    expect(ack.body.case).toBe('needToTalkAck');
+    if (ack.body.case === 'needToTalkAck') {
+      expect(toTalkAck(ack.body.value)).toEqual({
+        roomId: '7',
+        escalationId: '41',
+        support: 'Call 988.',
+        confirmation: TALK_CONFIRMATION_FALLBACK,
+        duplicate: true,
+      });
+    }
+    const ev = create(ServerFrameSchema, {
+      body: {
+        case: 'needToTalk',
+        value: { roomId: 7n, roomName: 'Lunch Bunch', escalationId: 41n, atMs: 1700000000000n, student: { userId: 1n, displayName: 'Blue Heron', role: Role.STUDENT } },
+      },
+    });
+    if (ev.body.case === 'needToTalk') {
+      expect(toTalkNotice(ev.body.value)).toEqual({
+        escalationId: '41',
+        roomId: '7',
+        roomName: 'Lunch Bunch',
+        student: { userId: '1', displayName: 'Blue Heron', role: Role.STUDENT },
+        atMs: 1700000000000,
+      });
+    }
+  });
+
+  it('a failure says it did not go through and what to do now', () => {
+    for (const code of [ErrorCode.OVERLOADED, ErrorCode.INTERNAL, ErrorCode.INVALID_ARGUMENT, ErrorCode.UNSPECIFIED]) {
+      const t = describeTalkError(code, 1000);
+      expect(t).toMatch(/did not go through/);
+      expect(t).toMatch(/trusted adult now/);
+      expect(t).not.toMatch(/has been told/);
+    }
+    expect(describeTalkError(ErrorCode.OVERLOADED, 2500)).toMatch(/again in 3 s/);
+    expect(describeTalkError(ErrorCode.FORBIDDEN)).toMatch(/for students/);
   });
 });

@@ -14,6 +14,8 @@ import type {
   Error as WireError,
   Member as WireMember,
   MessageEvent as WireMessageEvent,
+  NeedToTalkAck as WireNeedToTalkAck,
+  NeedToTalkEvent as WireNeedToTalkEvent,
   Room as WireRoom,
   ServerFrame,
   SessionState as WireSessionState,
@@ -96,6 +98,28 @@ export interface AgreementInfo {
   required: boolean;
 }
 
+/** The answer to a student's "I need to talk". */
+export interface TalkAck {
+  roomId: string;
+  escalationId: string;
+  /** The school's supportive reply with its crisis contacts. */
+  support: string;
+  /** "A counselor has been told; someone will follow up with you." */
+  confirmation: string;
+  /** The same press arrived before (a retry): nobody was told twice. */
+  duplicate: boolean;
+}
+
+/** For a room's facilitators and the school's counselors: a student asked to talk. */
+export interface TalkNotice {
+  escalationId: string;
+  roomId: string;
+  roomName: string;
+  student: Member;
+  /** When the student asked (server time, Unix ms; 0 when unknown). */
+  atMs: number;
+}
+
 export function toMember(m: WireMember | undefined): Member {
   return {
     userId: m ? m.userId.toString() : '0',
@@ -157,6 +181,30 @@ export function toAgreement(w: WireAgreement | undefined): AgreementInfo | null 
   };
 }
 
+/** Shown when the server sends no confirmation text of its own. */
+export const TALK_CONFIRMATION_FALLBACK =
+  'Thank you for asking. A counselor has been told, and someone will follow up with you soon.';
+
+export function toTalkAck(w: WireNeedToTalkAck): TalkAck {
+  return {
+    roomId: w.roomId.toString(),
+    escalationId: w.escalationId.toString(),
+    support: w.support.trim(),
+    confirmation: w.confirmation.trim() || TALK_CONFIRMATION_FALLBACK,
+    duplicate: w.duplicate,
+  };
+}
+
+export function toTalkNotice(w: WireNeedToTalkEvent): TalkNotice {
+  return {
+    escalationId: w.escalationId.toString(),
+    roomId: w.roomId.toString(),
+    roomName: w.roomName,
+    student: toMember(w.student),
+    atMs: Number(w.atMs),
+  };
+}
+
 // ---- errors -----------------------------------------------------------------------------
 
 /** A short sentence for people, chosen by error code (never by the server's text). */
@@ -214,6 +262,32 @@ export function describeEscalatedError(code: ErrorCode): string {
       return "This wasn't shared with the group, but a school counselor has been told.";
   }
 }
+
+/**
+ * "I need to talk" did not go through: say so plainly, and what to do now. Never suggests that
+ * someone was told.
+ */
+export function describeTalkError(code: ErrorCode, retryAfterMs = 0): string {
+  const now = 'Please press it again, or talk to a trusted adult now.';
+  switch (code) {
+    case ErrorCode.OVERLOADED:
+    case ErrorCode.RATE_LIMITED: {
+      const secs = Math.max(1, Math.ceil(retryAfterMs / 1000));
+      return `It did not go through: Circles is very busy. Please press it again in ${secs} s, or talk to a trusted adult now.`;
+    }
+    case ErrorCode.NOT_A_MEMBER:
+    case ErrorCode.ROOM_NOT_FOUND:
+      return "It did not go through: you're no longer in this room. Please talk to a trusted adult at school now.";
+    case ErrorCode.FORBIDDEN:
+      return 'This button is for students. Staff can reach a counselor directly.';
+    default:
+      return `It did not go through. ${now}`;
+  }
+}
+
+/** "I need to talk" got no answer in time (the request may or may not have arrived). */
+export const TALK_TIMEOUT_TEXT =
+  "We couldn't confirm it went through. Please press it again, or talk to a trusted adult now.";
 
 const KIND_LABELS: Record<string, string> = {
   peer_network: 'Peer network',

@@ -20,7 +20,20 @@ import {
   newRoomState,
   resumePoint,
   unsentPending,
+  addTalkNotice,
+  applyTalkAck,
+  applyTalkError,
+  closeTalk,
+  dismissTalkNotice,
+  noTalkNotices,
+  retryTalk,
+  startTalk,
+  talkNoticeText,
+  talkSent,
+  talkTimedOut,
+  unsentTalk,
 } from './store';
+import type { TalkAck, TalkNotice } from './proto';
 
 const room: RoomInfo = { roomId: '7', name: 'Lunch Bunch', kind: 'social_group', epoch: 3n, lastSeq: 0 };
 const alex: Member = { userId: '1', displayName: 'Blue Heron', role: Role.STUDENT };
@@ -346,5 +359,120 @@ describe('group agreement', () => {
     const s = joinedWith(closed, { ...agreement, required: false });
     expect(needsAgreement(s)).toBe(false);
     expect(postingBlock(s, rivera)).toBeNull();
+  });
+});
+
+describe('"I need to talk" (the student)', () => {
+  const ack: TalkAck = {
+    roomId: '7',
+    escalationId: '41',
+    support: 'Call or text 988.',
+    confirmation: 'A counselor has been told.',
+    duplicate: false,
+  };
+
+  it('press → sent → answered; a second press meanwhile changes nothing', () => {
+    let s = startTalk(newRoomState(room), 'talk-1');
+    expect(s.talk).toEqual({ state: 'sending', clientMsgId: 'talk-1', sentOnConn: -1, attempt: 0 });
+    expect(unsentTalk(s, 1)).toBe('talk-1');
+    s = talkSent(s, 'talk-1', 1);
+    expect(s.talk).toMatchObject({ state: 'sending', sentOnConn: 1, attempt: 1 });
+    expect(unsentTalk(s, 1)).toBeNull();
+    expect(startTalk(s, 'talk-2')).toBe(s);
+    s = applyTalkAck(s, ack, 'talk-1');
+    expect(s.talk).toEqual({
+      state: 'done',
+      clientMsgId: 'talk-1',
+      escalationId: '41',
+      support: 'Call or text 988.',
+      confirmation: 'A counselor has been told.',
+      duplicate: false,
+    });
+    expect(startTalk(s, 'talk-2')).toBe(s);
+    // Closing the answer makes the next press a new request.
+    s = closeTalk(s);
+    expect(s.talk).toBeNull();
+    expect(startTalk(s, 'talk-2').talk?.clientMsgId).toBe('talk-2');
+  });
+
+  it('survives a join, and a lost connection sends it again with the same id', () => {
+    let s = talkSent(startTalk(joined([1]), 'talk-1'), 'talk-1', 3);
+    s = applyJoin(s, { room: { ...room, lastSeq: 1 }, recovered: true, messages: [], hasMore: false, present: [] }, true);
+    expect(s.talk?.state).toBe('sending');
+    s = markDisconnected(s);
+    expect(s.talk).toMatchObject({ state: 'sending', clientMsgId: 'talk-1', sentOnConn: -1 });
+    expect(unsentTalk(s, 4)).toBe('talk-1');
+    s = talkSent(s, 'talk-1', 4);
+    expect(s.talk).toMatchObject({ sentOnConn: 4, attempt: 2 });
+    // A finished one is not sent again.
+    expect(unsentTalk(markDisconnected(applyTalkAck(s, ack)), 5)).toBeNull();
+  });
+
+  it('an error fails it; Try again keeps the id; a close returns to the button', () => {
+    let s = talkSent(startTalk(newRoomState(room), 'talk-1'), 'talk-1', 1);
+    expect(applyTalkError(s, 'other', 'x')).toBe(s);
+    s = applyTalkError(s, 'talk-1', 'It did not go through.');
+    expect(s.talk).toEqual({ state: 'failed', clientMsgId: 'talk-1', error: 'It did not go through.' });
+    expect(startTalk(s, 'talk-2')).toBe(s);
+    const again = retryTalk(s);
+    expect(again.talk).toEqual({ state: 'sending', clientMsgId: 'talk-1', sentOnConn: -1, attempt: 0 });
+    expect(closeTalk(again)).toBe(again); // not while sending
+    expect(closeTalk(s).talk).toBeNull();
+    expect(retryTalk(again)).toBe(again);
+  });
+
+  it('times out only the transmission it was set for, and never while waiting to go out', () => {
+    let s = talkSent(startTalk(newRoomState(room), 'talk-1'), 'talk-1', 1);
+    expect(talkTimedOut(s, 'talk-1', 0, 'late')).toBe(s);
+    const waiting = markDisconnected(s);
+    expect(talkTimedOut(waiting, 'talk-1', 1, 'late')).toBe(waiting);
+    s = talkTimedOut(s, 'talk-1', 1, 'late');
+    expect(s.talk).toEqual({ state: 'failed', clientMsgId: 'talk-1', error: 'late' });
+    // The answer came after all: it did arrive.
+    expect(applyTalkAck(s, ack, 'talk-1').talk?.state).toBe('done');
+  });
+
+  it('ignores an answer to another request, or with nothing under way', () => {
+    const idle = newRoomState(room);
+    expect(applyTalkAck(idle, ack)).toBe(idle);
+    const s = startTalk(idle, 'talk-1');
+    expect(applyTalkAck(s, ack, 'talk-0')).toBe(s);
+    expect(applyTalkAck(s, { ...ack, duplicate: true }).talk).toMatchObject({ state: 'done', duplicate: true });
+  });
+});
+
+describe('students who asked to talk (staff)', () => {
+  const notice = (id: string, atMs: number, extra: Partial<TalkNotice> = {}): TalkNotice => ({
+    escalationId: id,
+    roomId: '7',
+    roomName: 'Lunch Bunch',
+    student: alex,
+    atMs,
+    ...extra,
+  });
+
+  it('lists newest first, one per escalation', () => {
+    let n = addTalkNotice(noTalkNotices, notice('5', 1000));
+    n = addTalkNotice(n, notice('9', 3000));
+    n = addTalkNotice(n, notice('7', 2000, { student: sam }));
+    expect(n.items.map((x) => x.escalationId)).toEqual(['9', '7', '5']);
+    expect(addTalkNotice(n, notice('7', 2000))).toBe(n);
+    // Same time: the larger id (numerically) first.
+    n = addTalkNotice(n, notice('10', 3000));
+    expect(n.items.map((x) => x.escalationId)).toEqual(['10', '9', '7', '5']);
+  });
+
+  it('a dismissed notice stays dismissed when it arrives again', () => {
+    let n = addTalkNotice(addTalkNotice(noTalkNotices, notice('5', 1000)), notice('6', 2000));
+    n = dismissTalkNotice(n, '5');
+    expect(n.items.map((x) => x.escalationId)).toEqual(['6']);
+    expect(addTalkNotice(n, notice('5', 1000))).toBe(n);
+    expect(dismissTalkNotice(n, '5')).toBe(n);
+    expect(addTalkNotice(n, notice('0', 1))).toBe(n); // no escalation id: nothing to show
+  });
+
+  it('says who, where and when', () => {
+    expect(talkNoticeText(notice('5', 1000), '12:34')).toBe('Blue Heron in Lunch Bunch asked to talk — 12:34');
+    expect(talkNoticeText(notice('5', 1000, { roomName: '' }), '')).toBe('Blue Heron asked to talk');
   });
 });

@@ -1,9 +1,10 @@
 // Per-room message state: pure functions, no I/O. Messages are kept sorted by seq and
 // unique; `contiguousSeq` is the highest seq up to which the client has everything the
 // server will give it, and is what the client resumes from. The room's facilitated session
-// and group agreement live here too.
+// and group agreement live here too, and so do a student's "I need to talk" and the staff's
+// list of students who asked to talk.
 import { MessageStatus, Role } from './proto';
-import type { AgreementInfo, ChatMessage, Member, RoomInfo, SessionInfo } from './proto';
+import type { AgreementInfo, ChatMessage, Member, RoomInfo, SessionInfo, TalkAck, TalkNotice } from './proto';
 import type { PostBlock } from './sessions';
 
 export interface PendingSend {
@@ -40,6 +41,8 @@ export interface RoomState {
   accepting: boolean;
   /** An OpenSession/CloseSession is in flight. */
   sessionBusy: boolean;
+  /** This student's "I need to talk" in this room (null: not pressed, or the panel was closed). */
+  talk: TalkRequest | null;
 }
 
 export function newRoomState(room: RoomInfo): RoomState {
@@ -58,6 +61,7 @@ export function newRoomState(room: RoomInfo): RoomState {
     agreement: null,
     accepting: false,
     sessionBusy: false,
+    talk: null,
   };
 }
 
@@ -383,5 +387,145 @@ export function markDisconnected(s: RoomState): RoomState {
     accepting: false,
     sessionBusy: false,
     pending: s.pending.map((p) => (p.sentOnConn === -1 ? p : { ...p, sentOnConn: -1 })),
+    talk: s.talk && s.talk.state === 'sending' && s.talk.sentOnConn !== -1 ? { ...s.talk, sentOnConn: -1 } : s.talk,
   };
+}
+
+// ---- "I need to talk" (a student) --------------------------------------------------------
+//
+// null → sending (one press, a fresh client_msg_id) → done (the ack: support + confirmation)
+//                                                   → failed (an error or no answer) → sending
+//                                                     again with the same id (Try again)
+// A send lost with its connection goes out again, with the same id, on the next one; the
+// server tells nobody twice. Closing the panel (done or failed) returns to null, and the next
+// press is a new request.
+
+export type TalkRequest =
+  | {
+      state: 'sending';
+      clientMsgId: string;
+      /** Connection generation it went out on; -1 = waiting to go out on the next one. */
+      sentOnConn: number;
+      /** Counts transmissions, so a timeout only fails the one it was set for. */
+      attempt: number;
+    }
+  | { state: 'failed'; clientMsgId: string; error: string }
+  | {
+      state: 'done';
+      clientMsgId: string;
+      escalationId: string;
+      support: string;
+      confirmation: string;
+      duplicate: boolean;
+    };
+
+/** A press of "I need to talk" (after the confirmation). Ignored while one is under way or shown. */
+export function startTalk(s: RoomState, clientMsgId: string): RoomState {
+  if (s.talk) return s;
+  return { ...s, talk: { state: 'sending', clientMsgId, sentOnConn: -1, attempt: 0 } };
+}
+
+/** Try again after a failure: the same client_msg_id, so a request that did arrive counts once. */
+export function retryTalk(s: RoomState): RoomState {
+  const t = s.talk;
+  if (!t || t.state !== 'failed') return s;
+  return { ...s, talk: { state: 'sending', clientMsgId: t.clientMsgId, sentOnConn: -1, attempt: 0 } };
+}
+
+/** The request went out on connection `gen`. */
+export function talkSent(s: RoomState, clientMsgId: string, gen: number): RoomState {
+  const t = s.talk;
+  if (!t || t.state !== 'sending' || t.clientMsgId !== clientMsgId) return s;
+  return { ...s, talk: { ...t, sentOnConn: gen, attempt: t.attempt + 1 } };
+}
+
+/** The request to (re)send on connection `gen`, if any. */
+export function unsentTalk(s: RoomState, gen: number): string | null {
+  const t = s.talk;
+  return t && t.state === 'sending' && t.sentOnConn !== gen ? t.clientMsgId : null;
+}
+
+/**
+ * A NeedToTalkAck. It completes the request it answers (`clientMsgId`, from the request id), or
+ * without one whatever is under way. A late ack after a timeout still counts: it did arrive.
+ */
+export function applyTalkAck(s: RoomState, ack: TalkAck, clientMsgId?: string): RoomState {
+  const t = s.talk;
+  if (!t || t.state === 'done') return s;
+  if (clientMsgId !== undefined && t.clientMsgId !== clientMsgId) return s;
+  return {
+    ...s,
+    talk: {
+      state: 'done',
+      clientMsgId: t.clientMsgId,
+      escalationId: ack.escalationId,
+      support: ack.support,
+      confirmation: ack.confirmation,
+      duplicate: ack.duplicate,
+    },
+  };
+}
+
+/** An Error answered the request: it did not go through. */
+export function applyTalkError(s: RoomState, clientMsgId: string, error: string): RoomState {
+  const t = s.talk;
+  if (!t || t.state !== 'sending' || t.clientMsgId !== clientMsgId) return s;
+  return { ...s, talk: { state: 'failed', clientMsgId, error } };
+}
+
+/** No answer to transmission `attempt` in time (a later one, or an answer, cancels this). */
+export function talkTimedOut(s: RoomState, clientMsgId: string, attempt: number, error: string): RoomState {
+  const t = s.talk;
+  if (!t || t.state !== 'sending' || t.clientMsgId !== clientMsgId || t.attempt !== attempt) return s;
+  if (t.sentOnConn === -1) return s; // waiting for a connection: it goes out when one is back
+  return { ...s, talk: { state: 'failed', clientMsgId, error } };
+}
+
+/** The student closes the panel (after the answer, or a failure). Not while sending. */
+export function closeTalk(s: RoomState): RoomState {
+  if (!s.talk || s.talk.state === 'sending') return s;
+  return { ...s, talk: null };
+}
+
+// ---- students who asked to talk (facilitators and counselors) -----------------------------
+
+export interface TalkNotices {
+  /** Newest first. */
+  items: TalkNotice[];
+  /** Escalation ids dismissed on this page: the same one arriving again stays dismissed. */
+  dismissed: Record<string, true>;
+}
+
+export const noTalkNotices: TalkNotices = { items: [], dismissed: {} };
+
+function newerFirst(a: TalkNotice, b: TalkNotice): number {
+  if (a.atMs !== b.atMs) return b.atMs - a.atMs;
+  // Decimal ids: the longer is the larger; equal lengths compare as text.
+  const x = a.escalationId;
+  const y = b.escalationId;
+  if (x.length !== y.length) return y.length - x.length;
+  return x === y ? 0 : x > y ? -1 : 1;
+}
+
+/**
+ * A NeedToTalkEvent. One notice per escalation: a repeat (another node, a retry) or one the
+ * person dismissed already leaves the list as it is (the same object).
+ */
+export function addTalkNotice(n: TalkNotices, notice: TalkNotice): TalkNotices {
+  const id = notice.escalationId;
+  if (!id || id === '0' || n.dismissed[id] || n.items.some((x) => x.escalationId === id)) return n;
+  const items = [...n.items, notice].sort(newerFirst);
+  return { ...n, items };
+}
+
+export function dismissTalkNotice(n: TalkNotices, escalationId: string): TalkNotices {
+  const items = n.items.filter((x) => x.escalationId !== escalationId);
+  if (items.length === n.items.length && n.dismissed[escalationId]) return n;
+  return { items, dismissed: { ...n.dismissed, [escalationId]: true } };
+}
+
+/** "Blue Heron in Lunch Bunch asked to talk — 12:34" (`time` already formatted). */
+export function talkNoticeText(notice: TalkNotice, time: string): string {
+  const where = notice.roomName ? ` in ${notice.roomName}` : '';
+  return `${notice.student.displayName}${where} asked to talk${time ? ` — ${time}` : ''}`;
 }

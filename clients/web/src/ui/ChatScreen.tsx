@@ -3,6 +3,7 @@ import type { ChatClient } from '../chat';
 import type { ConnStatus } from '../connection';
 import { RoomList } from './RoomList';
 import { RoomView } from './RoomView';
+import { TalkNotices } from './TalkNotices';
 import { useChatState } from './useChat';
 
 function statusText(s: ConnStatus, retryInMs?: number): string {
@@ -51,6 +52,12 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
           Log out
         </button>
       </header>
+      <TalkNotices
+        notices={s.talkNotices.items}
+        canOpen={(id) => !!s.rooms?.some((r) => r.roomId === id)}
+        onOpen={(id) => client.openRoom(id)}
+        onDismiss={(id) => client.dismissTalkNotice(id)}
+      />
       <div class="layout">
         <RoomList rooms={s.rooms} openRoomId={s.openRoomId} onOpen={(id) => client.openRoom(id)} />
         <main id="main" tabIndex={-1}>
@@ -75,6 +82,10 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
               onDiscard={(id) => client.discard(id)}
               onAcceptAgreement={() => client.acceptAgreement()}
               onSetSessionOpen={(open) => client.setSessionOpen(open)}
+              connected={s.status === 'connected'}
+              onAskToTalk={() => client.askToTalk(rs.room.roomId)}
+              onRetryTalk={() => client.retryTalk(rs.room.roomId)}
+              onCloseTalk={() => client.closeTalk(rs.room.roomId)}
             />
           ) : (
             <div class="welcome">

@@ -7,6 +7,7 @@ import type { RoomState } from '../store';
 import { AgreementPanel } from './AgreementPanel';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { NeedToTalk } from './NeedToTalk';
 import { SessionBanner } from './SessionBanner';
 
 /** Facilitators of the room: open or close its session. */
@@ -63,12 +64,18 @@ export function RoomView(props: {
   onDiscard: (id: string) => void;
   onAcceptAgreement: () => void;
   onSetSessionOpen: (open: boolean) => void;
+  /** The connection is up (a student's "I need to talk" says when it has to wait). */
+  connected: boolean;
+  onAskToTalk: () => void;
+  onRetryTalk: () => void;
+  onCloseTalk: () => void;
 }) {
   const { rs, me } = props;
   const agreement = needsAgreement(rs) ? rs.agreement : null;
   const agreementFirst = agreement !== null;
   const block = postingBlock(rs, me);
   const isFacilitator = me?.role === Role.FACILITATOR;
+  const isStudent = me?.role === Role.STUDENT;
 
   // After "I agree" the agreement gives way to the composer: keep the keyboard there.
   const wasAgreement = useRef({ roomId: rs.room.roomId, shown: agreementFirst });
@@ -106,6 +113,19 @@ export function RoomView(props: {
         onRetry={props.onRetry}
         onDiscard={props.onDiscard}
       />
+      {isStudent && (
+        // Always there, whether or not the student may post: live or not, before or after the
+        // agreement. Keyed by room, so a half-done confirmation never carries over.
+        <NeedToTalk
+          key={rs.room.roomId}
+          roomName={rs.room.name}
+          talk={rs.talk}
+          connected={props.connected}
+          onAsk={props.onAskToTalk}
+          onRetry={props.onRetryTalk}
+          onClose={props.onCloseTalk}
+        />
+      )}
       {agreement ? (
         <AgreementPanel
           agreement={agreement}
