@@ -105,7 +105,7 @@ void websocket_session::on_accept_agreement(std::uint64_t request_id,
     }
     auto version = agreement_version(*state_->policy(), authorized->kind);
     if (req.version() != version) {
-        return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT,
+        return reply_error(request_id, v1::ERROR_CODE_AGREEMENT_REQUIRED,
                            "the group agreement has changed: please read the new version", room);
     }
     net::post(state_->escalation_pool(), [self = shared_from_this(), request_id, room,
@@ -158,18 +158,19 @@ void websocket_session::on_need_to_talk(std::uint64_t request_id, const v1::Need
     append.into_room = false;
     state_->rooms().append(
         user_, std::move(append),
-        [self = shared_from_this(), request_id, room,
-         room_name = authorized->name](storage::result<storage::append_result> r) mutable {
+        [self = shared_from_this(), request_id, room, room_name = authorized->name,
+         cmid](storage::result<storage::append_result> r) mutable {
             net::post(self->ws_.get_executor(), [self, request_id, room,
                                                  room_name = std::move(room_name),
-                                                 r = std::move(r)] {
-                self->on_need_to_talk_stored(request_id, room, room_name, r);
+                                                 cmid = std::move(cmid), r = std::move(r)] {
+                self->on_need_to_talk_stored(request_id, room, room_name, cmid, r);
             });
         });
 }
 
 void websocket_session::on_need_to_talk_stored(std::uint64_t request_id, storage::room_id room,
                                                const std::string& room_name,
+                                               const std::string& client_msg_id,
                                                const storage::result<storage::append_result>& r) {
     if (!r) {
         // Nothing was stored: the student is told to try again (the button stays), never
@@ -202,6 +203,7 @@ void websocket_session::on_need_to_talk_stored(std::uint64_t request_id, storage
     ack->set_support(state_->policy()->crisis_reply());
     ack->set_confirmation(need_to_talk_confirmation);
     ack->set_duplicate(r->duplicate);
+    ack->set_client_msg_id(client_msg_id);
     reply(request_id, out);
 }
 

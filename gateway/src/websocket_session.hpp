@@ -73,7 +73,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_accept_agreement(std::uint64_t request_id, const v1::AcceptAgreement& req);
     void on_need_to_talk(std::uint64_t request_id, const v1::NeedToTalk& req);
     void on_need_to_talk_stored(std::uint64_t request_id, storage::room_id room,
-                                const std::string& room_name,
+                                const std::string& room_name, const std::string& client_msg_id,
                                 const storage::result<storage::append_result>& r);
     // What moderation decided about a send, carried to its completion.
     struct outcome {

@@ -242,7 +242,7 @@ TEST_F(Sessions, StudentsAcceptTheGroupAgreementBeforePosting) {
     stale.mutable_accept_agreement()->set_version("0000000000000000");
     auto wrong = alex.wait_reply(alex.send(stale));
     ASSERT_TRUE(wrong && wrong->has_error());
-    EXPECT_EQ(wrong->error().code(), v1::ERROR_CODE_INVALID_ARGUMENT);
+    EXPECT_EQ(wrong->error().code(), v1::ERROR_CODE_AGREEMENT_REQUIRED);
 
     v1::ClientFrame accept;
     accept.mutable_accept_agreement()->set_room_id(room);
@@ -357,6 +357,7 @@ TEST_F(Sessions, INeedToTalkReachesOnlyTheFacilitatorAndCounselors) {
     const auto& ack = acked.need_to_talk_ack();
     EXPECT_GT(ack.escalation_id(), 0u);
     EXPECT_FALSE(ack.duplicate());
+    EXPECT_EQ(ack.client_msg_id(), "talk-1");
     EXPECT_NE(ack.support().find("988"), std::string::npos) << "the crisis contacts";
     EXPECT_FALSE(ack.confirmation().empty());
 

@@ -511,7 +511,8 @@ export class ChatClient {
         const roomId = req?.kind === 'talk' ? req.roomId : ack.roomId;
         const rs = this.room(roomId);
         if (!rs) return;
-        const next = store.applyTalkAck(rs, ack, req?.kind === 'talk' ? req.clientMsgId : undefined);
+        const clientMsgId = req?.kind === 'talk' ? req.clientMsgId : b.value.clientMsgId || undefined;
+        const next = store.applyTalkAck(rs, ack, clientMsgId);
         if (next === rs) return;
         this.clearTalkTimer(roomId);
         this.setRoom(next);
@@ -576,7 +577,7 @@ export class ChatClient {
       if (support) return this.alert(support, 'support');
     } else if (req?.kind === 'accept') {
       const rs = this.room(req.roomId);
-      if (e.code === ErrorCode.INVALID_ARGUMENT) {
+      if (e.code === ErrorCode.AGREEMENT_REQUIRED) {
         // The agreement changed since it was shown: show the new version and ask again.
         if (rs) this.setRoom(store.agreementOutdated(rs));
         this.join(req.roomId);
