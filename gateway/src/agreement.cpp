@@ -6,11 +6,11 @@
 
 namespace circles::gateway {
 
-std::string agreement_version(const moderation::policy& p, std::string_view room_kind) {
+std::string agreement_version(const moderation::policy& p) {
     std::array<unsigned char, 8> digest{};
     crypto_generichash_state st;
     crypto_generichash_init(&st, nullptr, 0, digest.size());
-    for (const auto& rule : p.ground_rules(room_kind)) {
+    for (const auto& rule : p.ground_rules()) {
         const std::string line = std::to_string(rule.number) + '\t' + rule.text + '\n';
         crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(line.data()),
                                   line.size());
@@ -21,13 +21,12 @@ std::string agreement_version(const moderation::policy& p, std::string_view room
     return std::string(hex.data(), 2 * digest.size());
 }
 
-void fill_agreement(v1::Agreement& out, const moderation::policy& p, std::string_view room_kind,
+void fill_agreement(v1::Agreement& out, const moderation::policy& p, std::string_view version,
                     std::string_view accepted, bool required) {
-    const auto version = agreement_version(p, room_kind);
-    out.set_version(version);
+    out.set_version(std::string(version));
     out.set_accepted(accepted == version);
     out.set_required(required);
-    for (const auto& rule : p.ground_rules(room_kind)) {
+    for (const auto& rule : p.ground_rules()) {
         auto* r = out.add_rules();
         r->set_number(static_cast<std::uint32_t>(rule.number));
         r->set_text(rule.text);

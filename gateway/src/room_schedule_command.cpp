@@ -62,9 +62,8 @@ storage::weekly_slot parse_slot(const std::string& slot) {
 
 std::vector<storage::weekly_slot> parse_weekly_slots(const std::string& text) {
     std::vector<storage::weekly_slot> out;
-    if (trim(text).empty() || trim(text) == "none") return out;
-    for (const auto& item : split_list(text, ',', true)) {
-        const auto slot = trim(item);
+    if (const auto whole = trim(text); whole.empty() || whole == "none") return out;
+    for (const auto& slot : split_list(text, ',', true)) {  // items come trimmed
         if (slot.empty()) throw std::invalid_argument("--slots: an empty slot (two commas)");
         out.push_back(parse_slot(slot));
     }

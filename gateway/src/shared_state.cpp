@@ -5,7 +5,19 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "agreement.hpp"
+
 namespace circles::gateway {
+
+namespace {
+std::shared_ptr<const shared_state::policy_in_force> snapshot_of(moderation::policy p) {
+    auto policy = std::make_shared<const moderation::policy>(std::move(p));
+    auto version = agreement_version(*policy);
+    auto flood = std::make_shared<moderation::flood_guard>(policy->flood());
+    return std::make_shared<const shared_state::policy_in_force>(
+        shared_state::policy_in_force{std::move(policy), std::move(flood), std::move(version)});
+}
+}  // namespace
 
 shared_state::shared_state(config cfg, storage::store& store, rooms::service& rooms)
     : cfg_(std::move(cfg)),
@@ -14,35 +26,25 @@ shared_state::shared_state(config cfg, storage::store& store, rooms::service& ro
       send_limiter_({cfg_.lim.send_rate_per_second, cfg_.lim.send_burst}),
       login_limiter_({cfg_.lim.login_rate_per_minute / 60.0, cfg_.lim.login_rate_per_minute}),
       // At start an invalid policy file stops the server (the exception reaches main).
-      policy_(std::make_shared<const moderation::policy>(
-          cfg_.policy_file.empty() ? moderation::policy{}
-                                   : moderation::load_policy(cfg_.policy_file))),
-      flood_(std::make_shared<moderation::flood_guard>(policy_->flood())) {}
+      in_force_(snapshot_of(cfg_.policy_file.empty() ? moderation::policy{}
+                                                      : moderation::load_policy(cfg_.policy_file))) {}
 
 void shared_state::escalation_opened(std::int64_t escalation_id) {
     if (!pager_) return;  // the escalation is durable; its deadline pages it
     boost::asio::post(escalation_pool_, [p = pager_, escalation_id] { p->opened(escalation_id); });
 }
 
-std::shared_ptr<const moderation::policy> shared_state::policy() const {
+std::shared_ptr<const shared_state::policy_in_force> shared_state::in_force() const {
     std::lock_guard lock(policy_mutex_);
-    return policy_;
-}
-
-std::shared_ptr<moderation::flood_guard> shared_state::flood_guard() const {
-    std::lock_guard lock(policy_mutex_);
-    return flood_;
+    return in_force_;
 }
 
 bool shared_state::reload_policy() {
     if (cfg_.policy_file.empty()) return false;
     try {
-        auto fresh =
-            std::make_shared<const moderation::policy>(moderation::load_policy(cfg_.policy_file));
-        auto guard = std::make_shared<moderation::flood_guard>(fresh->flood());
+        auto fresh = snapshot_of(moderation::load_policy(cfg_.policy_file));
         std::lock_guard lock(policy_mutex_);
-        policy_ = std::move(fresh);
-        flood_ = std::move(guard);
+        in_force_ = std::move(fresh);
     } catch (const std::exception& e) {
         spdlog::error("policy reload refused, the policy in force stays: {}", e.what());
         return false;

@@ -39,11 +39,17 @@ class shared_state {
     rooms::service& rooms() noexcept { return rooms_; }
     moderation::rate_limiter& send_limiter() noexcept { return send_limiter_; }
     moderation::rate_limiter& login_limiter() noexcept { return login_limiter_; }
-    // The policy in force. A reload swaps it whole; a send keeps the copy it started with.
-    std::shared_ptr<const moderation::policy> policy() const;
-    // Flooding limits of the policy in force (rates per user and room, duplicates, mentions,
-    // repeated characters, slow mode). A reload starts a fresh guard with the new limits.
-    std::shared_ptr<moderation::flood_guard> flood_guard() const;
+    // The policy in force, its flood guard and its agreement version, as one snapshot: a
+    // reload swaps all three together, and a send keeps the snapshot it started with.
+    struct policy_in_force {
+        std::shared_ptr<const moderation::policy> policy;
+        // Flooding limits of the policy (rates per user and room, duplicates, mentions,
+        // repeated characters, slow mode). A reload starts a fresh guard with the new limits.
+        std::shared_ptr<moderation::flood_guard> flood;
+        std::string agreement_version;  // of its ground rules (agreement.hpp)
+    };
+    std::shared_ptr<const policy_in_force> in_force() const;
+    std::shared_ptr<const moderation::policy> policy() const { return in_force()->policy; }
     // Loads cfg().policy_file again (SIGHUP). An invalid file is refused and logged with its
     // file, line and problem, and the policy in force stays. Returns whether it was replaced.
     bool reload_policy();
@@ -83,8 +89,7 @@ class shared_state {
     moderation::rate_limiter send_limiter_;
     moderation::rate_limiter login_limiter_;
     mutable std::mutex policy_mutex_;
-    std::shared_ptr<const moderation::policy> policy_;
-    std::shared_ptr<moderation::flood_guard> flood_;
+    std::shared_ptr<const policy_in_force> in_force_;
     boost::asio::thread_pool auth_pool_{2};
     boost::asio::thread_pool escalation_pool_{1};
     moderation::pager* pager_ = nullptr;

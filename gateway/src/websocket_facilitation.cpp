@@ -27,12 +27,14 @@ void websocket_session::fill_facilitation(v1::JoinResult& result, const storage:
         if (auto a = state_->store().accepted_agreement(room.id, user_.id)) accepted = *a;
         agreed_[room.id] = accepted;
     }
-    fill_agreement(*result.mutable_agreement(), *state_->policy(), room.kind, accepted, gated());
+    const auto rules = state_->in_force();
+    fill_agreement(*result.mutable_agreement(), *rules->policy, rules->agreement_version, accepted,
+                   gated());
 }
 
-v1::ErrorCode websocket_session::posting_gate(const storage::room& room, std::string& why) {
+v1::ErrorCode websocket_session::posting_gate(const storage::room& room,
+                                              const std::string& version, std::string& why) {
     if (!gated()) return v1::ERROR_CODE_UNSPECIFIED;
-    const auto version = agreement_version(*state_->policy(), room.kind);
     auto& agreed = agreed_[room.id];
     if (agreed != version) {
         // Another tab of the same student may have accepted it since this one joined.
@@ -103,7 +105,7 @@ void websocket_session::on_accept_agreement(std::uint64_t request_id,
         const auto code = to_error_code(authorized.error());
         return reply_error(request_id, code, error_text(code), room);
     }
-    auto version = agreement_version(*state_->policy(), authorized->kind);
+    auto version = state_->in_force()->agreement_version;
     if (req.version() != version) {
         return reply_error(request_id, v1::ERROR_CODE_AGREEMENT_REQUIRED,
                            "the group agreement has changed: please read the new version", room);

@@ -143,11 +143,14 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         return reply_error(request_id, v1::ERROR_CODE_NOT_JOINED, "join the room before sending",
                            room, cmid);
     }
+    // One snapshot for the whole send: a reload meanwhile cannot pair the old ground rules
+    // with the new flood guard or agreement.
+    const auto rules = state_->in_force();
+    const auto& policy = rules->policy;
     // Outside a live session, or before the agreement, a student's send is refused, except
     // a disclosure: it still reaches counselors (kept out of the room) with support.
     std::string gate_reason;
-    const auto gate = posting_gate(*authorized, gate_reason);
-    const auto policy = state_->policy();
+    const auto gate = posting_gate(*authorized, rules->agreement_version, gate_reason);
     const auto decision = moderation::evaluate(
         *policy, authorized->kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
     using moderation::action;
@@ -159,11 +162,11 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
                                                          : v1::ERROR_CODE_INVALID_ARGUMENT;
         return reply_error(request_id, code, decision.reply, room, cmid);
     }
-    // The send rate limit never stands between a student and a counselor: a message with a
-    // risk signal is stored whatever the rate (the frame limit still bounds a flood).
     if (gate != v1::ERROR_CODE_UNSPECIFIED && !decision.escalate) {
         return reply_error(request_id, gate, gate_reason, room, cmid);
     }
+    // The send rate limit never stands between a student and a counselor: a message with a
+    // risk signal is stored whatever the rate (the frame limit still bounds a flood).
     if (!decision.escalate) {
         if (auto verdict = state_->send_limiter().take("u:" + std::to_string(user_.id));
             !verdict.allowed) {
@@ -174,7 +177,7 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         // Flooding: rates per user and room and slow mode ask the sender to wait; a repeated
         // message, mention spam or a long run of one character is refused citing the rule.
         const auto flood =
-            state_->flood_guard()->check(user_.id, std::to_string(room), req.text(),
+            rules->flood->check(user_.id, std::to_string(room), req.text(),
                                          moderation::flood_guard::clock::now(), cmid);
         if (!flood.allowed) {
             spdlog::info("send flood user={} room={} reason={}", user_.id, room, flood.reason);

@@ -68,7 +68,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     bool gated() const;  // a student, in rooms that need a session and the agreement
     void fill_facilitation(v1::JoinResult& result, const storage::room& room);
     // ERROR_CODE_UNSPECIFIED when this user may post in `room` now; else why not.
-    v1::ErrorCode posting_gate(const storage::room& room, std::string& why);
+    // `version`: the agreement version of the policy the send is moderated with.
+    v1::ErrorCode posting_gate(const storage::room& room, const std::string& version,
+                               std::string& why);
     void on_change_session(std::uint64_t request_id, std::uint64_t room_id, bool open);
     void on_accept_agreement(std::uint64_t request_id, const v1::AcceptAgreement& req);
     void on_need_to_talk(std::uint64_t request_id, const v1::NeedToTalk& req);

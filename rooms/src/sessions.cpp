@@ -41,32 +41,27 @@ result<session_view> service::session(storage::room_id room) {
     return view_of(room, *s);
 }
 
-namespace {
-template <class Change>
-result<session_view> change_session(service& rooms, storage::store& store, bus& b,
-                                    const storage::user& u, storage::room_id room, Change change) {
-    auto authorized = rooms.authorize(u, room);
+result<session_view> service::change_session(const storage::user& u, storage::room_id room,
+                                              bool open) {
+    auto authorized = authorize(u, room);
     if (!authorized) return authorized.error();
     if (u.user_role != storage::role::facilitator) return errc::forbidden;
-    auto changed = change(store);
+    auto changed = open ? store_.open_session(room, u.id) : store_.close_session(room, u.id);
     if (!changed) return errc::store_unavailable;
-    auto now = rooms.session(room);  // what is true after the change (another node's too)
+    auto now = session(room);  // what is true after the change (another node's too)
     if (!now) return now.error();
     v1::ServerFrame frame;
     fill(*frame.mutable_session(), *now);
-    b.publish(room_event{room, 0, encode(frame)});
+    bus_.publish(room_event{room, 0, encode(frame)});
     return now;
 }
-}  // namespace
 
 result<session_view> service::open_session(const storage::user& u, storage::room_id room) {
-    return change_session(*this, store_, bus_, u, room,
-                          [&](storage::store& s) { return s.open_session(room, u.id); });
+    return change_session(u, room, true);
 }
 
 result<session_view> service::close_session(const storage::user& u, storage::room_id room) {
-    return change_session(*this, store_, bus_, u, room,
-                          [&](storage::store& s) { return s.close_session(room, u.id); });
+    return change_session(u, room, false);
 }
 
 }  // namespace circles::rooms

@@ -262,8 +262,13 @@ TEST_F(Sessions, StudentsAcceptTheGroupAgreementBeforePosting) {
     EXPECT_TRUE(alex2.join(room).joined().agreement().accepted());
 }
 
-TEST_F(Sessions, ANewAgreementVersionAsksAgain) {
-    server_.reset();
+// Starts its own server, with a policy file it can change.
+class SessionsWithAPolicyFile : public Sessions {
+  protected:
+    void SetUp() override {}
+};
+
+TEST_F(SessionsWithAPolicyFile, ANewAgreementVersionAsksAgain) {
     const auto dir = make_temp_dir();
     const auto policy_file = dir / "policy.toml";
     auto policy = [](const std::string& rule) {

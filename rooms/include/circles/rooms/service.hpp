@@ -137,6 +137,7 @@ class service {
 
   private:
     result<session_view> view_of(storage::room_id room, storage::room_session s);
+    result<session_view> change_session(const storage::user& u, storage::room_id room, bool open);
     void publish_presence(storage::room_id room, const member& m, bool present);
 
     storage::store& store_;
