@@ -45,11 +45,33 @@ void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage:
     if (auto sender = store.get_user(e.sender)) {
         rooms::fill(*out.mutable_sender(), rooms::member_of(*sender));
     }
+    fill_context(out, e, store);
+}
+
+void fill_context(v1::Escalation& out, const storage::escalation& e, storage::store& store) {
+    // A message in the room: the page before its seq. One kept out of the room (seq 0): the
+    // newest page, less what came after the escalation.
+    auto page = store.history(e.room, e.seq, e.seq == 0 ? 2 * context_messages : context_messages);
+    if (!page) {
+        spdlog::warn("escalation {}: context unreadable: {}", e.id, page.error().message());
+        return;
+    }
+    auto& messages = page->messages;
+    if (e.seq == 0) {
+        std::erase_if(messages, [&](const storage::stored_message& m) {
+            return m.created_at_ms > e.created_at_ms;
+        });
+    }
+    const auto first = messages.size() > context_messages ? messages.size() - context_messages : 0;
+    for (std::size_t i = first; i < messages.size(); ++i) {
+        rooms::fill(*out.add_context(), messages[i]);
+    }
 }
 
 void redact(v1::Escalation& e) {
     e.clear_text();
     e.clear_sender();
+    e.clear_context();
 }
 
 std::string webhook_json(const storage::escalation& e) {

@@ -16,6 +16,10 @@ namespace circles::gateway {
 // The wire form of an escalation, text and sender included (the counselor's view; redact()
 // makes anyone else's). Reads the store (room name, sender): off the I/O threads.
 void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage::store& store);
+// How many room messages before an escalation a counselor sees with it.
+inline constexpr std::size_t context_messages = 5;
+// Adds them to `out` (decrypted; for counselors only: redact() removes them).
+void fill_context(v1::Escalation& out, const storage::escalation& e, storage::store& store);
 // The store's state names ("open", "acknowledged", ...) and the wire's states, both ways.
 v1::EscalationState state_of(std::string_view state);
 const char* state_name(v1::EscalationState s);

@@ -30,36 +30,66 @@ void websocket_session::fill_facilitation(v1::JoinResult& result, const storage:
     const auto rules = state_->in_force();
     fill_agreement(*result.mutable_agreement(), *rules->policy, rules->agreement_version, accepted,
                    gated());
+    fill_controls(result, room);
 }
 
-v1::ErrorCode websocket_session::posting_gate(const storage::room& room,
-                                              const std::string& version, std::string& why) {
-    if (!gated()) return v1::ERROR_CODE_UNSPECIFIED;
-    auto& agreed = agreed_[room.id];
-    if (agreed != version) {
-        // Another tab of the same student may have accepted it since this one joined.
-        if (auto a = state_->store().accepted_agreement(room.id, user_.id)) agreed = *a;
+websocket_session::gate websocket_session::posting_gate(const storage::room& room,
+                                                        const std::string& version) {
+    gate g;
+    if (user_.user_role != storage::role::student) return g;  // staff are never held back
+    const bool sessions = gated();
+    if (sessions) {
+        auto& agreed = agreed_[room.id];
         if (agreed != version) {
-            why = "please read and accept the group agreement before you post";
-            return v1::ERROR_CODE_AGREEMENT_REQUIRED;
+            // Another tab of the same student may have accepted it since this one joined.
+            if (auto a = state_->store().accepted_agreement(room.id, user_.id)) agreed = *a;
+            if (agreed != version) {
+                g.code = v1::ERROR_CODE_AGREEMENT_REQUIRED;
+                g.why = "please read and accept the group agreement before you post";
+                return g;
+            }
         }
     }
-    auto session = state_->store().session_of(room.id);
-    if (!session) {
-        why = "something went wrong on the server; nothing was sent";
-        return v1::ERROR_CODE_INTERNAL;
+    auto state = state_->rooms().posting_state(user_, room.id);  // one read
+    if (!state) {
+        g.code = v1::ERROR_CODE_INTERNAL;
+        g.why = "something went wrong on the server; nothing was sent";
+        return g;
     }
-    if (!session->open()) {
-        why =
+    g.slow_mode_seconds = state->controls.slow_mode_seconds;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    if (state->controls.locked) {
+        g.code = v1::ERROR_CODE_ROOM_LOCKED;
+        g.why = "the facilitator has made the room read-only for now: you can still read";
+    } else if (state->muted_until_ms > now) {
+        g.code = v1::ERROR_CODE_MUTED;
+        g.why = "the facilitator has paused your messages in this room for a little while";
+        g.retry_after_ms = static_cast<std::uint64_t>(state->muted_until_ms - now);
+    } else if (sessions && !state->session.open()) {
+        g.code = v1::ERROR_CODE_ROOM_NOT_LIVE;
+        g.why =
             "the group is not meeting right now: you can read, and post once the facilitator "
             "opens the session";
-        return v1::ERROR_CODE_ROOM_NOT_LIVE;
+    } else if (sessions && !state_->rooms().facilitator_present(room.id)) {
+        g.code = v1::ERROR_CODE_ROOM_NOT_LIVE;
+        g.why = "the session is paused until the facilitator is back";
     }
-    if (!state_->rooms().facilitator_present(room.id)) {
-        why = "the session is paused until the facilitator is back";
-        return v1::ERROR_CODE_ROOM_NOT_LIVE;
+    return g;
+}
+
+void websocket_session::fill_controls(v1::JoinResult& result, const storage::room& room) {
+    auto* c = result.mutable_controls();
+    c->set_room_id(static_cast<std::uint64_t>(room.id));
+    auto state = state_->rooms().posting_state(user_, room.id);
+    if (!state) {
+        spdlog::warn("join: controls of room {} unreadable: {}", room.id, state.error().message());
+        return;
     }
-    return v1::ERROR_CODE_UNSPECIFIED;
+    c->set_locked(state->controls.locked);
+    c->set_slow_mode_seconds(static_cast<std::uint32_t>(state->controls.slow_mode_seconds));
+    result.set_muted_until_ms(static_cast<std::uint64_t>(state->muted_until_ms));
 }
 
 void websocket_session::on_change_session(std::uint64_t request_id, std::uint64_t room_id,

@@ -15,6 +15,8 @@ v1::ErrorCode to_error_code(const boost::system::error_code& ec) {
     if (ec == rooms::errc::room_not_found) return v1::ERROR_CODE_ROOM_NOT_FOUND;
     if (ec == rooms::errc::not_a_member) return v1::ERROR_CODE_NOT_A_MEMBER;
     if (ec == rooms::errc::forbidden) return v1::ERROR_CODE_FORBIDDEN;
+    if (ec == rooms::errc::message_not_found) return v1::ERROR_CODE_MESSAGE_NOT_FOUND;
+    if (ec == rooms::errc::invalid_argument) return v1::ERROR_CODE_INVALID_ARGUMENT;
     if (ec == storage::errc::overloaded) return v1::ERROR_CODE_OVERLOADED;
     return v1::ERROR_CODE_INTERNAL;
 }
@@ -29,6 +31,10 @@ std::string_view error_text(v1::ErrorCode code) {
             return "the server is busy; try again in a moment";
         case v1::ERROR_CODE_FORBIDDEN:
             return "your role does not allow this in this room";
+        case v1::ERROR_CODE_MESSAGE_NOT_FOUND:
+            return "there is no such message in this room";
+        case v1::ERROR_CODE_INVALID_ARGUMENT:
+            return "the request is not valid";
         default:
             return "something went wrong on the server; nothing was sent";
     }
@@ -59,6 +65,18 @@ void websocket_session::handle(const v1::ClientFrame& frame) {
             return on_accept_agreement(id, frame.accept_agreement());
         case v1::ClientFrame::kNeedToTalk:
             return on_need_to_talk(id, frame.need_to_talk());
+        case v1::ClientFrame::kModerateMessage:
+            return on_moderate_message(id, frame.moderate_message());
+        case v1::ClientFrame::kMuteMember:
+            return on_mute_member(id, frame.mute_member());
+        case v1::ClientFrame::kRemoveMember:
+            return on_remove_member(id, frame.remove_member());
+        case v1::ClientFrame::kSetRoomControls:
+            return on_set_room_controls(id, frame.set_room_controls());
+        case v1::ClientFrame::kListHeld:
+            return on_list_held(id, frame.list_held());
+        case v1::ClientFrame::kListMembers:
+            return on_list_members(id, frame.list_members());
         case v1::ClientFrame::kPing: {
             v1::ServerFrame out;
             out.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());
@@ -149,8 +167,7 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
     const auto& policy = rules->policy;
     // Outside a live session, or before the agreement, a student's send is refused, except
     // a disclosure: it still reaches counselors (kept out of the room) with support.
-    std::string gate_reason;
-    const auto gate = posting_gate(*authorized, rules->agreement_version, gate_reason);
+    const auto gate = posting_gate(*authorized, rules->agreement_version);
     const auto decision = moderation::evaluate(
         *policy, authorized->kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
     using moderation::action;
@@ -162,8 +179,8 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
                                                          : v1::ERROR_CODE_INVALID_ARGUMENT;
         return reply_error(request_id, code, decision.reply, room, cmid);
     }
-    if (gate != v1::ERROR_CODE_UNSPECIFIED && !decision.escalate) {
-        return reply_error(request_id, gate, gate_reason, room, cmid);
+    if (gate.code != v1::ERROR_CODE_UNSPECIFIED && !decision.escalate) {
+        return reply_error(request_id, gate.code, gate.why, room, cmid, gate.retry_after_ms);
     }
     // The send rate limit never stands between a student and a counselor: a message with a
     // risk signal is stored whatever the rate (the frame limit still bounds a flood).
@@ -176,9 +193,15 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         }
         // Flooding: rates per user and room and slow mode ask the sender to wait; a repeated
         // message, mention spam or a long run of one character is refused citing the rule.
-        const auto flood =
-            rules->flood->check(user_.id, std::to_string(room), req.text(),
-                                         moderation::flood_guard::clock::now(), cmid);
+        // The room's slow mode is in the store (every node enforces the facilitator's
+        // setting); the guard keeps when each student last posted.
+        const auto room_key = std::to_string(room);
+        const bool student = user_.user_role == storage::role::student;
+        if (student && rules->flood->slow_mode(room_key).count() != gate.slow_mode_seconds) {
+            rules->flood->set_slow_mode(room_key, std::chrono::seconds(gate.slow_mode_seconds));
+        }
+        const auto flood = rules->flood->check(
+            user_.id, room_key, req.text(), moderation::flood_guard::clock::now(), cmid, student);
         if (!flood.allowed) {
             spdlog::info("send flood user={} room={} reason={}", user_.id, room, flood.reason);
             if (flood.reason == "slow_mode" || flood.reason == "user_rate" ||
@@ -192,9 +215,9 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         }
     }
     outcome out{decision.act, decision.escalate, decision.ground_rule, decision.reply};
-    if (gate != v1::ERROR_CODE_UNSPECIFIED) {
+    if (gate.code != v1::ERROR_CODE_UNSPECIFIED) {
         out.act = action::block;  // escalated, kept out of a room the student may not post in
-        out.refusal = gate;
+        out.refusal = gate.code;
     }
     if (decision.act == action::block && !decision.escalate) {
         spdlog::info("send blocked user={} room={} rule={}", user_.id, room, decision.rule_id);

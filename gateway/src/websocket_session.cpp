@@ -136,7 +136,14 @@ void websocket_session::on_event(const rooms::room_event& ev) {
     auto it = joined_.find(ev.room);
     if (it == joined_.end()) return;
     if (ev.seq == 0) {
-        if (ev.frame) enqueue(ev.frame);
+        if (!ev.frame || !rooms::visible_to(ev.status, ev.sender, user_)) return;
+        enqueue(ev.frame);
+        if (ev.status == storage::message_status::removed && ev.sender == user_.id) {
+            // A facilitator removed this member from the room: the connection leaves it.
+            joined_.erase(it);
+            agreed_.erase(ev.room);
+            state_->rooms().leave(user_, ev.room, this);
+        }
         return;
     }
     storage::seq_t& last = it->second;

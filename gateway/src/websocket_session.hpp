@@ -8,6 +8,7 @@
 // flight at a time; frames wait in a queue bounded in frames and bytes, and a client that
 // cannot keep up is closed with 1008 and resumes later from its last seq.
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -67,13 +68,30 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     // Facilitated sessions and the group agreement (websocket_facilitation.cpp)
     bool gated() const;  // a student, in rooms that need a session and the agreement
     void fill_facilitation(v1::JoinResult& result, const storage::room& room);
-    // ERROR_CODE_UNSPECIFIED when this user may post in `room` now; else why not.
+    // Whether this user may post in a room now: for a student, the agreement (with sessions),
+    // the room's lock, their mute, and (with sessions) an open session with a facilitator.
+    struct gate {
+        v1::ErrorCode code = v1::ERROR_CODE_UNSPECIFIED;  // UNSPECIFIED: they may
+        std::string why;
+        std::uint64_t retry_after_ms = 0;  // with MUTED
+        int slow_mode_seconds = 0;         // the room's slow mode, which binds students
+    };
     // `version`: the agreement version of the policy the send is moderated with.
-    v1::ErrorCode posting_gate(const storage::room& room, const std::string& version,
-                               std::string& why);
+    gate posting_gate(const storage::room& room, const std::string& version);
     void on_change_session(std::uint64_t request_id, std::uint64_t room_id, bool open);
     void on_accept_agreement(std::uint64_t request_id, const v1::AcceptAgreement& req);
     void on_need_to_talk(std::uint64_t request_id, const v1::NeedToTalk& req);
+    // Facilitator actions and the staff's lists (websocket_moderation.cpp)
+    void on_moderate_message(std::uint64_t request_id, const v1::ModerateMessage& req);
+    void on_mute_member(std::uint64_t request_id, const v1::MuteMember& req);
+    void on_remove_member(std::uint64_t request_id, const v1::RemoveMember& req);
+    void on_set_room_controls(std::uint64_t request_id, const v1::SetRoomControls& req);
+    void on_list_held(std::uint64_t request_id, const v1::ListHeld& req);
+    void on_list_members(std::uint64_t request_id, const v1::ListMembers& req);
+    // Runs `work` (store writes) on the blocking pool and answers with its frame or error.
+    void act(std::uint64_t request_id, storage::room_id room,
+             std::function<rooms::result<v1::ServerFrame>()> work);
+    void fill_controls(v1::JoinResult& result, const storage::room& room);
     void on_need_to_talk_stored(std::uint64_t request_id, storage::room_id room,
                                 const std::string& room_name, const std::string& client_msg_id,
                                 const storage::result<storage::append_result>& r);

@@ -57,6 +57,9 @@ struct compiled_policy {
     std::size_t max_message_bytes = moderation::max_message_bytes;
     std::vector<ground_rule> ground_rules;
     std::string crisis_reply;
+    // A self-harm or abuse disclosure waits for a facilitator (held) instead of reaching the
+    // room at once; it is escalated either way. [crisis] hold_disclosures, default false.
+    bool hold_disclosures = false;
     int contact_ground_rule = 0;
     int flood_ground_rule = 0;
     flood_limits flood;

@@ -231,8 +231,13 @@ decision evaluate(const policy& p, std::string_view room_kind, const sender& /*w
         disclosure = disclosure || c == "self_harm" || c == "abuse_disclosure";
         d.escalate = true;
     }
-    // Never block a disclosure: it reaches facilitators and a counselor instead.
-    if (disclosure && d.act == action::block) d.act = action::hold;
+    // Never block a disclosure: it reaches facilitators and a counselor instead. Unless the
+    // policy says otherwise, it waits for the facilitator rather than reaching the other
+    // students at once (they may not be ready to read it; the facilitator decides).
+    if (disclosure &&
+        (d.act == action::block || (cp.hold_disclosures && rank(d.act) < rank(action::hold)))) {
+        d.act = action::hold;
+    }
 
     std::string notice;
     switch (d.act) {

@@ -88,7 +88,7 @@ std::size_t flood_guard::tracked_keys() const {
 
 flood_verdict flood_guard::check(std::int64_t user_id, std::string_view room_id,
                                  std::string_view text, clock::time_point now,
-                                 std::string_view retry_key) {
+                                 std::string_view retry_key, bool slow_mode_applies) {
     if (count_mentions(text) > limits_.max_mentions)
         return refuse("mentions",
                       "That message mentions too many people at once. Try mentioning fewer.",
@@ -115,7 +115,7 @@ flood_verdict flood_guard::check(std::int64_t user_id, std::string_view room_id,
                       until(m.at + limits_.duplicate_window, now));
     }
 
-    if (r.slow.count() > 0) {
+    if (r.slow.count() > 0 && slow_mode_applies) {
         auto it = r.last_by_user.find(user_id);
         if (it != r.last_by_user.end() && now < it->second + r.slow)
             return refuse("slow_mode",

@@ -224,9 +224,13 @@ std::shared_ptr<const compiled_policy> compile_policy(std::string_view text,
     if (!crisis) throw policy_error(file, 1, "a policy needs [crisis] reply with crisis contacts");
     {
         const auto& t = r.table(*crisis, "[crisis]");
-        r.only_keys(t, {"reply"}, "[crisis]");
+        r.only_keys(t, {"reply", "hold_disclosures"}, "[crisis]");
         if (!t.get("reply")) r.fail(*crisis, "[crisis] needs reply");
         cp->crisis_reply = r.string(*t.get("reply"), "crisis.reply");
+        if (const auto* h = t.get("hold_disclosures")) {
+            if (!h->is_boolean()) r.fail(*h, "crisis.hold_disclosures must be true or false");
+            cp->hold_disclosures = h->as_boolean()->get();
+        }
         if (cp->crisis_reply.find("commit suicide") != std::string::npos)
             r.fail(*t.get("reply"), "say \"die by suicide\", not \"commit suicide\"");
     }

@@ -24,6 +24,10 @@ class rooms_category_impl final : public boost::system::error_category {
                 return "the message store is not available";
             case errc::forbidden:
                 return "your role does not allow this in this room";
+            case errc::message_not_found:
+                return "no such message in this room";
+            case errc::invalid_argument:
+                return "the request is not valid";
         }
         return "unknown rooms error";
     }

@@ -336,6 +336,36 @@ CREATE TABLE agreements (
     PRIMARY KEY (room_id, user_id)
 );
 )sql"},
+    // Migration 6: facilitator actions. A room's controls (read-only, slow mode), students
+    // muted until a time, and an index over held messages for the facilitator's queue.
+    {6, R"sql(
+CREATE TABLE room_controls (
+    room_id           INTEGER PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+    locked            INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+    slow_mode_seconds INTEGER NOT NULL DEFAULT 0 CHECK (slow_mode_seconds BETWEEN 0 AND 3600)
+);
+CREATE TABLE room_mutes (
+    room_id  INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    until_ms INTEGER NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX messages_held ON messages(room_id, seq) WHERE status = 2;
+)sql",
+     R"sql(
+CREATE TABLE room_controls (
+    room_id           BIGINT  PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+    locked            INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+    slow_mode_seconds INTEGER NOT NULL DEFAULT 0 CHECK (slow_mode_seconds BETWEEN 0 AND 3600)
+);
+CREATE TABLE room_mutes (
+    room_id  BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    user_id  BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    until_ms BIGINT NOT NULL,
+    PRIMARY KEY (room_id, user_id)
+);
+CREATE INDEX messages_held ON messages(room_id, seq) WHERE status = 2;
+)sql"},
 };
 
 [[noreturn]] void fail(database& db, const std::string& what) {

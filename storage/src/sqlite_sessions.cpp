@@ -22,6 +22,8 @@ result<room_session> read_session(database& db, room_id room) {
     return room_session{q.int64(1), q.int64(2), q.int64(3)};
 }
 
+}  // namespace
+
 result<school_id> school_of_room(database& db, room_id room) {
     auto q = db.prepare("SELECT school_id FROM rooms WHERE id = ?");
     q.bind(1, room);
@@ -30,8 +32,6 @@ result<school_id> school_of_room(database& db, room_id room) {
     if (rc != SQLITE_ROW) return errc::io_error;
     return q.int64(0);
 }
-
-}  // namespace
 
 result<room_session> sqlite_store::session_of(room_id room) {
     auto db = reads_.acquire();

@@ -89,6 +89,19 @@ class sqlite_store final : public store {
     result<std::string> accepted_agreement(room_id room, user_id user) override;
     result<void> accept_agreement(room_id room, user_id user, std::string_view version) override;
 
+    result<posting_state> posting_state_of(room_id room, user_id user,
+                                           std::int64_t now_ms) override;
+    result<std::vector<member_mute>> mutes_of(room_id room, std::int64_t now_ms) override;
+    result<std::vector<stored_message>> held_messages(room_id room, std::size_t limit) override;
+    result<stored_message> moderate_message(room_id room, seq_t seq, message_status to, user_id by,
+                                            const citation& why) override;
+    result<room_controls> set_room_controls(room_id room, const room_controls& controls, user_id by,
+                                            const citation& why) override;
+    result<void> mute_member(room_id room, user_id member, std::int64_t until_ms, user_id by,
+                             const citation& why) override;
+    result<void> expel_member(room_id room, user_id member, user_id by,
+                              const citation& why) override;
+
     result<escalation> get_escalation(std::int64_t id) override;
     result<std::vector<escalation>> overdue_escalations(std::int64_t now_ms,
                                                         std::size_t limit) override;
@@ -149,6 +162,9 @@ class sqlite_store final : public store {
 
     append_queue queue_;  // last: its writer thread stops before the connections close
 };
+
+// The school of `room` as `db` sees it; errc::not_found for an unknown room.
+result<school_id> school_of_room(database& db, room_id room);
 
 // The wrapped key (key_id, room) as room_keys holds it, for key_cache::get.
 result<sealed> load_room_key(database& db, std::int64_t room, std::int64_t key_id);

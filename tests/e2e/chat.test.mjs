@@ -1,232 +1,53 @@
 // Browser end-to-end test: starts the real `circles demo` server, drives Debian's Chromium
 // through playwright-core with a facilitator and two students: the facilitator opens a
-// session, each student accepts the group agreement, and messages cross between them. Then a
-// student presses "I need to talk": only the facilitator is told.
+// session, each student accepts the group agreement, and messages cross between them. The
+// facilitator then acts, citing a ground rule each time: removes one of sam's messages, mutes
+// and unmutes alex, and locks and unlocks the room. Then a student presses "I need to talk":
+// only the facilitator is told.
 //
 //   (cd tests/e2e && npm ci) && (cd clients/web && npm ci && npm run build)
 //   CIRCLES_BIN=build/bin/circles node --test tests/e2e/
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { STEP_TIMEOUT, startCircles } from './harness.mjs';
+import {
+  acceptAgreement,
+  cite,
+  confirmDialog,
+  expectBanner,
+  expectComposerDisabled,
+  expectComposerReason,
+  expectShownOnce,
+  logIn,
+  messageItems,
+  openRoom,
+  send,
+  waitUntil,
+} from './pages.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../..');
-const binEnv = process.env.CIRCLES_BIN || 'build/bin/circles';
-const bin = isAbsolute(binEnv) ? binEnv : resolve(repoRoot, binEnv);
-const artifacts = join(repoRoot, 'build/e2e-artifacts');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const PASSWORD = 'circles-demo';
 const ROOM = 'Lunch Bunch';
 const OTHER_ROOM = 'Peer Network';
-const STEP_TIMEOUT = 15_000;
 
-let server; // ChildProcess
-let serverLog = '';
-let dataDir;
-let baseURL;
-let browser;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitHealthy(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) {
-      throw new Error(`circles exited early (code ${server.exitCode}, signal ${server.signalCode})\n${serverLog}`);
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`circles did not answer 200 on ${url} within ${timeoutMs} ms\n${serverLog}`);
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+let circles; // startCircles(): the server and Chromium
 
 before(async () => {
-  assert.ok(existsSync(bin), `server binary not found at ${bin} (build it, or set CIRCLES_BIN)`);
-  assert.ok(
-    existsSync(join(repoRoot, 'build/web/index.html')),
-    'build/web/index.html is missing: run `npm ci && npm run build` in clients/web first',
-  );
-  const port = await freePort();
-  dataDir = mkdtempSync(join(tmpdir(), 'circles-e2e-'));
-  baseURL = `http://127.0.0.1:${port}`;
-  server = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk) => {
-    serverLog += chunk.toString();
-    if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
-  };
-  server.stdout.on('data', keep);
-  server.stderr.on('data', keep);
-  await waitHealthy(`${baseURL}/healthz`, 30_000);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  circles = await startCircles();
 });
 
 after(async () => {
-  try {
-    await browser?.close();
-  } catch {
-    /* already gone */
-  }
-  await stopServer();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await circles?.stop();
 });
 
-async function screenshotAll(pages, label) {
-  mkdirSync(artifacts, { recursive: true });
-  for (const [name, page] of Object.entries(pages)) {
-    try {
-      const file = join(artifacts, `${label}-${name}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      console.error(`screenshot: ${file}`);
-    } catch {
-      /* page may be closed */
-    }
-  }
-}
-
-async function logIn(page, username) {
-  await page.goto('/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Your rooms' }).waitFor({ timeout: STEP_TIMEOUT });
-  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: STEP_TIMEOUT });
-  const name = (await page.getByTestId('my-name').textContent())?.trim() ?? '';
-  assert.ok(name.length > 0, `${username} has a display name`);
-  assert.notEqual(name, username, 'the UI shows a pseudonym, not the username');
-  return name;
-}
-
-async function openRoom(page, roomName) {
-  await page.getByRole('navigation', { name: 'Your rooms' }).getByRole('button', { name: roomName }).click();
-  await page.getByRole('heading', { level: 2, name: roomName }).waitFor({ timeout: STEP_TIMEOUT });
-  await page.getByText('Joining…').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
-}
-
-/** Poll `check` until it returns true (what = what we wait for, for the failure message). */
-async function waitUntil(check, what, timeoutMs = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
-
-/** The room's session banner (a polite live region) once it says `text`. */
-async function expectBanner(page, text) {
-  const banner = page.getByRole('status').filter({ hasText: text });
+/** The room-controls banner (a polite live region) once it says `text`. */
+async function expectControlsBanner(page, text) {
+  const banner = page.getByTestId('controls-banner').filter({ hasText: text });
   await banner.waitFor({ timeout: STEP_TIMEOUT });
-  const live = await banner.getAttribute('aria-live');
-  assert.equal(live, 'polite', 'the session banner is announced politely');
-  return banner;
+  assert.equal(await banner.getAttribute('role'), 'status');
+  assert.equal(await banner.getAttribute('aria-live'), 'polite', 'the controls banner is announced politely');
 }
 
-function composer(page) {
-  return page.getByLabel('Message', { exact: true });
-}
-
-async function expectComposerDisabled(page, disabled, why) {
-  await waitUntil(async () => (await composer(page).isDisabled()) === disabled, why);
-}
-
-/** The group agreement stands in for the composer until the student clicks "I agree". */
-async function acceptAgreement(page) {
-  const agreement = page.getByRole('region', { name: 'Group agreement' });
-  await agreement.waitFor({ timeout: STEP_TIMEOUT });
-  const rules = agreement.getByRole('list', { name: 'Ground rules' }).getByRole('listitem');
-  assert.ok((await rules.count()) >= 1, 'the agreement lists the ground rules');
-  assert.match((await rules.first().textContent()) ?? '', /\S/, 'a ground rule has text');
-  assert.equal(await composer(page).count(), 0, 'no composer before the agreement is accepted');
-  await agreement.getByRole('button', { name: 'I agree' }).click();
-  await agreement.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
-  await composer(page).waitFor({ timeout: STEP_TIMEOUT });
-}
-
-async function send(page, text) {
-  const box = page.getByLabel('Message', { exact: true });
-  await box.fill(text);
-  await box.press('Enter');
-}
-
-/** The message list items holding `text` (there must end up being exactly one). */
-function messageItems(page, text) {
-  return page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: text });
-}
-
-/** Wait until `text` is shown, delivered (not pending), exactly once, and stays that way. */
-async function expectShownOnce(page, text, senderName) {
-  const items = messageItems(page, text);
-  await items.first().waitFor({ timeout: STEP_TIMEOUT });
-  const deadline = Date.now() + STEP_TIMEOUT;
-  for (;;) {
-    const n = await items.count();
-    const pending = await items.filter({ hasText: /Sending…|Not sent/ }).count();
-    if (n === 1 && pending === 0) break;
-    if (Date.now() > deadline) assert.fail(`expected "${text}" once and delivered, saw ${n} (pending ${pending})`);
-    await sleep(100);
-  }
-  await sleep(500); // a late duplicate (echo after ack, replay) would show up by now
-  assert.equal(await items.count(), 1, `"${text}" is shown exactly once`);
-  if (senderName) {
-    const meta = (await items.first().textContent()) ?? '';
-    assert.ok(meta.includes(senderName), `"${text}" is shown with its sender's display name ${senderName}`);
-  }
-}
-
-test('a facilitator opens a session and two students chat in Lunch Bunch', { timeout: 180_000 }, async () => {
-  const alexCtx = await browser.newContext({ baseURL });
-  const samCtx = await browser.newContext({ baseURL });
-  const facCtx = await browser.newContext({ baseURL });
-  const alex = await alexCtx.newPage();
-  const sam = await samCtx.newPage();
-  const fac = await facCtx.newPage();
-  try {
+test('a facilitator opens a session and two students chat in Lunch Bunch', { timeout: 180_000 }, () =>
+  circles.withPages('chat', { alex: {}, sam: {}, facilitator: {} }, async ({ alex, sam, facilitator: fac }) => {
     const alexName = await logIn(alex, 'alex');
 
     // Before any session: alex reads the schedule, accepts the agreement, and cannot post yet.
@@ -284,6 +105,100 @@ test('a facilitator opens a session and two students chat in Lunch Bunch', { tim
     assert.equal(await alex.getByRole('region', { name: 'Group agreement' }).count(), 0, 'accepted once, for good');
     await expectComposerDisabled(alex, false, "alex's composer is enabled after the reload");
 
+    // Facilitator actions. Students have none of the tools.
+    assert.equal(await alex.getByTestId('facilitator-console').count(), 0, 'students have no facilitator tools');
+    assert.equal(
+      await messageItems(alex, hello).getByRole('button', { name: /^Remove/ }).count(),
+      0,
+      'students cannot remove messages',
+    );
+
+    // The facilitator removes sam's message, citing ground rule 1: nothing goes without a citation.
+    await messageItems(fac, reply).getByRole('button', { name: `Remove message from ${samName}` }).click();
+    const removeDialog = fac.getByRole('dialog', { name: 'Remove this message?' });
+    await removeDialog.waitFor({ timeout: STEP_TIMEOUT });
+    await removeDialog.getByRole('button', { name: 'Remove message', exact: true }).click();
+    await removeDialog.getByRole('alert').filter({ hasText: 'Choose the ground rule' }).waitFor({ timeout: STEP_TIMEOUT });
+    await removeDialog.getByLabel('Ground rule').selectOption('1');
+    await removeDialog.getByRole('button', { name: 'Remove message', exact: true }).click();
+    await removeDialog.getByRole('alert').filter({ hasText: 'Give a short reason' }).waitFor({ timeout: STEP_TIMEOUT });
+    await cite(removeDialog, '1', 'Put-down of another student, reminded the group');
+    await confirmDialog(removeDialog, 'Remove message');
+    for (const [who, page] of [
+      ['alex', alex],
+      ['the facilitator', fac],
+    ]) {
+      await waitUntil(async () => (await messageItems(page, reply).count()) === 0, `${who} no longer sees the removed text`);
+      await page
+        .getByRole('list', { name: 'Messages' })
+        .getByRole('listitem')
+        .filter({ hasText: 'Removed by the facilitator (ground rule 1)' })
+        .waitFor({ timeout: STEP_TIMEOUT });
+    }
+    await expectShownOnce(alex, hello, alexName); // the rest of the conversation stays
+
+    // The facilitator mutes alex for 5 minutes: alex's composer says why; sam can still post.
+    await fac.getByRole('button', { name: 'Members', exact: true }).click();
+    const alexRow = fac
+      .getByRole('list', { name: 'Members of the room' })
+      .getByRole('listitem')
+      .filter({ hasText: alexName });
+    await alexRow.getByRole('button', { name: 'Mute', exact: true }).click();
+    const muteDialog = fac.getByRole('dialog', { name: `Mute ${alexName}?` });
+    await muteDialog.getByRole('radio', { name: '5 minutes' }).check();
+    await cite(muteDialog, '1', 'Needs a short break to cool down');
+    await confirmDialog(muteDialog, 'Mute');
+    await expectComposerDisabled(alex, true, "alex's composer is disabled while muted");
+    await expectComposerReason(alex, /^The facilitator has paused your messages until \d{1,2}:\d{2}/);
+    await alexRow.getByText(/Muted until/).waitFor({ timeout: STEP_TIMEOUT });
+    await alex
+      .getByTestId('need-to-talk')
+      .getByRole('button', { name: 'I need to talk' })
+      .waitFor({ timeout: STEP_TIMEOUT });
+    await expectComposerDisabled(sam, false, "sam's composer stays enabled while alex is muted");
+    const whileMuted = `sam while alex is paused ${stamp}`;
+    await send(sam, whileMuted);
+    await expectShownOnce(sam, whileMuted, samName);
+    await expectShownOnce(alex, whileMuted, samName);
+    const samPage = (await sam.locator('body').innerText()) ?? '';
+    assert.ok(!/paused your messages|Muted until/i.test(samPage), "a mute is private: sam's page shows nothing");
+
+    // Unmuted, alex may post again at once.
+    await alexRow.getByRole('button', { name: 'Unmute', exact: true }).click();
+    const unmuteDialog = fac.getByRole('dialog', { name: `Unmute ${alexName}?` });
+    await cite(unmuteDialog, '1', 'Break is over');
+    await confirmDialog(unmuteDialog, 'Unmute');
+    await expectComposerDisabled(alex, false, "alex's composer is enabled after the unmute");
+    await alexRow.getByRole('button', { name: 'Mute', exact: true }).waitFor({ timeout: STEP_TIMEOUT });
+
+    // Locked, the room is read-only for both students (not for staff); unlocked, they may post.
+    await fac.getByRole('button', { name: 'Room controls', exact: true }).click();
+    const controls = fac.getByRole('region', { name: 'Room controls' });
+    await controls.getByRole('button', { name: 'Lock room', exact: true }).click();
+    const lockDialog = fac.getByRole('dialog', { name: 'Make the room read-only?' });
+    await cite(lockDialog, '1', 'Pausing the conversation for a moment');
+    await confirmDialog(lockDialog, 'Lock room');
+    for (const [who, page] of [
+      ['alex', alex],
+      ['sam', sam],
+    ]) {
+      await expectControlsBanner(page, 'The facilitator has made this room read-only');
+      await expectComposerDisabled(page, true, `${who}'s composer is disabled while the room is locked`);
+      await expectComposerReason(page, /^The facilitator has made this room read-only/);
+    }
+    await expectComposerDisabled(fac, false, "the facilitator's composer stays enabled in a locked room");
+    await alex
+      .getByTestId('need-to-talk')
+      .getByRole('button', { name: 'I need to talk' })
+      .waitFor({ timeout: STEP_TIMEOUT });
+    await controls.getByRole('button', { name: 'Unlock room', exact: true }).click();
+    const unlockDialog = fac.getByRole('dialog', { name: 'Unlock the room?' });
+    await cite(unlockDialog, '1', 'Back to the conversation');
+    await confirmDialog(unlockDialog, 'Unlock room');
+    await expectComposerDisabled(alex, false, "alex's composer is enabled after the unlock");
+    await expectComposerDisabled(sam, false, "sam's composer is enabled after the unlock");
+    assert.equal(await alex.getByTestId('controls-banner').innerText(), '', 'no banner once the room is open again');
+
     // The facilitator steps out (presence): the session pauses; back again, it is live.
     await openRoom(fac, OTHER_ROOM);
     await expectBanner(alex, 'Paused — waiting for the facilitator');
@@ -338,13 +253,5 @@ test('a facilitator opens a session and two students chat in Lunch Bunch', { tim
     const samText = (await sam.locator('body').innerText()) ?? '';
     assert.ok(!/asked to talk|988/.test(samText), "sam's page shows nothing about alex's request");
     assert.equal(await sam.getByTestId('talk-notices').getByRole('listitem').count(), 0, 'no notices for students');
-  } catch (err) {
-    await screenshotAll({ alex, sam, facilitator: fac }, 'chat');
-    if (serverLog) console.error(`--- circles output (last 4000 chars) ---\n${serverLog.slice(-4000)}`);
-    throw err;
-  } finally {
-    await alexCtx.close().catch(() => {});
-    await samCtx.close().catch(() => {});
-    await facCtx.close().catch(() => {});
-  }
-});
+  }),
+);

@@ -142,11 +142,31 @@ TEST_F(Paging, CounselorGetsTheEscalationAndItsAckStopsTheRepage) {
     client counselor = connect("counselor");
     client admin = connect("admin");
     client riley = connect("riley");
+    // What was said before the disclosure: six messages (one from alex, then five from riley,
+    // within the flood limit), of which the counselor sees the last five, oldest first.
+    const auto room = riley.room_id("Peer Network");
+    {
+        client alex = connect("alex");
+        ASSERT_TRUE(alex.join(room).has_joined());
+        ASSERT_TRUE(alex.send_text(room, "before-1", "before number 1").has_ack());
+    }
+    ASSERT_TRUE(riley.join(room).has_joined());
+    for (int i = 2; i <= 6; ++i) {
+        ASSERT_TRUE(riley
+                        .send_text(room, "before-" + std::to_string(i),
+                                   "before number " + std::to_string(i))
+                        .has_ack());
+    }
     disclose(riley, "risk-ack");
 
     const auto page = wait_page(counselor, 0, page_wait);
     ASSERT_TRUE(page) << "the on-duty counselor is paged at once";
     const auto& e = page->escalation();
+    ASSERT_EQ(e.context_size(), 5) << "the messages just before it come with it";
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(e.context(i).text(), "before number " + std::to_string(i + 2));
+        EXPECT_EQ(e.context(i).sender().display_name(), "River Stone");
+    }
     EXPECT_EQ(e.room_name(), "Peer Network");
     EXPECT_EQ(e.text(), risky_text) << "a counselor sees the triggering text";
     EXPECT_EQ(e.sender().display_name(), "River Stone");
@@ -229,6 +249,7 @@ TEST_F(Paging, WithoutAckTheNextContactAndTheWebhookArePaged) {
     ASSERT_TRUE(next) << "nobody acknowledged: the level-1 contact is paged";
     EXPECT_EQ(next->paged_user_ids(0), admin.hello().me().user_id());
     EXPECT_TRUE(next->escalation().text().empty()) << "only counselors see the text";
+    EXPECT_EQ(next->escalation().context_size(), 0) << "nor the context";
     EXPECT_FALSE(next->escalation().has_sender()) << "only counselors see who wrote it";
     EXPECT_EQ(next->escalation().state(), v1::ESCALATION_STATE_OPEN);
     EXPECT_TRUE(wait_page(counselor, 1, page_wait)) << "counselors see every page";

@@ -228,6 +228,75 @@ TEST_F(TwoNodes, SigtermStopsARedisNodeCleanly) {
 
 // The product's default across nodes: the session lives in PostgreSQL, the facilitator's
 // presence in Redis, so a facilitator on one node makes the room live for students on the other.
+// Facilitator actions travel through Redis like messages: a mute set on node 2 reaches the
+// student on node 1 (and not the other student), a lock binds node 1's sends at once, and a
+// removal on node 2 takes the student's node-1 connection out of the room.
+TEST_F(TwoNodes, FacilitatorActionsOnOneNodeBindTheOther) {
+    client facilitator = connect(*node2_, "facilitator");
+    client alex = connect(*node1_, "alex");
+    client sam = connect(*node1_, "sam");
+    const auto room = alex.room_id("Lunch Bunch");
+    join_both(alex, sam);
+    ASSERT_TRUE(facilitator.join(room).has_joined());
+    // Events outside the room sequence are not caught up from the store: wait until node 1
+    // has the room's channel (a message from node 2 arrived, through Redis or the catch-up
+    // that follows a late subscribe).
+    ASSERT_TRUE(facilitator.send_text(room, "f0", "welcome, everyone").has_ack());
+    ASSERT_TRUE(
+        alex.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
+    ASSERT_TRUE(
+        sam.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
+    const auto alex_id = alex.hello().me().user_id();
+    auto cite = [](v1::Citation* c) {
+        c->set_ground_rule(2);
+        c->set_reason("taking a short break");
+    };
+    auto ask = [](client& c, v1::ClientFrame f) {
+        auto reply = c.wait_reply(c.send(std::move(f)));
+        return reply ? *reply : v1::ServerFrame{};
+    };
+
+    v1::ClientFrame mute;
+    mute.mutable_mute_member()->set_room_id(room);
+    mute.mutable_mute_member()->set_user_id(alex_id);
+    mute.mutable_mute_member()->set_duration_seconds(600);
+    cite(mute.mutable_mute_member()->mutable_citation());
+    ASSERT_TRUE(ask(facilitator, mute).has_muted());
+    auto told =
+        alex.wait_for([](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_muted(); },
+                      presence_wait);
+    ASSERT_TRUE(told) << "the student on the other node is told of the mute";
+    EXPECT_EQ(alex.send_text(room, "m1", "hello?").error().code(), v1::ERROR_CODE_MUTED);
+
+    v1::ClientFrame lock;
+    lock.mutable_set_room_controls()->set_room_id(room);
+    lock.mutable_set_room_controls()->set_locked(true);
+    cite(lock.mutable_set_room_controls()->mutable_citation());
+    ASSERT_TRUE(ask(facilitator, lock).has_controls());
+    auto locked = sam.wait_for(
+        [](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_controls(); },
+        presence_wait);
+    ASSERT_TRUE(locked) << "the other node's students hear of the lock";
+    EXPECT_FALSE(sam.wait_for(
+        [](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_muted(); }, 200ms))
+        << "sam never hears of alex's mute";
+    EXPECT_EQ(sam.send_text(room, "s1", "hi").error().code(), v1::ERROR_CODE_ROOM_LOCKED);
+
+    v1::ClientFrame remove;
+    remove.mutable_remove_member()->set_room_id(room);
+    remove.mutable_remove_member()->set_user_id(alex_id);
+    cite(remove.mutable_remove_member()->mutable_citation());
+    ASSERT_TRUE(ask(facilitator, remove).has_member_removed());
+    ASSERT_TRUE(alex.wait_for(
+        [](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_member_removed(); },
+        presence_wait));
+    // Alex's node-1 connection left the room: the facilitator's next message does not reach it.
+    ASSERT_TRUE(facilitator.send_text(room, "f1", "we'll carry on next week").has_ack());
+    ASSERT_TRUE(
+        sam.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
+    EXPECT_FALSE(alex.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, 500ms));
+}
+
 class TwoNodesFacilitated : public TwoNodes {
   protected:
     rooms_mode mode() const override { return rooms_mode::facilitated; }

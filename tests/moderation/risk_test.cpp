@@ -81,6 +81,23 @@ TEST(Risk, DisclosureIsNeverBlockedEvenWithABlockedWord) {
     EXPECT_TRUE(only.escalate);
 }
 
+// A school may hold every disclosure for its facilitator: still escalated, with support, but
+// not shown to the group until approved. Other risk signals and ordinary chat are untouched.
+TEST(Risk, HoldDisclosuresHoldsThemForTheFacilitator) {
+    std::string toml = testing::base_toml();
+    const auto at = toml.find("[crisis]");
+    ASSERT_NE(at, std::string::npos);
+    toml.insert(toml.find('\n', at) + 1, "hold_disclosures = true\n");
+    const policy p = parse_policy(toml);
+    const auto d = check("my dad hits me", {}, p);
+    EXPECT_EQ(d.act, action::hold);
+    EXPECT_TRUE(d.escalate);
+    EXPECT_NE(d.reply.find("held for review"), std::string::npos) << d.reply;
+    EXPECT_EQ(check("i want to kill myself", {}, p).act, action::hold);
+    EXPECT_EQ(check("see you at lunch", {}, p).act, action::allow);
+    EXPECT_THROW(parse_policy(toml.replace(toml.find("= true"), 6, "= \"yes\"")), policy_error);
+}
+
 TEST(Risk, IdiomsAndNegationAreNeverStopped) {
     for (const char* t :
          {"i could kill for pizza", "i'd never hurt myself", "this homework is killing me",

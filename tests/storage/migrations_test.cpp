@@ -16,8 +16,11 @@ using testing::temp_dir;
 class StoreMigrations : public testing::store_test {
   protected:
     // What a version-1 build left: no escalations (2), no audit log (3), no paging (4), no
-    // sessions, schedules or agreements (5).
+    // sessions, schedules or agreements (5), no room controls, mutes or held index (6).
     void back_to_version_one() {
+        raw().exec("DROP INDEX messages_held");
+        raw().exec("DROP TABLE room_mutes");
+        raw().exec("DROP TABLE room_controls");
         raw().exec("DROP TABLE agreements");
         raw().exec("DROP TABLE room_schedules");
         raw().exec("DROP TABLE room_sessions");
@@ -55,9 +58,9 @@ TEST_P(StoreMigrations, ReopenDoesNotApplyAgain) {
     auto options = this->options();
     for (int i = 0; i < 3; ++i) open(options).reset();
     // Every migration once: versions 1..latest, each recorded a single time.
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 5);
-    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 5);
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 5);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 6);
+    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 6);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 6);
 }
 
 TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
@@ -67,7 +70,7 @@ TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
     back_to_version_one();
     ASSERT_FALSE(raw().has_table("escalations"));
     open(options).reset();
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 5);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 6);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_TRUE(raw().has_table("audit_log"));
     EXPECT_EQ(raw().scalar("SELECT last_id FROM audit_head"), 0);
@@ -121,7 +124,7 @@ TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
     for (auto& t : starting) t.join();
     for (const auto& f : failures) EXPECT_EQ(f, "");
     EXPECT_EQ(opened.load(), nodes);
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 5);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 6);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_head"), 1);
 }

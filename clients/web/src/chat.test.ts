@@ -1,66 +1,9 @@
 // The controller's "I need to talk" wiring, over a fake WebSocket: which frames go out, how
 // answers, errors, timeouts and reconnects change the state, and the staff's notices.
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChatClient } from './chat';
-import { ClientFrameSchema, ServerFrameSchema } from './gen/circles/v1/circles_pb';
-import type { ClientFrame } from './gen/circles/v1/circles_pb';
 import { ErrorCode, Role, TALK_TIMEOUT_TEXT } from './proto';
-
-type ServerInit = MessageInitShape<typeof ServerFrameSchema>;
-
-class FakeSocket {
-  readyState = 1;
-  binaryType = '';
-  sent: ClientFrame[] = [];
-  onmessage: ((ev: { data: ArrayBuffer }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  send(bytes: Uint8Array) {
-    this.sent.push(fromBinary(ClientFrameSchema, bytes));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  deliver(init: ServerInit) {
-    const bytes = toBinary(ServerFrameSchema, create(ServerFrameSchema, init));
-    this.onmessage?.({ data: bytes.slice().buffer });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({ code: 1006 });
-  }
-  /** The NeedToTalk frames sent so far. */
-  talks() {
-    return this.sent.flatMap((f) => (f.body.case === 'needToTalk' ? [{ requestId: f.requestId, ...f.body.value }] : []));
-  }
-}
-
-let sockets: FakeSocket[] = [];
-const last = () => sockets[sockets.length - 1];
-
-function connect(role: Role, name = 'Blue Heron') {
-  const client = new ChatClient({
-    url: 'ws://test/ws',
-    createSocket: () => {
-      const s = new FakeSocket();
-      sockets.push(s);
-      return s as unknown as WebSocket;
-    },
-  });
-  client.start();
-  hello(role, name);
-  return client;
-}
-
-function hello(role: Role, name: string) {
-  last().deliver({ body: { case: 'hello', value: { me: { userId: 1n, displayName: name, role } } } });
-  last().deliver({
-    requestId: last().sent.find((f) => f.body.case === 'listRooms')!.requestId,
-    body: { case: 'rooms', value: { rooms: [{ roomId: 7n, name: 'Lunch Bunch', kind: 'social_group', epoch: 1n }] } },
-  });
-}
+import { connect, hello, last, newClient, resetSockets, sockets } from './testing/fakeSocket';
+import type { ServerInit } from './testing/fakeSocket';
 
 const ackBody = (escalationId = 41n, duplicate = false): ServerInit['body'] => ({
   case: 'needToTalkAck',
@@ -68,7 +11,7 @@ const ackBody = (escalationId = 41n, duplicate = false): ServerInit['body'] => (
 });
 
 beforeEach(() => {
-  sockets = [];
+  resetSockets();
   vi.stubGlobal('WebSocket', { OPEN: 1 });
   vi.useFakeTimers();
 });
@@ -194,14 +137,7 @@ describe('students who asked to talk (a facilitator)', () => {
   });
 
   it('a counselor in no room: an empty answer to ListRooms is an empty list', () => {
-    const c = new ChatClient({
-      url: 'ws://test/ws',
-      createSocket: () => {
-        const s = new FakeSocket();
-        sockets.push(s);
-        return s as unknown as WebSocket;
-      },
-    });
+    const c = newClient();
     c.start();
     last().deliver({ body: { case: 'hello', value: { me: { userId: 7n, displayName: 'Mr. Okafor', role: Role.COUNSELOR } } } });
     expect(c.state.rooms).toBeNull();

@@ -1,24 +1,49 @@
 // The chat controller: ties the Connection to the per-room store, tracks what each request
 // id was for, and exposes one immutable state snapshot to the UI. It also carries a student's
-// "I need to talk" (per room) and, for staff, the notices of students who asked to talk.
+// "I need to talk" (per room) and, for staff, the notices of students who asked to talk. A
+// facilitator's actions (moderate, mute, remove, room controls) go out from here with their
+// citation, and their answers and events, for everyone in the room, come back through here.
+// A counselor's escalations (the dashboard) are listed on every connect, kept current from
+// events, and acknowledged from here; their state lives in escalations.ts.
 import { Connection } from './connection';
 import type { AuthCheck, ConnStatus } from './connection';
 import {
+  actionPending,
+  citationProblem,
+  controlsText,
+  heldAnnouncement,
+  memberRemovedText,
+  moderatedText,
+  mutedReason,
+  mutedText,
+  removedFromRoomText,
+} from './facilitation';
+import type { Citation, FacAction } from './facilitation';
+import * as desk from './escalations';
+import {
   ErrorCode,
+  MessageStatus,
   Role,
   TALK_TIMEOUT_TEXT,
+  actionBody,
+  describeActionError,
   describeError,
   describeEscalatedError,
+  describeEscalationError,
+  describeSlowMode,
   describeTalkError,
   toAgreement,
+  toControls,
+  toEscalation,
   toMember,
+  toMemberInfo,
   toMessage,
   toRoom,
   toSession,
   toTalkAck,
   toTalkNotice,
 } from './proto';
-import type { ChatMessage, Member, RoomInfo, ServerFrame, WireError } from './proto';
+import type { ChatMessage, EscalationInfo, Member, RoomInfo, ServerFrame, WireError } from './proto';
 import { postBlockText } from './sessions';
 import * as store from './store';
 import type { RoomState } from './store';
@@ -44,7 +69,25 @@ export interface ChatState {
   announcement: Notice | null;
   /** Staff: students who asked to talk, newest first, until dismissed. */
   talkNotices: store.TalkNotices;
+  /** Facilitators: the console's polite live region (new held messages, what an action did). */
+  staffNote: StaffNote | null;
+  /** A calm notice over the whole screen, e.g. "You were removed from …" (until dismissed). */
+  screenNotice: Notice | null;
+  /** Counselors: the school's open and acknowledged escalations. */
+  escalations: desk.Escalations;
+  /** Counselors: a new (or re-paged) escalation, read out assertively until dismissed. */
+  escalationAlert: EscalationAlert | null;
   authLost: boolean;
+}
+
+export interface EscalationAlert extends Notice {
+  escalationId: string;
+}
+
+export interface StaffNote {
+  id: number;
+  roomId: string;
+  text: string;
 }
 
 type Pending =
@@ -56,6 +99,11 @@ type Pending =
   | { kind: 'session'; roomId: string; open: boolean }
   | { kind: 'accept'; roomId: string; version: string }
   | { kind: 'talk'; roomId: string; clientMsgId: string }
+  | { kind: 'act'; roomId: string; action: FacAction }
+  | { kind: 'held'; roomId: string }
+  | { kind: 'members'; roomId: string }
+  | { kind: 'escalations'; state: desk.ListedState }
+  | { kind: 'ackEscalation'; escalationId: string }
   | { kind: 'ping' };
 
 export function newClientMsgId(): string {
@@ -93,6 +141,10 @@ export class ChatClient {
     alert: null,
     announcement: null,
     talkNotices: store.noTalkNotices,
+    staffNote: null,
+    screenNotice: null,
+    escalations: desk.noEscalations,
+    escalationAlert: null,
     authLost: false,
   };
   private listeners = new Set<() => void>();
@@ -101,6 +153,12 @@ export class ChatClient {
   private readonly conn: Connection;
   private readonly talkTimeoutMs: number;
   private talkTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per room: when the next mute ends (the server sends nothing then). */
+  private muteTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per room: a ListMembers is in flight; `again`: another was wanted meanwhile. */
+  private memberLists = new Map<string, { again: boolean }>();
+  /** Server clock minus this browser's, from Hello: mute deadlines are server time. */
+  private clockOffsetMs = 0;
 
   constructor(opts: ChatClientOptions = {}) {
     this.talkTimeoutMs = opts.talkTimeoutMs ?? TALK_TIMEOUT_MS;
@@ -168,13 +226,18 @@ export class ChatClient {
     this.conn.stop();
     for (const t of this.talkTimers.values()) clearTimeout(t);
     this.talkTimers.clear();
+    for (const t of this.muteTimers.values()) clearTimeout(t);
+    this.muteTimers.clear();
   }
 
   private onReady(gen: number, hello: ServerFrame): void {
     if (hello.body.case !== 'hello') return;
     const h = hello.body.value;
+    const serverNow = Number(h.serverTimeMs);
+    this.clockOffsetMs = serverNow > 0 ? serverNow - Date.now() : 0;
     this.set({ me: toMember(h.me), maxMessageBytes: h.maxMessageBytes });
     this.request({ kind: 'list' }, { case: 'listRooms', value: {} });
+    this.loadEscalations();
     if (this.s.openRoomId) this.join(this.s.openRoomId);
     // "I need to talk" needs no join: what was lost with the last connection goes out now.
     for (const rs of Object.values(this.s.roomStates)) {
@@ -185,9 +248,10 @@ export class ChatClient {
 
   private onDisconnected(): void {
     this.requests.clear();
+    this.memberLists.clear();
     const roomStates: Record<string, RoomState> = {};
     for (const [id, rs] of Object.entries(this.s.roomStates)) roomStates[id] = store.markDisconnected(rs);
-    this.set({ roomStates });
+    this.set({ roomStates, escalations: desk.escalationsDisconnected(this.s.escalations) });
   }
 
   // ---- actions from the UI -----------------------------------------------------------------
@@ -249,7 +313,7 @@ export class ChatClient {
     if (!text.trim()) return false;
     const block = store.postingBlock(rs, this.s.me);
     if (block) {
-      this.alert(postBlockText(block, rs.session), 'info');
+      this.alert(postBlockText(block, rs.session, { mutedUntilMs: rs.mutedUntilMs }), 'info');
       return false;
     }
     const max = this.s.maxMessageBytes;
@@ -276,7 +340,7 @@ export class ChatClient {
     if (!roomId || !rs || !p) return;
     const block = store.postingBlock(rs, this.s.me);
     if (block) {
-      this.alert(postBlockText(block, rs.session), 'info');
+      this.alert(postBlockText(block, rs.session, { mutedUntilMs: rs.mutedUntilMs }), 'info');
       return;
     }
     const next = store.updatePending(rs, clientMsgId, { state: 'sending', error: undefined, sentOnConn: -1 });
@@ -375,6 +439,162 @@ export class ChatClient {
     this.talkTimers.delete(roomId);
   }
 
+  // ---- counselors: escalations --------------------------------------------------------------
+
+  private isCounselor(): boolean {
+    return this.s.me?.role === Role.COUNSELOR;
+  }
+
+  /** Counselors, on every connect (and "Try again"): the open and the acknowledged escalations. */
+  loadEscalations(): void {
+    if (!this.isCounselor()) return;
+    this.set({ escalations: desk.requestLists(this.s.escalations) });
+    for (const state of desk.LISTED_STATES) {
+      this.request({ kind: 'escalations', state }, { case: 'listEscalations', value: { state, limit: desk.ESCALATION_PAGE } });
+    }
+  }
+
+  /** A counselor acknowledges an open escalation (stops its re-paging). */
+  acknowledgeEscalation(escalationId: string): void {
+    if (!this.isCounselor()) return;
+    const next = desk.startAck(this.s.escalations, escalationId);
+    if (next === this.s.escalations) return;
+    const id = this.request(
+      { kind: 'ackEscalation', escalationId },
+      { case: 'ackEscalation', value: { escalationId: BigInt(escalationId) } },
+    );
+    if (id === null) return this.alert("You're offline, so it wasn't acknowledged. Please try again once Circles is back.");
+    this.set({ escalations: next });
+  }
+
+  dismissEscalationAlert(): void {
+    this.set({ escalationAlert: null });
+  }
+
+  private onEscalationList(state: desk.ListedState, list: EscalationInfo[]): void {
+    const complete = list.length < desk.ESCALATION_PAGE;
+    this.set({ escalations: desk.applyList(this.s.escalations, state, list, complete) });
+  }
+
+  // ---- facilitator actions ---------------------------------------------------------------
+
+  private isFacilitator(): boolean {
+    return this.s.me?.role === Role.FACILITATOR;
+  }
+
+  /**
+   * A facilitator acts in the open room, citing one of its ground rules and a reason. Returns
+   * why nothing was sent (a citation the server would refuse, offline), or null once it is on
+   * its way: the answer is read out in the console, a refusal shown as an alert.
+   */
+  act(action: FacAction, citation: Citation): string | null {
+    const roomId = this.s.openRoomId;
+    const rs = roomId ? this.room(roomId) : undefined;
+    if (!roomId || !rs) return 'Open the room first.';
+    if (!this.isFacilitator()) return "Only this room's facilitators can do that.";
+    const problem = citationProblem(rs.agreement?.rules ?? [], citation);
+    if (problem) return problem.text;
+    const id = this.request({ kind: 'act', roomId, action }, actionBody(roomId, action, citation, rs.controls));
+    if (id === null) return "You're offline, so it wasn't sent. Please try again once Circles is back.";
+    this.staffSay(roomId, actionPending(action));
+    return null;
+  }
+
+  dismissScreenNotice(): void {
+    this.set({ screenNotice: null });
+  }
+
+  /** The console's live region (facilitators). */
+  private staffSay(roomId: string, text: string): void {
+    this.set({ staffNote: { id: ++this.noticeId, roomId, text } });
+  }
+
+  /** A facilitator joined: fetch the held queue and the member list. */
+  private loadStaffLists(roomId: string): void {
+    if (!this.isFacilitator()) return;
+    this.request({ kind: 'held', roomId }, { case: 'listHeld', value: { roomId: BigInt(roomId) } });
+    this.memberLists.delete(roomId); // a join starts afresh
+    this.refreshMembers(roomId);
+  }
+
+  /** Ask for the member list again: one request in flight per room, one more queued behind it. */
+  private refreshMembers(roomId: string): void {
+    if (!this.isFacilitator()) return;
+    const inFlight = this.memberLists.get(roomId);
+    if (inFlight) {
+      inFlight.again = true;
+      return;
+    }
+    const id = this.request({ kind: 'members', roomId }, { case: 'listMembers', value: { roomId: BigInt(roomId) } });
+    if (id !== null) this.memberLists.set(roomId, { again: false });
+  }
+
+  private membersAnswered(roomId: string): void {
+    const inFlight = this.memberLists.get(roomId);
+    this.memberLists.delete(roomId);
+    if (inFlight?.again) this.refreshMembers(roomId);
+  }
+
+  /** A server deadline (Unix ms, server clock) in this browser's clock; 0 stays 0. */
+  private toLocal(serverMs: number): number {
+    return serverMs > 0 ? serverMs - this.clockOffsetMs : 0;
+  }
+
+  /** Wake up when the room's next mute ends (mine, or one in the member list) and lift it. */
+  private scheduleMuteExpiry(roomId: string): void {
+    const old = this.muteTimers.get(roomId);
+    if (old !== undefined) clearTimeout(old);
+    this.muteTimers.delete(roomId);
+    const rs = this.room(roomId);
+    const at = rs ? store.nextMuteExpiry(rs) : 0;
+    if (!at) return;
+    // Capped, so a far deadline never overflows setTimeout; it just checks again.
+    const delay = Math.min(Math.max(0, at - Date.now()), 3_600_000);
+    this.muteTimers.set(
+      roomId,
+      setTimeout(() => {
+        this.muteTimers.delete(roomId);
+        const cur = this.room(roomId);
+        if (!cur) return;
+        const next = store.expireMutes(cur, Date.now());
+        if (next !== cur) {
+          this.setRoom(next);
+          if (cur.mutedUntilMs > 0 && next.mutedUntilMs === 0 && roomId === this.s.openRoomId) {
+            this.say('Your pause is over. You can post again.');
+          }
+        }
+        this.scheduleMuteExpiry(roomId);
+      }, delay),
+    );
+  }
+
+  /**
+   * This user is no longer in the room (a facilitator removed them, or the server says they are
+   * not a member): close it, drop it from the list, and say so calmly.
+   */
+  private leaveLostRoom(roomId: string, text: string): void {
+    this.clearTalkTimer(roomId);
+    const t = this.muteTimers.get(roomId);
+    if (t !== undefined) clearTimeout(t);
+    this.muteTimers.delete(roomId);
+    this.memberLists.delete(roomId);
+    const roomStates = { ...this.s.roomStates };
+    delete roomStates[roomId];
+    const wasOpen = this.s.openRoomId === roomId;
+    this.set({
+      roomStates,
+      rooms: this.s.rooms ? this.s.rooms.filter((r) => r.roomId !== roomId) : this.s.rooms,
+      openRoomId: wasOpen ? null : this.s.openRoomId,
+      alert: wasOpen ? null : this.s.alert,
+      staffNote: this.s.staffNote?.roomId === roomId ? null : this.s.staffNote,
+      screenNotice: { id: ++this.noticeId, text, tone: 'support' },
+    });
+  }
+
+  private roomName(roomId: string): string {
+    return this.room(roomId)?.room.name ?? this.s.rooms?.find((r) => r.roomId === roomId)?.name ?? '';
+  }
+
   private transmit(roomId: string, p: store.PendingSend): void {
     const id = this.request(
       { kind: 'send', roomId, clientMsgId: p.clientMsgId },
@@ -401,6 +621,7 @@ export class ChatClient {
       this.set({ rooms: [] });
       return;
     }
+    if (req?.kind === 'escalations' && b.case === undefined) return this.onEscalationList(req.state, []);
     switch (b.case) {
       case 'rooms': {
         const rooms = b.value.rooms.map(toRoom);
@@ -435,11 +656,15 @@ export class ChatClient {
             present: j.present.map(toMember),
             session: toSession(j.session),
             agreement: toAgreement(j.agreement),
+            controls: toControls(j.controls),
+            mutedUntilMs: this.toLocal(Number(j.mutedUntilMs)),
           },
           withResume,
         );
         this.setRoom(next);
+        this.scheduleMuteExpiry(roomId);
         this.flushPending(roomId);
+        this.loadStaffLists(roomId);
         return;
       }
       case 'history': {
@@ -452,8 +677,11 @@ export class ChatClient {
         const rs = this.room(m.roomId);
         if (!rs || !rs.joined) return;
         const r = store.applyLiveMessage(rs, m);
-        this.setRoom(r.state);
-        if (r.added) this.announce(m);
+        // Facilitators: a HELD message joins the queue; approved or removed, it leaves it.
+        const h = this.isFacilitator() ? store.trackHeld(r.state, m) : { state: r.state, added: false };
+        this.setRoom(h.state);
+        if (h.added) this.staffSay(m.roomId, heldAnnouncement(m));
+        else if (r.added && m.status !== MessageStatus.HELD) this.announce(m);
         if (r.gap) this.join(m.roomId); // re-join with Resume: the server replays the gap
         return;
       }
@@ -523,8 +751,9 @@ export class ChatClient {
         return;
       }
       case 'needToTalk': {
-        // Only staff are sent these; a student's client never shows one.
-        if (!this.s.me || this.s.me.role === Role.STUDENT) return;
+        // Only staff are sent these; a student's client never shows one. A counselor's
+        // dashboard lists the same escalation (and reads it out), so no second notice.
+        if (!this.s.me || this.s.me.role === Role.STUDENT || this.isCounselor()) return;
         const notice = toTalkNotice(b.value);
         if (!notice.atMs) notice.atMs = Date.now();
         const talkNotices = store.addTalkNotice(this.s.talkNotices, notice);
@@ -533,12 +762,116 @@ export class ChatClient {
       }
       case 'removed': {
         const rs = this.room(b.value.roomId.toString());
-        if (rs) this.setRoom(store.applyRemoved(rs, Number(b.value.seq)));
+        if (rs) this.setRoom(store.applyRemoved(rs, Number(b.value.seq), b.value.groundRule));
         return;
       }
       case 'presence': {
-        const rs = this.room(b.value.roomId.toString());
-        if (rs && rs.joined) this.setRoom(store.applyPresence(rs, toMember(b.value.member), b.value.present));
+        const roomId = b.value.roomId.toString();
+        const rs = this.room(roomId);
+        if (!rs || !rs.joined) return;
+        this.setRoom(store.applyPresence(rs, toMember(b.value.member), b.value.present));
+        this.refreshMembers(roomId);
+        return;
+      }
+      case 'moderated': {
+        const v = b.value;
+        const roomId = roomOf(v.roomId, req);
+        const rs = this.room(roomId);
+        if (rs) this.setRoom(store.applyModerated(rs, Number(v.seq), v.status, v.groundRule));
+        if (req?.kind === 'act') this.staffSay(roomId, moderatedText(v.status === MessageStatus.REMOVED, v.groundRule));
+        return;
+      }
+      case 'controls': {
+        const roomId = roomOf(b.value.roomId, req);
+        const rs = this.room(roomId);
+        const controls = toControls(b.value);
+        if (!rs || !controls) return;
+        const next = store.applyControls(rs, controls);
+        this.setRoom(next);
+        // The banner (a live region) tells everyone; the console says what it is now.
+        if (this.isFacilitator() && (req?.kind === 'act' || next !== rs)) this.staffSay(roomId, controlsText(controls));
+        return;
+      }
+      case 'muted': {
+        const v = b.value;
+        const roomId = roomOf(v.roomId, req);
+        const rs = this.room(roomId);
+        if (!rs) return;
+        const member = toMember(v.member);
+        const until = this.toLocal(Number(v.untilMs));
+        const next = store.applyMemberMuted(rs, member, until, this.s.me);
+        this.setRoom(next);
+        this.scheduleMuteExpiry(roomId);
+        const mine = !!this.s.me && member.userId === this.s.me.userId;
+        if (mine && next.mutedUntilMs !== rs.mutedUntilMs && roomId === this.s.openRoomId) {
+          // Private: only this student (and staff) hear of it. The composer says it too.
+          this.say(until > 0 ? mutedReason(until, Date.now()) : 'The facilitator has un-paused your messages. You can post again.');
+        }
+        if (this.isFacilitator() && (req?.kind === 'act' || next !== rs)) {
+          this.staffSay(roomId, mutedText(member, until, Date.now()));
+        }
+        if (req?.kind === 'act') this.refreshMembers(roomId);
+        return;
+      }
+      case 'memberRemoved': {
+        const v = b.value;
+        const roomId = roomOf(v.roomId, req);
+        const rs = this.room(roomId);
+        const member = toMember(v.member);
+        if (this.s.me && member.userId === this.s.me.userId) {
+          if (rs || this.s.rooms?.some((r) => r.roomId === roomId)) {
+            this.leaveLostRoom(roomId, removedFromRoomText(this.roomName(roomId)));
+          }
+          return;
+        }
+        if (!rs) return;
+        const next = store.applyMemberRemoved(rs, member, this.s.me);
+        if (next) this.setRoom(next);
+        if (this.isFacilitator() && (req?.kind === 'act' || next !== rs)) {
+          this.staffSay(roomId, memberRemovedText(member, v.groundRule));
+        }
+        if (req?.kind === 'act') this.refreshMembers(roomId);
+        return;
+      }
+      case 'held': {
+        const rs = this.room(roomOf(b.value.roomId, req));
+        if (rs) this.setRoom(store.applyHeldList(rs, b.value.messages.map(toMessage)));
+        return;
+      }
+      case 'members': {
+        const roomId = roomOf(b.value.roomId, req);
+        if (req?.kind === 'members') this.membersAnswered(roomId);
+        const rs = this.room(roomId);
+        if (!rs) return;
+        this.setRoom(store.applyMemberList(rs, b.value.members.map((x) => toMemberInfo(x, (ms) => this.toLocal(ms)))));
+        this.scheduleMuteExpiry(roomId);
+        return;
+      }
+      case 'escalations': {
+        const list = b.value.escalations.map((e) => toEscalation(e, (ms) => this.toLocal(ms)));
+        if (req?.kind === 'escalations') return this.onEscalationList(req.state, list);
+        // Not ours to judge what is missing from it: just take what it says.
+        let escalations = this.s.escalations;
+        for (const e of list) escalations = desk.upsertEscalation(escalations, e).state;
+        this.set({ escalations });
+        return;
+      }
+      case 'escalation': {
+        // Admins may be paged too; their screen keeps what it has (the dashboard is counselors').
+        if (!this.isCounselor() || !b.value.escalation) return;
+        const e = toEscalation(b.value.escalation, (ms) => this.toLocal(ms));
+        const r = desk.upsertEscalation(this.s.escalations, e);
+        const text = desk.alertText(e, r.change);
+        this.set({
+          escalations: r.state,
+          escalationAlert: text ? { id: ++this.noticeId, text, escalationId: e.escalationId } : this.s.escalationAlert,
+        });
+        return;
+      }
+      case 'escalationAcked': {
+        if (!b.value.escalation) return;
+        const e = toEscalation(b.value.escalation, (ms) => this.toLocal(ms));
+        this.set({ escalations: desk.applyAcked(this.s.escalations, e) });
         return;
       }
       case 'left':
@@ -554,25 +887,37 @@ export class ChatClient {
 
   private onError(e: WireError, req: Pending | undefined): void {
     if (req?.kind === 'talk') return this.onTalkError(e, req);
+    if (req?.kind === 'escalations' || req?.kind === 'ackEscalation') return this.onEscalationError(e, req);
+    if (req?.kind === 'act' || req?.kind === 'held' || req?.kind === 'members') return this.onStaffError(e, req);
     const clientMsgId = e.clientMsgId || (req?.kind === 'send' ? req.clientMsgId : '');
     const roomId = e.roomId ? e.roomId.toString() : req && 'roomId' in req ? req.roomId : '';
     // A send kept out of the room that still reached a counselor: the server's text is the
     // supportive reply for the student, shown as support, never as an error.
     const support = e.escalated && e.message ? e.message : '';
-    const text = support ? describeEscalatedError(e.code) : describeError(e.code, Number(e.retryAfterMs), e.message);
+    const slowMode = e.code === ErrorCode.RATE_LIMITED && (this.room(roomId)?.controls?.slowModeSeconds ?? 0) > 0;
+    const text = support
+      ? describeEscalatedError(e.code)
+      : slowMode
+        ? describeSlowMode(Number(e.retryAfterMs))
+        : describeError(e.code, Number(e.retryAfterMs), e.message);
     if (clientMsgId && roomId) {
       let rs = this.room(roomId);
       if (rs) {
         rs = store.updatePending(rs, clientMsgId, { state: 'failed', error: text, support: support || undefined });
         if (e.code === ErrorCode.AGREEMENT_REQUIRED) rs = store.agreementOutdated(rs);
+        if (e.code === ErrorCode.ROOM_LOCKED) rs = store.lockedByServer(rs);
+        if (e.code === ErrorCode.MUTED) rs = store.mutedByServer(rs, Number(e.retryAfterMs), Date.now());
         this.setRoom(rs);
+        if (e.code === ErrorCode.MUTED) this.scheduleMuteExpiry(roomId);
       }
-      // Re-join to learn the current agreement version, or the session as it is now (once,
-      // however many queued sends fail the same way).
+      // Re-join to learn the current agreement version, or the session, controls or mute as
+      // they are now (once, however many queued sends fail the same way).
       const refresh =
         e.code === ErrorCode.NOT_JOINED ||
         e.code === ErrorCode.AGREEMENT_REQUIRED ||
-        e.code === ErrorCode.ROOM_NOT_LIVE;
+        e.code === ErrorCode.ROOM_NOT_LIVE ||
+        e.code === ErrorCode.ROOM_LOCKED ||
+        e.code === ErrorCode.MUTED;
       if (refresh && !this.room(roomId)?.joining) this.join(roomId);
       if (support) return this.alert(support, 'support');
     } else if (req?.kind === 'accept') {
@@ -592,10 +937,57 @@ export class ChatClient {
       }
     } else if (req?.kind === 'join' || req?.kind === 'history') {
       const rs = this.room(req.roomId);
+      if (req.kind === 'join' && e.code === ErrorCode.NOT_A_MEMBER && rs) {
+        // Removed while away (no MemberRemoved reached this connection): the room is gone.
+        const name = rs.room.name || 'this room';
+        return this.leaveLostRoom(
+          req.roomId,
+          `You're no longer a member of ${name}. If you think this is a mistake, talk to your facilitator or a counselor.`,
+        );
+      }
       if (rs) this.setRoom({ ...rs, joining: false, loadingOlder: false });
     }
-    const gentle = e.code === ErrorCode.ROOM_NOT_LIVE || e.code === ErrorCode.AGREEMENT_REQUIRED;
+    const gentle =
+      e.code === ErrorCode.ROOM_NOT_LIVE ||
+      e.code === ErrorCode.AGREEMENT_REQUIRED ||
+      e.code === ErrorCode.ROOM_LOCKED ||
+      e.code === ErrorCode.MUTED;
     this.alert(text, gentle ? 'info' : 'error');
+  }
+
+  /** A facilitator action or a staff list the server refused: a typed error. */
+  private onStaffError(
+    e: WireError,
+    req: { kind: 'act'; roomId: string; action: FacAction } | { kind: 'held' | 'members'; roomId: string },
+  ): void {
+    const text = describeActionError(e.code, Number(e.retryAfterMs), e.message);
+    const rs = this.room(req.roomId);
+    if (req.kind !== 'act') {
+      if (req.kind === 'members') this.membersAnswered(req.roomId);
+      if (rs) this.setRoom(req.kind === 'held' ? { ...rs, heldError: text } : { ...rs, membersError: text });
+      return;
+    }
+    const a = req.action;
+    if (rs && e.code === ErrorCode.MESSAGE_NOT_FOUND && 'seq' in a) {
+      // Gone already: it has no place in the held queue any more.
+      this.setRoom(store.dropHeld(rs, a.seq));
+    }
+    if (this.s.staffNote?.roomId === req.roomId) this.set({ staffNote: null });
+    this.alert(text);
+  }
+
+  private onEscalationError(
+    e: WireError,
+    req: { kind: 'escalations'; state: desk.ListedState } | { kind: 'ackEscalation'; escalationId: string },
+  ): void {
+    const text = describeEscalationError(e.code, Number(e.retryAfterMs), e.message);
+    if (req.kind === 'escalations') {
+      this.set({ escalations: desk.listFailed(this.s.escalations, req.state, text) });
+      return;
+    }
+    this.set({ escalations: desk.ackFailed(this.s.escalations, req.escalationId) });
+    this.alert(text);
+    if (e.code === ErrorCode.ESCALATION_NOT_FOUND) this.loadEscalations();
   }
 
   private onTalkError(e: WireError, req: { roomId: string; clientMsgId: string }): void {
@@ -615,4 +1007,10 @@ export class ChatClient {
     if (!m.text) return;
     this.set({ announcement: { id: ++this.noticeId, text: `${m.sender.displayName}: ${m.text}` } });
   }
+}
+
+/** The room an answer or event is about: its own room_id, else the request's. */
+function roomOf(roomId: bigint, req: Pending | undefined): string {
+  if (roomId) return roomId.toString();
+  return req && 'roomId' in req ? req.roomId : '';
 }

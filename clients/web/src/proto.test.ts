@@ -1,13 +1,24 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import { ClientFrameSchema, ServerFrameSchema } from './gen/circles/v1/circles_pb';
+import { ClientFrameSchema, EscalationSchema, RoomControlsSchema, ServerFrameSchema } from './gen/circles/v1/circles_pb';
 import {
   ErrorCode,
+  MessageDecision,
   Role,
+  actionBody,
   decodeServerFrame,
+  describeActionError,
+  describeSlowMode,
+  toControls,
+  toMemberInfo,
+  waitText,
   describeError,
   describeEscalatedError,
+  describeEscalationError,
   describeTalkError,
+  EscalationSource,
+  EscalationState,
+  toEscalation,
   encodeClientFrame,
   kindLabel,
   toAgreement,
@@ -169,5 +180,135 @@ describe('"I need to talk" on the wire', () => {
     }
     expect(describeTalkError(ErrorCode.OVERLOADED, 2500)).toMatch(/again in 3 s/);
     expect(describeTalkError(ErrorCode.FORBIDDEN)).toMatch(/for students/);
+  });
+});
+
+describe('facilitator actions on the wire', () => {
+  const alex = { userId: '12', displayName: 'Blue Heron', role: Role.STUDENT };
+  const cite = { groundRule: 1, reason: '  name-calling\n' };
+  const encode = (body: ReturnType<typeof actionBody>) => fromBinary(ClientFrameSchema, encodeClientFrame(5n, body)).body;
+
+  it('moderates a message: approve, reject and remove', () => {
+    expect(encode(actionBody('7', { kind: 'approve', seq: 4, sender: alex }, cite, null))).toMatchObject({
+      case: 'moderateMessage',
+      value: { roomId: 7n, seq: 4n, decision: MessageDecision.APPROVE, citation: { groundRule: 1, reason: 'name-calling' } },
+    });
+    for (const kind of ['reject', 'remove-message'] as const) {
+      expect(encode(actionBody('7', { kind, seq: 9, sender: alex }, cite, null))).toMatchObject({
+        case: 'moderateMessage',
+        value: { seq: 9n, decision: MessageDecision.REMOVE },
+      });
+    }
+  });
+
+  it('mutes for minutes, unmutes with 0, removes a member', () => {
+    expect(encode(actionBody('7', { kind: 'mute', member: alex, minutes: 5 }, cite, null))).toMatchObject({
+      case: 'muteMember',
+      value: { roomId: 7n, userId: 12n, durationSeconds: 300, citation: { groundRule: 1 } },
+    });
+    expect(encode(actionBody('7', { kind: 'unmute', member: alex }, cite, null))).toMatchObject({
+      case: 'muteMember',
+      value: { userId: 12n, durationSeconds: 0 },
+    });
+    expect(encode(actionBody('7', { kind: 'remove-member', member: alex }, cite, null))).toMatchObject({
+      case: 'removeMember',
+      value: { roomId: 7n, userId: 12n, citation: { groundRule: 1, reason: 'name-calling' } },
+    });
+  });
+
+  it('a lock keeps slow mode, a slow-mode change keeps the lock', () => {
+    const now = { locked: true, slowModeSeconds: 30, groundRule: 0, by: null };
+    expect(encode(actionBody('7', { kind: 'lock', locked: false }, cite, now))).toMatchObject({
+      case: 'setRoomControls',
+      value: { roomId: 7n, locked: false, slowModeSeconds: 30 },
+    });
+    expect(encode(actionBody('7', { kind: 'slow-mode', seconds: 120 }, cite, now))).toMatchObject({
+      case: 'setRoomControls',
+      value: { locked: true, slowModeSeconds: 120 },
+    });
+    expect(encode(actionBody('7', { kind: 'lock', locked: true }, cite, null))).toMatchObject({
+      value: { locked: true, slowModeSeconds: 0 },
+    });
+  });
+
+  it('maps the controls and the member list (mutes into this browser’s clock)', () => {
+    const f = decodeServerFrame(
+      toBinary(
+        ServerFrameSchema,
+        create(ServerFrameSchema, {
+          body: {
+            case: 'members',
+            value: { roomId: 7n, members: [{ member: { userId: 12n, displayName: 'Blue Heron', role: Role.STUDENT }, present: true, mutedUntilMs: 10_000n }] },
+          },
+        }),
+      ),
+    );
+    if (f.body.case !== 'members') throw new Error('not a MemberList');
+    expect(toMemberInfo(f.body.value.members[0], (ms) => ms - 4_000)).toEqual({
+      member: { userId: '12', displayName: 'Blue Heron', role: Role.STUDENT },
+      present: true,
+      mutedUntilMs: 6_000,
+    });
+    expect(toControls(undefined)).toBeNull();
+    expect(
+      toControls(
+        create(RoomControlsSchema, {
+          roomId: 7n,
+          locked: true,
+          slowModeSeconds: 10,
+          groundRule: 2,
+          by: { userId: 6n, displayName: 'Ms. Rivera', role: Role.FACILITATOR },
+        }),
+      ),
+    ).toEqual({ locked: true, slowModeSeconds: 10, groundRule: 2, by: { userId: '6', displayName: 'Ms. Rivera', role: Role.FACILITATOR } });
+  });
+
+  it('describes the new errors by code', () => {
+    expect(describeError(ErrorCode.ROOM_LOCKED)).toMatch(/read-only/);
+    expect(describeError(ErrorCode.MUTED, 5 * 60_000)).toMatch(/paused your messages for 5 minutes/);
+    expect(describeError(ErrorCode.MUTED, 45_000)).toMatch(/for 45 seconds/);
+    expect(describeError(ErrorCode.MUTED)).toMatch(/paused your messages for now/);
+    expect(describeError(ErrorCode.MESSAGE_NOT_FOUND)).toMatch(/isn't in the room any more/);
+    expect(waitText(90 * 60_000)).toBe('1 hour 30 minutes');
+    expect(describeSlowMode(9_500)).toBe('Slow mode is on: you can send again in 10 s.');
+    expect(describeActionError(ErrorCode.FORBIDDEN)).toMatch(/only to students/);
+    expect(describeActionError(ErrorCode.MESSAGE_NOT_FOUND)).toMatch(/isn't in the room any more/);
+    expect(describeActionError(ErrorCode.UNKNOWN_FRAME)).toMatch(/doesn't support facilitator actions/);
+    expect(describeActionError(ErrorCode.OVERLOADED, 2000)).toMatch(/^That wasn't done\. Circles is very busy/);
+  });
+
+  it('maps an Escalation, its times through the clock offset; unset stays 0 or empty', () => {
+    const w = create(EscalationSchema, {
+      escalationId: 41n,
+      roomId: 7n,
+      roomName: 'Lunch Bunch',
+      categories: ['self_harm'],
+      source: EscalationSource.RISK_RULE,
+      createdAtMs: 10_000n,
+      deadlineMs: 310_000n,
+      pageLevel: 1,
+      state: EscalationState.OPEN,
+      text: 'i want to kill myself',
+      sender: { userId: 1n, displayName: 'Blue Heron', role: Role.STUDENT },
+    });
+    expect(toEscalation(w, (ms) => ms - 1000)).toEqual({
+      escalationId: '41',
+      roomId: '7',
+      roomName: 'Lunch Bunch',
+      categories: ['self_harm'],
+      source: EscalationSource.RISK_RULE,
+      createdAtMs: 9_000,
+      deadlineMs: 309_000,
+      pageLevel: 1,
+      state: EscalationState.OPEN,
+      acknowledgedBy: '',
+      acknowledgedAtMs: 0,
+      text: 'i want to kill myself',
+      sender: { userId: '1', displayName: 'Blue Heron', role: Role.STUDENT },
+    });
+    const redacted = toEscalation(create(EscalationSchema, { escalationId: 42n, acknowledgedBy: 8n, acknowledgedAtMs: 5n }));
+    expect(redacted).toMatchObject({ text: '', sender: null, acknowledgedBy: '8', acknowledgedAtMs: 5, deadlineMs: 0 });
+    expect(describeEscalationError(ErrorCode.ESCALATION_NOT_FOUND)).toMatch(/isn't there any more/);
+    expect(describeEscalationError(ErrorCode.FORBIDDEN)).toMatch(/counselors/);
   });
 });

@@ -5,6 +5,9 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
   ClientFrameSchema,
   ErrorCode,
+  EscalationSource,
+  EscalationState,
+  MessageDecision,
   MessageStatus,
   Role,
   ServerFrameSchema,
@@ -12,16 +15,22 @@ import {
 import type {
   Agreement as WireAgreement,
   Error as WireError,
+  Escalation as WireEscalation,
   Member as WireMember,
+  MemberInfo as WireMemberInfo,
   MessageEvent as WireMessageEvent,
   NeedToTalkAck as WireNeedToTalkAck,
   NeedToTalkEvent as WireNeedToTalkEvent,
   Room as WireRoom,
+  RoomControls as WireRoomControls,
   ServerFrame,
   SessionState as WireSessionState,
 } from './gen/circles/v1/circles_pb';
 
-export { ErrorCode, MessageStatus, Role };
+import { normalizeReason } from './facilitation';
+import type { Citation, FacAction } from './facilitation';
+
+export { ErrorCode, EscalationSource, EscalationState, MessageDecision, MessageStatus, Role };
 export type { ServerFrame, WireError };
 
 /** The body of a ClientFrame, e.g. `{ case: 'join', value: { roomId: 1n } }`. */
@@ -29,6 +38,52 @@ export type ClientBody = NonNullable<MessageInitShape<typeof ClientFrameSchema>[
 
 export function encodeClientFrame(requestId: bigint, body: ClientBody): Uint8Array {
   return toBinary(ClientFrameSchema, create(ClientFrameSchema, { requestId, body }));
+}
+
+/**
+ * The ClientFrame body for a facilitator action. SetRoomControls sets both controls at once, so
+ * a lock keeps the room's slow mode (`controls`) and a slow-mode change keeps its lock.
+ */
+export function actionBody(roomId: string, a: FacAction, c: Citation, controls: ControlsInfo | null): ClientBody {
+  const room = BigInt(roomId);
+  const citation = { groundRule: c.groundRule, reason: normalizeReason(c.reason) };
+  switch (a.kind) {
+    case 'approve':
+    case 'reject':
+    case 'remove-message':
+      return {
+        case: 'moderateMessage',
+        value: {
+          roomId: room,
+          seq: BigInt(a.seq),
+          decision: a.kind === 'approve' ? MessageDecision.APPROVE : MessageDecision.REMOVE,
+          citation,
+        },
+      };
+    case 'mute':
+    case 'unmute':
+      return {
+        case: 'muteMember',
+        value: {
+          roomId: room,
+          userId: BigInt(a.member.userId),
+          durationSeconds: a.kind === 'mute' ? Math.round(a.minutes * 60) : 0,
+          citation,
+        },
+      };
+    case 'remove-member':
+      return { case: 'removeMember', value: { roomId: room, userId: BigInt(a.member.userId), citation } };
+    case 'lock':
+      return {
+        case: 'setRoomControls',
+        value: { roomId: room, locked: a.locked, slowModeSeconds: controls?.slowModeSeconds ?? 0, citation },
+      };
+    case 'slow-mode':
+      return {
+        case: 'setRoomControls',
+        value: { roomId: room, locked: controls?.locked ?? false, slowModeSeconds: a.seconds, citation },
+      };
+  }
 }
 
 export function decodeServerFrame(data: ArrayBuffer | Uint8Array): ServerFrame {
@@ -61,6 +116,8 @@ export interface ChatMessage {
   sentAtMs: number;
   clientMsgId: string;
   status: MessageStatus;
+  /** REMOVED by a facilitator citing this ground rule (0 or unset: not known). */
+  groundRule?: number;
 }
 
 /** One weekly meeting, in the session's time zone. */
@@ -118,6 +175,51 @@ export interface TalkNotice {
   student: Member;
   /** When the student asked (server time, Unix ms; 0 when unknown). */
   atMs: number;
+}
+
+/**
+ * An escalation as a counselor sees it. Times are in this browser's clock (the server's Unix ms
+ * moved by the `Hello.server_time_ms` offset); 0 stays 0 (not set).
+ */
+export interface EscalationInfo {
+  escalationId: string;
+  roomId: string;
+  roomName: string;
+  /** e.g. "self_harm", "need_to_talk". */
+  categories: string[];
+  source: EscalationSource;
+  createdAtMs: number;
+  /** When it is paged to the next contacts unless acknowledged. */
+  deadlineMs: number;
+  /** The contact level paged last (0 = the on-duty counselors). */
+  pageLevel: number;
+  state: EscalationState;
+  /** User id of who acknowledged it ('' until then). */
+  acknowledgedBy: string;
+  acknowledgedAtMs: number;
+  /** The triggering message (counselors only; empty for "I need to talk"). */
+  text: string;
+  /** Who wrote it, as a pseudonym (null when the server left it out). */
+  sender: Member | null;
+}
+
+/** Whether the room is read-only for students, and its slow mode (RoomControls). */
+export interface ControlsInfo {
+  locked: boolean;
+  /** Each student may post once per this many seconds; 0 = off. */
+  slowModeSeconds: number;
+  /** The ground rule cited by the last change (0 when unknown, e.g. in a JoinResult). */
+  groundRule: number;
+  /** Who changed them last (null in a JoinResult). */
+  by: Member | null;
+}
+
+/** A member of the room as its staff see it (MemberList). */
+export interface MemberInfo {
+  member: Member;
+  present: boolean;
+  /** Muted until then, in this browser's clock (Unix ms); 0 when not muted. */
+  mutedUntilMs: number;
 }
 
 export function toMember(m: WireMember | undefined): Member {
@@ -181,6 +283,49 @@ export function toAgreement(w: WireAgreement | undefined): AgreementInfo | null 
   };
 }
 
+/** RoomControls → ControlsInfo; null when the server sent none (no controls: unlocked). */
+export function toControls(w: WireRoomControls | undefined): ControlsInfo | null {
+  if (!w) return null;
+  return {
+    locked: w.locked,
+    slowModeSeconds: w.slowModeSeconds,
+    groundRule: w.groundRule,
+    by: w.by ? toMember(w.by) : null,
+  };
+}
+
+/**
+ * MemberInfo → MemberInfo; `toLocal` turns the server's mute deadline into this browser's
+ * clock (the two may disagree by minutes on a phone).
+ */
+export function toMemberInfo(w: WireMemberInfo, toLocal: (serverMs: number) => number = (ms) => ms): MemberInfo {
+  const until = Number(w.mutedUntilMs);
+  return { member: toMember(w.member), present: w.present, mutedUntilMs: until > 0 ? toLocal(until) : 0 };
+}
+
+/** Escalation → EscalationInfo; `toLocal` moves the server's times into this browser's clock. */
+export function toEscalation(
+  w: WireEscalation | undefined,
+  toLocal: (serverMs: number) => number = (ms) => ms,
+): EscalationInfo {
+  const local = (ms: bigint | undefined) => (ms ? toLocal(Number(ms)) : 0);
+  return {
+    escalationId: w ? w.escalationId.toString() : '0',
+    roomId: w ? w.roomId.toString() : '0',
+    roomName: w?.roomName ?? '',
+    categories: w ? [...w.categories] : [],
+    source: w?.source ?? EscalationSource.UNSPECIFIED,
+    createdAtMs: local(w?.createdAtMs),
+    deadlineMs: local(w?.deadlineMs),
+    pageLevel: w?.pageLevel ?? 0,
+    state: w?.state ?? EscalationState.UNSPECIFIED,
+    acknowledgedBy: w && w.acknowledgedBy ? w.acknowledgedBy.toString() : '',
+    acknowledgedAtMs: local(w?.acknowledgedAtMs),
+    text: w?.text ?? '',
+    sender: w?.sender ? toMember(w.sender) : null,
+  };
+}
+
 /** Shown when the server sends no confirmation text of its own. */
 export const TALK_CONFIRMATION_FALLBACK =
   'Thank you for asking. A counselor has been told, and someone will follow up with you soon.';
@@ -237,6 +382,14 @@ export function describeError(code: ErrorCode, retryAfterMs = 0, serverText = ''
       return "The group isn't meeting right now, so this wasn't shared. You can send it once the session is live.";
     case ErrorCode.AGREEMENT_REQUIRED:
       return 'Please read and agree to the group agreement first, then try again.';
+    case ErrorCode.ROOM_LOCKED:
+      return "The facilitator has made this room read-only for now, so this wasn't shared. You can keep reading.";
+    case ErrorCode.MUTED:
+      return retryAfterMs > 0
+        ? `The facilitator has paused your messages for ${waitText(retryAfterMs)}, so this wasn't shared.`
+        : "The facilitator has paused your messages for now, so this wasn't shared.";
+    case ErrorCode.MESSAGE_NOT_FOUND:
+      return "That message isn't in the room any more.";
     case ErrorCode.INVALID_ARGUMENT:
     case ErrorCode.MALFORMED_FRAME:
     case ErrorCode.UNKNOWN_FRAME:
@@ -245,6 +398,57 @@ export function describeError(code: ErrorCode, retryAfterMs = 0, serverText = ''
       return 'Something went wrong on our side; nothing was saved. Please try again.';
     default:
       return serverText || 'Something went wrong. Please try again.';
+  }
+}
+
+/** "3 minutes", "45 seconds", "1 hour 5 minutes": how long a wait is, rounded up. */
+export function waitText(ms: number): string {
+  const secs = Math.max(1, Math.ceil(ms / 1000));
+  if (secs < 60) return secs === 1 ? '1 second' : `${secs} seconds`;
+  const mins = Math.ceil(secs / 60);
+  if (mins < 60) return mins === 1 ? '1 minute' : `${mins} minutes`;
+  const h = Math.floor(mins / 60);
+  const m = mins % 60;
+  const hours = h === 1 ? '1 hour' : `${h} hours`;
+  return m ? `${hours} ${m === 1 ? '1 minute' : `${m} minutes`}` : hours;
+}
+
+/** A send refused by slow mode (RATE_LIMITED while the room's slow mode is on). */
+export function describeSlowMode(retryAfterMs: number): string {
+  return `Slow mode is on: you can send again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s.`;
+}
+
+/** A facilitator action (moderate, mute, remove, room controls, lists) the server refused. */
+export function describeActionError(code: ErrorCode, retryAfterMs = 0, serverText = ''): string {
+  switch (code) {
+    case ErrorCode.FORBIDDEN:
+      return "That wasn't done: only this room's facilitators can do it, and only to students.";
+    case ErrorCode.INVALID_ARGUMENT:
+      return "That wasn't done: the server didn't accept it (a removed message can't be approved; the reason must be one line of up to 200 bytes, citing one of the room's ground rules).";
+    case ErrorCode.MESSAGE_NOT_FOUND:
+      return "That wasn't done: the message isn't in the room any more.";
+    case ErrorCode.NOT_A_MEMBER:
+      return "That wasn't done: they're not a member of this room any more.";
+    case ErrorCode.NOT_JOINED:
+      return "That wasn't done: still joining the room. Please try again in a moment.";
+    case ErrorCode.UNKNOWN_FRAME:
+      return "That wasn't done: this server doesn't support facilitator actions yet.";
+    default:
+      return `That wasn't done. ${describeError(code, retryAfterMs, serverText)}`;
+  }
+}
+
+/** A counselor's escalation request (list, acknowledge) the server refused. */
+export function describeEscalationError(code: ErrorCode, retryAfterMs = 0, serverText = ''): string {
+  switch (code) {
+    case ErrorCode.ESCALATION_NOT_FOUND:
+      return "That escalation isn't there any more. The list has been refreshed.";
+    case ErrorCode.FORBIDDEN:
+      return "Only the school's counselors can see and acknowledge escalations.";
+    case ErrorCode.UNKNOWN_FRAME:
+      return "This server doesn't support the counselor dashboard yet.";
+    default:
+      return describeError(code, retryAfterMs, serverText);
   }
 }
 
@@ -296,8 +500,13 @@ const KIND_LABELS: Record<string, string> = {
   social_justice: 'Social justice',
 };
 
+/** A known label, else the wire name as words ("new_kind" → "New kind"); `fallback` for ''. */
+export function labelOf(labels: Record<string, string>, name: string, fallback = ''): string {
+  if (labels[name]) return labels[name];
+  const s = name.replace(/_/g, ' ').trim();
+  return s ? s[0].toUpperCase() + s.slice(1) : fallback;
+}
+
 export function kindLabel(kind: string): string {
-  if (KIND_LABELS[kind]) return KIND_LABELS[kind];
-  const s = kind.replace(/_/g, ' ').trim();
-  return s ? s[0].toUpperCase() + s.slice(1) : 'Room';
+  return labelOf(KIND_LABELS, kind, 'Room');
 }

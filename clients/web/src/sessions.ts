@@ -1,6 +1,7 @@
 // Facilitated sessions as people see them: when a room meets next (from its weekly schedule,
 // in the room's time zone), the banner over the room, and why a student cannot post yet.
 // Pure functions with an injectable `now`; the only platform API is Intl.
+import { LOCKED_REASON, mutedReason } from './facilitation';
 import type { Member, ScheduleSlot, SessionInfo } from './proto';
 
 const MINUTE_MS = 60_000;
@@ -194,14 +195,29 @@ export function sessionBanner(
 
 // ---- posting ----------------------------------------------------------------------------------
 
-/** Why this user cannot post in the room now (null: they can). */
-export type PostBlock = 'agreement' | 'not-live' | null;
+/**
+ * Why this user cannot post in the room now (null: they can): the agreement, a facilitator's
+ * mute of this student or lock of the room, or no live session.
+ */
+export type PostBlock = 'agreement' | 'muted' | 'locked' | 'not-live' | null;
+
+/** When and how a PostBlock is shown (a mute's deadline, the clock to show it against). */
+export interface PostBlockContext {
+  /** This student's mute, in this browser's clock (Unix ms). */
+  mutedUntilMs?: number;
+  now?: number;
+  locale?: string;
+}
 
 /** The words for a PostBlock, shown by the disabled composer. */
-export function postBlockText(block: PostBlock, s: SessionInfo | null): string {
+export function postBlockText(block: PostBlock, s: SessionInfo | null, ctx: PostBlockContext = {}): string {
   switch (block) {
     case 'agreement':
       return 'Please read the group agreement and choose “I agree” to start posting.';
+    case 'muted':
+      return mutedReason(ctx.mutedUntilMs ?? 0, ctx.now ?? Date.now(), ctx.locale);
+    case 'locked':
+      return LOCKED_REASON;
     case 'not-live':
       return s?.open
         ? "The session is paused until the facilitator is back. You can keep reading; you'll be able to post again when they return."

@@ -2,9 +2,21 @@
 // unique; `contiguousSeq` is the highest seq up to which the client has everything the
 // server will give it, and is what the client resumes from. The room's facilitated session
 // and group agreement live here too, and so do a student's "I need to talk" and the staff's
-// list of students who asked to talk.
+// list of students who asked to talk, and what facilitator actions change: removed messages,
+// the room's controls (lock, slow mode), a student's mute, and the staff's held queue and
+// member list.
 import { MessageStatus, Role } from './proto';
-import type { AgreementInfo, ChatMessage, Member, RoomInfo, SessionInfo, TalkAck, TalkNotice } from './proto';
+import type {
+  AgreementInfo,
+  ChatMessage,
+  ControlsInfo,
+  Member,
+  MemberInfo,
+  RoomInfo,
+  SessionInfo,
+  TalkAck,
+  TalkNotice,
+} from './proto';
 import type { PostBlock } from './sessions';
 
 export interface PendingSend {
@@ -43,6 +55,16 @@ export interface RoomState {
   sessionBusy: boolean;
   /** This student's "I need to talk" in this room (null: not pressed, or the panel was closed). */
   talk: TalkRequest | null;
+  /** Read-only and slow mode (null: the server sent none, so neither). */
+  controls: ControlsInfo | null;
+  /** This user is muted here until then, in this browser's clock (Unix ms); 0 when not. */
+  mutedUntilMs: number;
+  /** Staff: held messages waiting for a decision, oldest first (null: not loaded). */
+  held: ChatMessage[] | null;
+  heldError: string;
+  /** Staff: every member, present or not, and their mutes (null: not loaded). */
+  members: MemberInfo[] | null;
+  membersError: string;
 }
 
 export function newRoomState(room: RoomInfo): RoomState {
@@ -62,6 +84,12 @@ export function newRoomState(room: RoomInfo): RoomState {
     accepting: false,
     sessionBusy: false,
     talk: null,
+    controls: null,
+    mutedUntilMs: 0,
+    held: null,
+    heldError: '',
+    members: null,
+    membersError: '',
   };
 }
 
@@ -143,6 +171,9 @@ export interface JoinData {
   present: Member[];
   session?: SessionInfo | null;
   agreement?: AgreementInfo | null;
+  controls?: ControlsInfo | null;
+  /** This user's mute here, in this browser's clock; 0 when not muted. */
+  mutedUntilMs?: number;
 }
 
 /**
@@ -171,6 +202,8 @@ export function applyJoin(s: RoomState, j: JoinData, withResume: boolean): RoomS
     session: j.session ?? null,
     agreement: j.agreement ?? null,
     accepting: false,
+    controls: j.controls ?? null,
+    mutedUntilMs: j.mutedUntilMs ?? 0,
   };
 }
 
@@ -209,7 +242,14 @@ export function applyLiveMessage(s: RoomState, m: ChatMessage): LiveResult {
     if (!changed && pending.length === s.pending.length) return { state: s, added: false, gap: false };
     return { state: { ...s, messages, pending }, added: false, gap: false };
   }
+  if (s.hasMore && s.messages.length > 0 && m.seq < s.messages[0].seq) {
+    // An approval older than the page shown, with more history above it: "Load older" brings
+    // it. Inserting it now would make the next page start below it and skip what lies between.
+    return { state: pending.length === s.pending.length ? s : { ...s, pending }, added: false, gap: false };
+  }
   const messages = mergeMessages(s.messages, [m]);
+  // A seq at or below the resume point is an approved held message this client never had:
+  // it goes in its place, and is no gap. Only a seq past contiguousSeq + 1 means a hole.
   const gap = s.seen && m.seq > s.contiguousSeq + 1 && !s.joining;
   const contiguousSeq = advanceContiguous(messages, s.contiguousSeq);
   return {
@@ -261,12 +301,20 @@ export function applyAck(s: RoomState, ack: AckData, me: Member): RoomState {
   };
 }
 
-export function applyRemoved(s: RoomState, seq: number): RoomState {
-  const { found, index } = indexOfSeq(s.messages, seq);
-  if (!found) return s;
-  const messages = s.messages.slice();
-  messages[index] = { ...messages[index], text: '', status: MessageStatus.REMOVED };
-  return { ...s, messages };
+/**
+ * A MessageRemoved (or a MessageModerated answer saying REMOVED): the text goes, the ground rule
+ * the facilitator cited is kept. A seq this client never had is ignored (a rejected held message
+ * of someone else); it leaves the held queue either way.
+ */
+export function applyRemoved(s: RoomState, seq: number, groundRule = 0): RoomState {
+  const next = dropHeld(s, seq);
+  const { found, index } = indexOfSeq(next.messages, seq);
+  if (!found) return next;
+  const old = next.messages[index];
+  if (old.status === MessageStatus.REMOVED && !old.text && (old.groundRule ?? 0) === groundRule) return next;
+  const messages = next.messages.slice();
+  messages[index] = { ...old, text: '', status: MessageStatus.REMOVED, groundRule };
+  return { ...next, messages };
 }
 
 function dedupeMembers(list: Member[]): Member[] {
@@ -289,7 +337,7 @@ export function applyPresence(s: RoomState, member: Member, present: boolean): R
   const list = present ? [...others, member] : others;
   const session =
     s.session && member.role === Role.FACILITATOR ? withFacilitator(s.session, facilitatorPresent(list)) : s.session;
-  return { ...s, present: list, session };
+  return { ...s, present: list, session, members: memberPresence(s.members, member, present) };
 }
 
 // ---- sessions and the group agreement ---------------------------------------------------
@@ -339,11 +387,168 @@ export function agreementOutdated(s: RoomState): RoomState {
  * Why `me` cannot post here now, or null. The agreement gates whoever the server says must
  * accept it (never staff); the session gates students only.
  */
-export function postingBlock(s: RoomState, me: Member | null): PostBlock {
+export function postingBlock(s: RoomState, me: Member | null, now = Date.now()): PostBlock {
   if (needsAgreement(s)) return 'agreement';
   if (!me || me.role !== Role.STUDENT) return null;
+  if (s.mutedUntilMs > now) return 'muted';
+  if (s.controls?.locked) return 'locked';
   if (s.session && s.session.required && !s.session.live) return 'not-live';
   return null;
+}
+
+// ---- facilitator actions: what everyone sees ----------------------------------------------
+
+/** RoomControls: the answer to SetRoomControls, or pushed to the room when they change. */
+export function applyControls(s: RoomState, controls: ControlsInfo): RoomState {
+  const c = s.controls;
+  if (c && c.locked === controls.locked && c.slowModeSeconds === controls.slowModeSeconds && c.groundRule === controls.groundRule) {
+    return s;
+  }
+  return { ...s, controls };
+}
+
+/** A send refused with ROOM_LOCKED: the room is read-only (the pushed RoomControls may be late). */
+export function lockedByServer(s: RoomState): RoomState {
+  if (s.controls?.locked) return s;
+  const c: ControlsInfo = s.controls ?? { locked: false, slowModeSeconds: 0, groundRule: 0, by: null };
+  return { ...s, controls: { ...c, locked: true } };
+}
+
+/** A send refused with MUTED: muted for at least `retryAfterMs` more (0: unknown, re-join). */
+export function mutedByServer(s: RoomState, retryAfterMs: number, now: number): RoomState {
+  if (retryAfterMs <= 0 || s.mutedUntilMs >= now + retryAfterMs) return s;
+  return { ...s, mutedUntilMs: now + retryAfterMs };
+}
+
+function sameUser(a: Member | null | undefined, b: Member | null | undefined): boolean {
+  return !!a && !!b && a.userId === b.userId;
+}
+
+/**
+ * A MemberMuted (`untilMs` in this browser's clock; 0 = lifted). Sent to the muted student and
+ * the room's staff only: `me`'s own mute gates the composer; staff see it in the member list.
+ */
+export function applyMemberMuted(s: RoomState, member: Member, untilMs: number, me: Member | null): RoomState {
+  const until = Math.max(0, untilMs);
+  let next = s;
+  if (sameUser(member, me) && s.mutedUntilMs !== until) next = { ...next, mutedUntilMs: until };
+  if (s.members) {
+    const i = s.members.findIndex((x) => x.member.userId === member.userId);
+    if (i < 0) {
+      const present = s.present.some((m) => m.userId === member.userId);
+      next = { ...next, members: [...s.members, { member, present, mutedUntilMs: until }] };
+    } else if (s.members[i].mutedUntilMs !== until) {
+      const members = s.members.slice();
+      members[i] = { ...members[i], mutedUntilMs: until };
+      next = { ...next, members };
+    }
+  }
+  return next;
+}
+
+/** Mutes whose time is up at `now` are over (the server sends nothing when a mute ends). */
+export function expireMutes(s: RoomState, now: number): RoomState {
+  let next = s;
+  if (s.mutedUntilMs > 0 && s.mutedUntilMs <= now) next = { ...next, mutedUntilMs: 0 };
+  if (s.members?.some((x) => x.mutedUntilMs > 0 && x.mutedUntilMs <= now)) {
+    next = {
+      ...next,
+      members: s.members.map((x) => (x.mutedUntilMs > 0 && x.mutedUntilMs <= now ? { ...x, mutedUntilMs: 0 } : x)),
+    };
+  }
+  return next;
+}
+
+/** When the next mute here ends (this user's, or one in the staff's member list); 0: none. */
+export function nextMuteExpiry(s: RoomState): number {
+  let at = s.mutedUntilMs > 0 ? s.mutedUntilMs : 0;
+  for (const x of s.members ?? []) {
+    if (x.mutedUntilMs > 0 && (at === 0 || x.mutedUntilMs < at)) at = x.mutedUntilMs;
+  }
+  return at;
+}
+
+/**
+ * A MemberRemoved. null when it is `me`: the room is gone for this user (the server has taken
+ * the connection out of it). Anyone else leaves the presence and the staff's member list.
+ */
+export function applyMemberRemoved(s: RoomState, member: Member, me: Member | null): RoomState | null {
+  if (sameUser(member, me)) return null;
+  const next = s.present.some((m) => m.userId === member.userId) ? applyPresence(s, member, false) : s;
+  if (!next.members?.some((x) => x.member.userId === member.userId)) return next;
+  return { ...next, members: next.members.filter((x) => x.member.userId !== member.userId) };
+}
+
+// ---- facilitator actions: the staff's held queue and member list ---------------------------
+
+/** The message `seq` is no longer waiting (decided, or gone). */
+export function dropHeld(s: RoomState, seq: number): RoomState {
+  if (!s.held || !hasSeq(s.held, seq)) return s;
+  return { ...s, held: s.held.filter((m) => m.seq !== seq) };
+}
+
+/** HeldMessages, the answer to ListHeld: the queue as the server has it now. */
+export function applyHeldList(s: RoomState, msgs: ChatMessage[]): RoomState {
+  const held = mergeMessages(
+    [],
+    msgs.filter((m) => m.status === MessageStatus.HELD),
+  );
+  return { ...s, held, heldError: '' };
+}
+
+export interface HeldResult {
+  state: RoomState;
+  /** A message joined the queue (read it out). */
+  added: boolean;
+}
+
+/**
+ * A live MessageEvent, as it changes the staff's held queue: HELD joins it; VISIBLE (approved)
+ * or REMOVED leaves it.
+ */
+export function trackHeld(s: RoomState, m: ChatMessage): HeldResult {
+  if (m.status !== MessageStatus.HELD) return { state: dropHeld(s, m.seq), added: false };
+  const list = s.held ?? [];
+  if (hasSeq(list, m.seq)) return { state: s, added: false };
+  return { state: { ...s, held: mergeMessages(list, [m]) }, added: true };
+}
+
+/**
+ * MessageModerated, the answer to ModerateMessage: the message's status now. Approved, a held
+ * copy becomes visible (the room's MessageEvent may come before or after this); removed, as
+ * applyRemoved.
+ */
+export function applyModerated(s: RoomState, seq: number, status: MessageStatus, groundRule: number): RoomState {
+  if (status === MessageStatus.REMOVED) return applyRemoved(s, seq, groundRule);
+  const next = dropHeld(s, seq);
+  if (status !== MessageStatus.VISIBLE) return next;
+  const { found, index } = indexOfSeq(next.messages, seq);
+  if (!found || next.messages[index].status !== MessageStatus.HELD) return next;
+  const messages = next.messages.slice();
+  messages[index] = { ...messages[index], status: MessageStatus.VISIBLE };
+  return { ...next, messages };
+}
+
+/** MemberList, the answer to ListMembers (mutes already in this browser's clock). */
+export function applyMemberList(s: RoomState, list: MemberInfo[]): RoomState {
+  const seen = new Set<string>();
+  const members: MemberInfo[] = [];
+  for (const x of list) {
+    if (seen.has(x.member.userId)) continue;
+    seen.add(x.member.userId);
+    members.push(x);
+  }
+  return { ...s, members, membersError: '' };
+}
+
+function memberPresence(members: MemberInfo[] | null, member: Member, present: boolean): MemberInfo[] | null {
+  if (!members) return members;
+  const i = members.findIndex((x) => x.member.userId === member.userId);
+  if (i < 0) return present ? [...members, { member, present, mutedUntilMs: 0 }] : members;
+  if (members[i].present === present) return members;
+  const out = members.slice();
+  out[i] = { ...out[i], present };
+  return out;
 }
 
 // ---- pending sends ---------------------------------------------------------------------

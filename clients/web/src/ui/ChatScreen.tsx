@@ -1,6 +1,10 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { ChatClient } from '../chat';
+import type { ChatClient, Notice } from '../chat';
 import type { ConnStatus } from '../connection';
+import { isOpen, openCount, titleText } from '../escalations';
+import { Role } from '../proto';
+import { Dashboard } from './Dashboard';
+import { EscalationAlert } from './EscalationAlert';
 import { RoomList } from './RoomList';
 import { RoomView } from './RoomView';
 import { TalkNotices } from './TalkNotices';
@@ -19,23 +23,63 @@ function statusText(s: ConnStatus, retryInMs?: number): string {
   }
 }
 
+/**
+ * A calm notice over the whole screen, e.g. after a facilitator removed this student from a
+ * room (which closed it). Outside the layout, so a phone showing the room list sees it too; the
+ * focus moves to it, since what had the focus is gone.
+ */
+function ScreenNotice(props: { notice: Notice | null; onDismiss: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const id = props.notice?.id;
+  useEffect(() => {
+    if (id !== undefined) ref.current?.focus();
+  }, [id]);
+  return (
+    <div class="screen-notice-slot" role="alert" data-testid="screen-notice">
+      {props.notice && (
+        <div class={`screen-notice alert-${props.notice.tone ?? 'info'}`} ref={ref} tabIndex={-1}>
+          <p>{props.notice.text}</p>
+          <button type="button" class="small" onClick={props.onDismiss}>
+            OK
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function ChatScreen(props: { client: ChatClient; fallbackName: string; onLogout: () => void }) {
   const { client } = props;
   const s = useChatState(client);
   const rs = s.openRoomId ? s.roomStates[s.openRoomId] : undefined;
   const alertRef = useRef<HTMLDivElement>(null);
+  // Counselors get the escalation dashboard where others see "Pick a room".
+  const counselor = s.me?.role === Role.COUNSELOR;
+  const openN = counselor ? openCount(s.escalations) : 0;
+  useEffect(() => {
+    document.title = titleText(openN);
+  }, [openN]);
+  useEffect(
+    () => () => {
+      document.title = titleText(0);
+    },
+    [],
+  );
+  const escAlert = s.escalationAlert;
+  const escAlertItem = escAlert ? s.escalations.items[escAlert.escalationId] : undefined;
 
   // Escape dismisses the current error.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && client.state.alert) client.dismissAlert();
+      // Not while a dialog is open: there Escape only closes the dialog.
+      if (e.key === 'Escape' && client.state.alert && !document.querySelector('dialog[open]')) client.dismissAlert();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [client]);
 
   return (
-    <div class={`app${rs ? ' has-room' : ''}`}>
+    <div class={`app${rs ? ' has-room' : ''}${counselor ? ' desk-app' : ''}`}>
       <a class="skip" href="#main">
         Skip to conversation
       </a>
@@ -52,14 +96,27 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
           Log out
         </button>
       </header>
+      <ScreenNotice notice={s.screenNotice} onDismiss={() => client.dismissScreenNotice()} />
       <TalkNotices
         notices={s.talkNotices.items}
         canOpen={(id) => !!s.rooms?.some((r) => r.roomId === id)}
         onOpen={(id) => client.openRoom(id)}
         onDismiss={(id) => client.dismissTalkNotice(id)}
       />
+      {counselor && (
+        <EscalationAlert
+          alert={escAlert && (!escAlertItem || isOpen(escAlertItem)) ? escAlert : null}
+          onShow={rs ? () => client.openRoom(null) : undefined}
+          onDismiss={() => client.dismissEscalationAlert()}
+        />
+      )}
       <div class="layout">
-        <RoomList rooms={s.rooms} openRoomId={s.openRoomId} onOpen={(id) => client.openRoom(id)} />
+        <RoomList
+          rooms={s.rooms}
+          openRoomId={s.openRoomId}
+          onOpen={(id) => client.openRoom(id)}
+          dashboard={counselor ? { open: openN, current: !rs, onShow: () => client.openRoom(null) } : undefined}
+        />
         <main id="main" tabIndex={-1}>
           <div class="alert-slot" role="alert" ref={alertRef}>
             {s.alert && (
@@ -86,6 +143,15 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
               onAskToTalk={() => client.askToTalk(rs.room.roomId)}
               onRetryTalk={() => client.retryTalk(rs.room.roomId)}
               onCloseTalk={() => client.closeTalk(rs.room.roomId)}
+              onAct={(a, c) => client.act(a, c)}
+              staffNote={s.staffNote && s.staffNote.roomId === rs.room.roomId ? s.staffNote.text : ''}
+            />
+          ) : counselor ? (
+            <Dashboard
+              escalations={s.escalations}
+              me={s.me}
+              onAck={(id) => client.acknowledgeEscalation(id)}
+              onRetry={() => client.loadEscalations()}
             />
           ) : (
             <div class="welcome">

@@ -1,11 +1,17 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import { removedText } from '../facilitation';
 import { MessageStatus } from '../proto';
 import type { ChatMessage, Member } from '../proto';
 import type { PendingSend } from '../store';
 import { formatTime } from './format';
 
-function MessageItem(props: { m: ChatMessage; mine: boolean }) {
-  const { m, mine } = props;
+function MessageItem(props: {
+  m: ChatMessage;
+  mine: boolean;
+  /** Facilitators: remove this (visible) message; asks for the citation first. */
+  onRemove?: (m: ChatMessage) => void;
+}) {
+  const { m, mine, onRemove } = props;
   const removed = m.status === MessageStatus.REMOVED;
   const held = m.status === MessageStatus.HELD;
   return (
@@ -18,11 +24,25 @@ function MessageItem(props: { m: ChatMessage; mine: boolean }) {
         )}
       </p>
       {removed ? (
-        <p class="text muted">This message was removed by a facilitator.</p>
+        <p class="text muted">{removedText(m.groundRule)}</p>
       ) : (
         <p class="text">{m.text}</p>
       )}
-      {held && <p class="note">Waiting for a facilitator to review.</p>}
+      {held && (
+        <p class="note">{onRemove ? 'Held: waiting for your review under “Held messages”.' : 'Waiting for a facilitator to review.'}</p>
+      )}
+      {onRemove && !removed && !held && (
+        <div class="msg-actions">
+          <button
+            type="button"
+            class="small ghost"
+            aria-label={`Remove message from ${m.sender.displayName}`}
+            onClick={() => onRemove(m)}
+          >
+            Remove
+          </button>
+        </div>
+      )}
     </li>
   );
 }
@@ -76,6 +96,8 @@ export function MessageList(props: {
   onLoadOlder: () => void;
   onRetry: (id: string) => void;
   onDiscard: (id: string) => void;
+  /** Facilitators only: each visible message gets a Remove action. */
+  onRemove?: (m: ChatMessage) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -114,7 +136,7 @@ export function MessageList(props: {
       ) : null}
       <ol class="message-list" aria-label="Messages">
         {messages.map((m) => (
-          <MessageItem key={m.seq} m={m} mine={!!me && m.sender.userId === me.userId} />
+          <MessageItem key={m.seq} m={m} mine={!!me && m.sender.userId === me.userId} onRemove={props.onRemove} />
         ))}
         {pending.map((p) => (
           <PendingItem key={p.clientMsgId} p={p} me={me} onRetry={props.onRetry} onDiscard={props.onDiscard} />

@@ -5,10 +5,23 @@ export function RoomList(props: {
   rooms: RoomInfo[] | null;
   openRoomId: string | null;
   onOpen: (roomId: string) => void;
+  /** Counselors: the way back to the escalation dashboard, with the number open. */
+  dashboard?: { open: number; current: boolean; onShow: () => void };
 }) {
-  const { rooms, openRoomId } = props;
+  const { rooms, openRoomId, dashboard } = props;
   return (
     <nav class="rooms" aria-labelledby="rooms-heading">
+      {dashboard && (
+        <button
+          type="button"
+          class={`room-button desk-link${dashboard.open > 0 ? ' has-open' : ''}`}
+          aria-current={dashboard.current ? 'page' : undefined}
+          onClick={dashboard.onShow}
+        >
+          <span class="room-name">Escalations</span>
+          <span class="room-kind">{dashboard.open === 1 ? '1 open' : `${dashboard.open} open`}</span>
+        </button>
+      )}
       <h2 id="rooms-heading">Your rooms</h2>
       {rooms === null ? (
         <p class="muted">Loading your rooms…</p>

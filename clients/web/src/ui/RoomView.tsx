@@ -1,11 +1,15 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Citation, FacAction } from '../facilitation';
 import { Role, kindLabel } from '../proto';
-import type { Member } from '../proto';
+import type { ChatMessage, Member } from '../proto';
 import { postBlockText } from '../sessions';
 import { needsAgreement, postingBlock } from '../store';
 import type { RoomState } from '../store';
 import { AgreementPanel } from './AgreementPanel';
+import { CitationDialog } from './CitationDialog';
 import { Composer } from './Composer';
+import { ControlsBanner } from './ControlsBanner';
+import { FacilitatorConsole } from './FacilitatorConsole';
 import { MessageList } from './MessageList';
 import { NeedToTalk } from './NeedToTalk';
 import { SessionBanner } from './SessionBanner';
@@ -69,13 +73,41 @@ export function RoomView(props: {
   onAskToTalk: () => void;
   onRetryTalk: () => void;
   onCloseTalk: () => void;
+  /** Facilitators: send an action with its citation; returns why it could not go, or null. */
+  onAct: (a: FacAction, c: Citation) => string | null;
+  /** Facilitators: the console's latest announcement for this room. */
+  staffNote: string;
 }) {
   const { rs, me } = props;
   const agreement = needsAgreement(rs) ? rs.agreement : null;
   const agreementFirst = agreement !== null;
-  const block = postingBlock(rs, me);
+  const now = Date.now(); // the controller re-renders when a mute ends
+  const block = postingBlock(rs, me, now);
   const isFacilitator = me?.role === Role.FACILITATOR;
   const isStudent = me?.role === Role.STUDENT;
+
+  // The citation dialog for the action a facilitator picked; the focus goes back to the button
+  // that opened it (or to the conversation if that button is gone).
+  const [asking, setAsking] = useState<{ action: FacAction; message?: ChatMessage } | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
+  const refocus = useRef(false);
+  function ask(action: FacAction, message?: ChatMessage) {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setAsking({ action, message });
+  }
+  function closeAsking() {
+    refocus.current = true;
+    setAsking(null);
+  }
+  useEffect(() => {
+    if (asking || !refocus.current) return;
+    refocus.current = false;
+    const el = opener.current;
+    if (el && el.isConnected) el.focus();
+    else document.getElementById('main')?.focus();
+  }, [asking]);
+  // Another room: no dialog carries over.
+  useEffect(() => setAsking(null), [rs.room.roomId]);
 
   // After "I agree" the agreement gives way to the composer: keep the keyboard there.
   const wasAgreement = useRef({ roomId: rs.room.roomId, shown: agreementFirst });
@@ -102,7 +134,11 @@ export function RoomView(props: {
         {isFacilitator && <SessionControl rs={rs} onSetOpen={props.onSetSessionOpen} />}
       </div>
       <SessionBanner session={rs.session} me={me} />
+      <ControlsBanner controls={rs.controls} />
       <Presence present={rs.present} me={props.me} joined={rs.joined} />
+      {isFacilitator && (
+        <FacilitatorConsole key={rs.room.roomId} rs={rs} me={me} note={props.staffNote} onAct={ask} />
+      )}
       <MessageList
         messages={rs.messages}
         pending={rs.pending}
@@ -112,6 +148,7 @@ export function RoomView(props: {
         onLoadOlder={props.onLoadOlder}
         onRetry={props.onRetry}
         onDiscard={props.onDiscard}
+        onRemove={isFacilitator ? (m) => ask({ kind: 'remove-message', seq: m.seq, sender: m.sender }, m) : undefined}
       />
       {isStudent && (
         // Always there, whether or not the student may post: live or not, before or after the
@@ -137,7 +174,18 @@ export function RoomView(props: {
         <Composer
           roomName={rs.room.name}
           onSend={props.onSend}
-          disabledReason={block ? postBlockText(block, rs.session) : undefined}
+          disabledReason={block ? postBlockText(block, rs.session, { mutedUntilMs: rs.mutedUntilMs, now }) : undefined}
+        />
+      )}
+      {isFacilitator && asking && (
+        <CitationDialog
+          key={`${rs.room.roomId}:${JSON.stringify(asking.action)}`}
+          action={asking.action}
+          message={asking.message}
+          rules={rs.agreement?.rules ?? []}
+          roomName={rs.room.name}
+          onSubmit={props.onAct}
+          onClose={closeAsking}
         />
       )}
     </section>

@@ -45,9 +45,11 @@ class flood_guard {
 
     // Checks one message and, if allowed, records it. Refused messages are not recorded.
     // `retry_key` (the client's message id) lets a resend of the same message through
-    // untouched, since the store answers it with the original.
+    // untouched, since the store answers it with the original. `slow_mode_applies` is false
+    // for a sender slow mode does not bind (the room's facilitator).
     flood_verdict check(std::int64_t user_id, std::string_view room_id, std::string_view text,
-                        clock::time_point now, std::string_view retry_key = {});
+                        clock::time_point now, std::string_view retry_key = {},
+                        bool slow_mode_applies = true);
 
     // Slow mode: at least `interval` between one user's messages in the room (0 = off).
     void set_slow_mode(std::string_view room_id, std::chrono::seconds interval);

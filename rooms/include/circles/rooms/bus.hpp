@@ -22,7 +22,10 @@ struct room_event {
     // per broadcast, never a copy per connection.
     std::shared_ptr<const std::string> frame;
     // For a message: its status and sender, so a connection can tell whether its viewer may
-    // see it without parsing the frame.
+    // see it without parsing the frame. Outside the sequence (seq 0) they say the same about
+    // an event aimed at one member: `held` with `sender` is for that member and the room's
+    // staff only (a mute); `removed` with `sender` is for everyone, and that member's
+    // connections leave the room (their removal).
     storage::message_status status = storage::message_status::visible;
     storage::user_id sender = 0;
 };

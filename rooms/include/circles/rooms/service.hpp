@@ -15,6 +15,7 @@
 #include "circles/rooms/hub.hpp"
 #include "circles/rooms/presence.hpp"
 #include "circles/storage/store.hpp"
+#include "circles/v1/circles.pb.h"
 
 namespace circles::rooms {
 
@@ -23,7 +24,9 @@ enum class errc {
     room_not_found = 1,
     not_a_member = 2,
     store_unavailable = 3,
-    forbidden = 4,  // the user's role does not allow this in the room
+    forbidden = 4,          // the user's role does not allow this in the room
+    message_not_found = 5,  // no message with that seq in the room
+    invalid_argument = 6,   // a citation, duration or move the store refuses
 };
 const boost::system::error_category& rooms_category() noexcept;
 inline boost::system::error_code make_error_code(errc e) noexcept {
@@ -54,6 +57,13 @@ struct session_view {
     storage::room_schedule schedule;
     // Students may post: a session is open and a facilitator present (or sessions are off).
     bool live() const noexcept { return !required || (session.open() && facilitator_present); }
+};
+
+// A member of a room as the facilitator's member list shows them.
+struct member_info {
+    member who;
+    bool present = false;
+    std::int64_t muted_until_ms = 0;  // 0 when not muted
 };
 
 struct resume_point {
@@ -114,6 +124,32 @@ class service {
     // Whether a facilitator of the room is connected now, on any node (presence).
     bool facilitator_present(storage::room_id room);
 
+    // --- facilitator actions (actions.cpp) ---------------------------------------------------
+    // Each is for the room's facilitators (errc::forbidden for anyone else), acts on students
+    // only (errc::forbidden for a staff target), is audited by the store with `why`, and is
+    // then told to the room on every node:
+    // - an approved message goes to everyone as a MessageEvent, a removed one as
+    //   MessageRemoved (both outside the room sequence: the seq is the message's own);
+    // - RoomControls and MemberRemoved go to everyone;
+    // - MemberMuted goes to the muted student and the room's staff only.
+    result<storage::stored_message> moderate_message(const storage::user& u, storage::room_id room,
+                                                     storage::seq_t seq, storage::message_status to,
+                                                     const storage::citation& why);
+    result<storage::room_controls> set_controls(const storage::user& u, storage::room_id room,
+                                                const storage::room_controls& controls,
+                                                const storage::citation& why);
+    // until_ms 0 lifts the mute. Returns the member muted.
+    result<member> mute(const storage::user& u, storage::room_id room, storage::user_id target,
+                        std::int64_t until_ms, const storage::citation& why);
+    result<member> expel(const storage::user& u, storage::room_id room, storage::user_id target,
+                         const storage::citation& why);
+    // Staff who belong to the room (moderates()): the held queue and the member list.
+    result<std::vector<storage::stored_message>> held(const storage::user& u,
+                                                      storage::room_id room);
+    result<std::vector<member_info>> members(const storage::user& u, storage::room_id room);
+    // The room's controls, and until when `u` is muted, for a joiner (one read).
+    result<storage::posting_state> posting_state(const storage::user& u, storage::room_id room);
+
     // After a bus outage or a bus subscribe that completed late, events may have been lost
     // with no later event to reveal the gap: tell the room's local connections how far the
     // room has committed (a seq hint) so they fill up from the store. Reads the store: call
@@ -139,6 +175,18 @@ class service {
     result<session_view> view_of(storage::room_id room, storage::room_session s);
     result<session_view> change_session(const storage::user& u, storage::room_id room, bool open);
     void publish_presence(storage::room_id room, const member& m, bool present);
+    // The room exists, `u` belongs to it and may act as `need` requires.
+    enum class acting { facilitator, staff };
+    result<storage::room> authorize_staff(const storage::user& u, storage::room_id room,
+                                          acting need);
+    // `u`, a facilitator of the room, acting on `target`: a student who belongs to it
+    // (errc::forbidden for staff, not_a_member otherwise).
+    result<storage::user> student_for(const storage::user& u, storage::room_id room,
+                                      storage::user_id target);
+    // Publishes an event about one member outside the room sequence; `how` says who sees it
+    // and what it does (room_event::status).
+    void publish_about(storage::room_id room, const v1::ServerFrame& frame, storage::user_id member,
+                       storage::message_status how);
 
     storage::store& store_;
     bus& bus_;

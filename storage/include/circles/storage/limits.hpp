@@ -19,6 +19,12 @@ inline constexpr std::size_t max_audit_detail_bytes = 1024;  // audit entry deta
 inline constexpr std::chrono::milliseconds min_ack_deadline{1000};
 inline constexpr std::chrono::milliseconds max_ack_deadline{std::chrono::hours(24)};
 inline constexpr std::size_t max_webhook_url_bytes = 1024;
+// Facilitator actions: the reason given with each, the longest mute, the slowest slow mode.
+inline constexpr std::size_t max_reason_bytes = 200;
+inline constexpr int max_ground_rule = 99;
+inline constexpr std::chrono::seconds max_mute{std::chrono::hours(24)};
+inline constexpr std::chrono::seconds max_slow_mode{std::chrono::hours(1)};
+inline constexpr std::size_t max_held_listed = 200;  // held_messages returns at most this many
 inline constexpr std::size_t max_contact_levels = 16;
 inline constexpr std::size_t max_contacts_per_level = 64;
 

@@ -138,6 +138,38 @@ class store {
     // errc::invalid_argument) now, with an "agreement.accepted" audit entry.
     virtual result<void> accept_agreement(room_id room, user_id user, std::string_view version) = 0;
 
+    // --- facilitator actions ---------------------------------------------------------------
+    // Each change commits with its audit entry (the citation's rule and reason, never message
+    // text); the caller checks that `by` is a facilitator of the room and the target a
+    // student. errc::invalid_argument for a citation that is not valid_citation.
+
+    // The open session, the room's controls and `user`'s mute if it lasts past `now_ms`, in
+    // one read. errc::not_found for an unknown room.
+    virtual result<posting_state> posting_state_of(room_id room, user_id user,
+                                                   std::int64_t now_ms) = 0;
+    // The room's mutes that last past `now_ms`.
+    virtual result<std::vector<member_mute>> mutes_of(room_id room, std::int64_t now_ms) = 0;
+    // Held messages of the room, oldest first, at most `limit` (capped at max_held_listed).
+    virtual result<std::vector<stored_message>> held_messages(room_id room, std::size_t limit) = 0;
+    // Moves message `seq` to `to`: held -> visible (approved, "message.approved"), held or
+    // visible -> removed ("message.removed"). Returns the message as it is now. A message in
+    // `to` already is returned unchanged, with no entry. errc::not_found for no such message;
+    // errc::invalid_argument for any other move (a removed message is never shown again).
+    virtual result<stored_message> moderate_message(room_id room, seq_t seq, message_status to,
+                                                    user_id by, const citation& why) = 0;
+    // Replaces the room's controls ("room.controls"). errc::invalid_argument for a slow mode
+    // outside 0..max_slow_mode.
+    virtual result<room_controls> set_room_controls(room_id room, const room_controls& controls,
+                                                    user_id by, const citation& why) = 0;
+    // Mutes `member` until `until_ms` ("member.muted"), or lifts the mute when until_ms is 0
+    // ("member.unmuted"). errc::not_found unless `member` belongs to the room.
+    virtual result<void> mute_member(room_id room, user_id member, std::int64_t until_ms,
+                                     user_id by, const citation& why) = 0;
+    // A facilitator removes `member` from the room ("member.removed"); their mute goes with
+    // the membership. errc::not_found unless they belong to it.
+    virtual result<void> expel_member(room_id room, user_id member, user_id by,
+                                      const citation& why) = 0;
+
     // --- sessions --------------------------------------------------------------------------
     // Returns a fresh random token (URL-safe base64 of 32 random bytes). Only its hash is
     // stored, so a copy of the database does not hold usable tokens.

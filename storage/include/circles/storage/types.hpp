@@ -162,6 +162,40 @@ struct room_schedule {
 // '/', '_', '-', '+', 1-64 bytes). Whether the zone exists is for the client to tell.
 bool valid_schedule(const room_schedule& s) noexcept;
 
+// --- facilitator actions ---------------------------------------------------------------------
+
+// Why a facilitator acted: the ground rule cited (its number in the room's agreement) and a
+// short reason in their own words. The reason is staff-written and goes to the audit trail;
+// it is never message text.
+struct citation {
+    int ground_rule = 0;
+    std::string reason;
+};
+
+// Ground rule 1-99 and a reason of 1-limits::max_reason_bytes of valid UTF-8 on one line.
+bool valid_citation(const citation& c) noexcept;
+
+// What a facilitator set for the whole room: read-only for students, and slow mode.
+struct room_controls {
+    bool locked = false;
+    int slow_mode_seconds = 0;  // 0 = off; at most limits::max_slow_mode
+    friend bool operator==(const room_controls&, const room_controls&) = default;
+};
+
+// A student muted in a room until a time (Unix ms); the mute lifts itself then.
+struct member_mute {
+    user_id user = 0;
+    std::int64_t until_ms = 0;
+};
+
+// Everything a student's send checks beyond membership, in one read: the open session, the
+// room's controls and until when this student is muted (0 when not, or it has lapsed).
+struct posting_state {
+    room_session session;
+    room_controls controls;
+    std::int64_t muted_until_ms = 0;
+};
+
 struct history_page {
     std::vector<stored_message> messages;  // oldest first
     bool has_more = false;                 // older messages exist before messages.front()
