@@ -24,7 +24,8 @@ constexpr const char* admin_usage =
     "                            [--deadline-seconds N] [--webhook URL|none]\n"
     "                            [--contacts \"user1,user2;user3\"]\n"
     "circles admin room-schedule --room ID (--data DIR | --config FILE)\n"
-    "                            [--time-zone ZONE] [--slots \"tue 12:10 40, thu 12:10 40\"|none]";
+    "                            [--time-zone ZONE] [--slots \"tue 12:10 40, thu 12:10 40\"|none]\n"
+    "circles admin real-name --user USERNAME --name \"NAME\"|none (--data DIR | --config FILE)";
 constexpr std::size_t max_fixture_rooms = 1'000'000;
 constexpr std::size_t max_fixture_room_size = 1000;
 
@@ -172,6 +173,7 @@ int run_admin(std::vector<std::string> args, std::ostream& out) {
     if (sub == "bench-fixture") return run_bench_fixture(std::move(args), out);
     if (sub == "school-escalation") return run_school_escalation(std::move(args), out);
     if (sub == "room-schedule") return run_room_schedule(std::move(args), out);
+    if (sub == "real-name") return run_real_name(std::move(args), out);
     unknown_subcommand("admin", sub, admin_usage);
 }
 

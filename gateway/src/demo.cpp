@@ -13,17 +13,18 @@ struct demo_user {
     const char* username;
     const char* display_name;
     storage::role r;
+    const char* real_name;  // students: shown only to a counselor working a case about them
 };
 
 constexpr demo_user demo_users[] = {
-    {"alex", "Blue Heron", storage::role::student},
-    {"sam", "Quiet Fox", storage::role::student},
-    {"jordan", "Maple Leaf", storage::role::student},
-    {"riley", "River Stone", storage::role::student},
-    {"casey", "Morning Star", storage::role::student},
-    {"facilitator", "Ms. Rivera (facilitator)", storage::role::facilitator},
-    {"counselor", "Mr. Okafor (counselor)", storage::role::counselor},
-    {"admin", "School admin", storage::role::admin},
+    {"alex", "Blue Heron", storage::role::student, "Alex Morgan"},
+    {"sam", "Quiet Fox", storage::role::student, "Sam Patel"},
+    {"jordan", "Maple Leaf", storage::role::student, "Jordan Lee"},
+    {"riley", "River Stone", storage::role::student, "Riley Chen"},
+    {"casey", "Morning Star", storage::role::student, "Casey Brooks"},
+    {"facilitator", "Ms. Rivera (facilitator)", storage::role::facilitator, ""},
+    {"counselor", "Mr. Okafor (counselor)", storage::role::counselor, ""},
+    {"admin", "School admin", storage::role::admin, ""},
 };
 
 struct demo_room {
@@ -70,6 +71,9 @@ std::vector<demo_login> seed_demo(storage::store& store) {
             must(store.create_user(school.id, u.username, u.display_name, u.r, demo_password),
                  "seeding the demo: user")
                 .id;
+        if (*u.real_name) {
+            must(store.set_real_name(ids[u.username], u.real_name), "seeding the demo: name");
+        }
     }
     // Escalations page the demo counselor first, then the admin; the default deadline.
     storage::escalation_settings paging;

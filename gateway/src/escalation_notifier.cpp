@@ -41,6 +41,8 @@ void fill_escalation(v1::Escalation& out, const storage::escalation& e, storage:
     out.set_state(state_of(e.state));
     out.set_acknowledged_by(static_cast<std::uint64_t>(e.acknowledged_by));
     out.set_acknowledged_at_ms(static_cast<std::uint64_t>(e.acknowledged_at_ms));
+    out.set_resolved_at_ms(static_cast<std::uint64_t>(e.resolved_at_ms));
+    out.set_outcome(static_cast<v1::CaseOutcome>(e.outcome));
     out.set_text(e.text);
     if (auto sender = store.get_user(e.sender)) {
         rooms::fill(*out.mutable_sender(), rooms::member_of(*sender));
@@ -72,6 +74,7 @@ void redact(v1::Escalation& e) {
     e.clear_text();
     e.clear_sender();
     e.clear_context();
+    e.clear_outcome();
 }
 
 std::string webhook_json(const storage::escalation& e) {

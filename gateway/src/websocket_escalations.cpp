@@ -63,6 +63,14 @@ void websocket_session::on_list_escalations(std::uint64_t request_id,
         auto& store = self->state_->store();
         auto list = store.escalations(self->user_.school, state, limit);
         auto frame = std::make_shared<v1::ServerFrame>();
+        // A counselor reading the school's cases is recorded before they are shown.
+        if (list &&
+            !store.append_audit({self->user_.school, self->user_.id, "escalations.listed", 0,
+                                 "school:" + std::to_string(self->user_.school),
+                                 "state=" + state + " count=" + std::to_string(list->size())})) {
+            list = storage::result<std::vector<storage::escalation>>(boost::system::in_place_error,
+                                                                     storage::errc::io_error);
+        }
         if (list) {
             auto* out = frame->mutable_escalations();
             for (const auto& e : *list) fill_escalation(*out->add_escalations(), e, store);

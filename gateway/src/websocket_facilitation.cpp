@@ -90,6 +90,15 @@ void websocket_session::fill_controls(v1::JoinResult& result, const storage::roo
     c->set_locked(state->controls.locked);
     c->set_slow_mode_seconds(static_cast<std::uint32_t>(state->controls.slow_mode_seconds));
     result.set_muted_until_ms(static_cast<std::uint64_t>(state->muted_until_ms));
+    // An open check-in round, so a student who joins late can still answer it.
+    auto round = state_->rooms().checkin_for(user_, room.id);
+    if (!round) {
+        spdlog::warn("join: check-in of room {} unreadable: {}", room.id, round.error().message());
+    } else if (*round) {
+        auto* r = result.mutable_check_in();
+        rooms::fill(*r, (*round)->round, nullptr);
+        r->set_you_answered((*round)->you_answered);
+    }
 }
 
 void websocket_session::on_change_session(std::uint64_t request_id, std::uint64_t room_id,

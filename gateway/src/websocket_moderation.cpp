@@ -47,8 +47,10 @@ constexpr const char* actions_forbidden =
 }  // namespace
 
 void websocket_session::act(std::uint64_t request_id, storage::room_id room,
-                            std::function<rooms::result<v1::ServerFrame>()> work) {
-    net::post(state_->escalation_pool(), [self = shared_from_this(), request_id, room,
+                            std::function<rooms::result<v1::ServerFrame>()> work,
+                            const char* forbidden) {
+    if (!forbidden) forbidden = actions_forbidden;
+    net::post(state_->escalation_pool(), [self = shared_from_this(), request_id, room, forbidden,
                                           work = std::move(work)] {
         auto done = work();
         auto frame = std::make_shared<v1::ServerFrame>();
@@ -58,12 +60,15 @@ void websocket_session::act(std::uint64_t request_id, storage::room_id room,
         } else {
             ec = done.error();
         }
-        net::post(self->ws_.get_executor(), [self, request_id, room, frame, ec] {
+        net::post(self->ws_.get_executor(), [self, request_id, room, frame, ec, forbidden] {
             if (!ec) return self->reply(request_id, *frame);
             const auto code = to_error_code(ec);
-            self->reply_error(
-                request_id, code,
-                code == v1::ERROR_CODE_FORBIDDEN ? actions_forbidden : error_text(code), room);
+            // A limit's own words say which limit (rooms_category); other codes say theirs.
+            const std::string text = code == v1::ERROR_CODE_FORBIDDEN ? std::string(forbidden)
+                                     : ec == rooms::errc::limit_reached
+                                         ? ec.message()
+                                         : std::string(error_text(code));
+            self->reply_error(request_id, code, text, room);
         });
     });
 }

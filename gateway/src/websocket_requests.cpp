@@ -17,6 +17,8 @@ v1::ErrorCode to_error_code(const boost::system::error_code& ec) {
     if (ec == rooms::errc::forbidden) return v1::ERROR_CODE_FORBIDDEN;
     if (ec == rooms::errc::message_not_found) return v1::ERROR_CODE_MESSAGE_NOT_FOUND;
     if (ec == rooms::errc::invalid_argument) return v1::ERROR_CODE_INVALID_ARGUMENT;
+    if (ec == rooms::errc::report_not_found) return v1::ERROR_CODE_REPORT_NOT_FOUND;
+    if (ec == rooms::errc::limit_reached) return v1::ERROR_CODE_RATE_LIMITED;
     if (ec == storage::errc::overloaded) return v1::ERROR_CODE_OVERLOADED;
     return v1::ERROR_CODE_INTERNAL;
 }
@@ -35,6 +37,8 @@ std::string_view error_text(v1::ErrorCode code) {
             return "there is no such message in this room";
         case v1::ERROR_CODE_INVALID_ARGUMENT:
             return "the request is not valid";
+        case v1::ERROR_CODE_REPORT_NOT_FOUND:
+            return "there is no such report in this room";
         default:
             return "something went wrong on the server; nothing was sent";
     }
@@ -77,6 +81,24 @@ void websocket_session::handle(const v1::ClientFrame& frame) {
             return on_list_held(id, frame.list_held());
         case v1::ClientFrame::kListMembers:
             return on_list_members(id, frame.list_members());
+        case v1::ClientFrame::kReportMessage:
+            return on_report_message(id, frame.report_message());
+        case v1::ClientFrame::kListReports:
+            return on_list_reports(id, frame.list_reports());
+        case v1::ClientFrame::kHandleReport:
+            return on_handle_report(id, frame.handle_report());
+        case v1::ClientFrame::kUpdateCase:
+            return on_update_case(id, frame.update_case());
+        case v1::ClientFrame::kGetCase:
+            return on_get_case(id, frame.get_case());
+        case v1::ClientFrame::kRevealIdentity:
+            return on_reveal_identity(id, frame.reveal_identity());
+        case v1::ClientFrame::kStartCheckIn:
+            return on_start_check_in(id, frame.start_check_in());
+        case v1::ClientFrame::kAnswerCheckIn:
+            return on_answer_check_in(id, frame.answer_check_in());
+        case v1::ClientFrame::kListParticipation:
+            return on_list_participation(id, frame.list_participation());
         case v1::ClientFrame::kPing: {
             v1::ServerFrame out;
             out.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());

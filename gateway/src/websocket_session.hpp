@@ -88,9 +88,26 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_set_room_controls(std::uint64_t request_id, const v1::SetRoomControls& req);
     void on_list_held(std::uint64_t request_id, const v1::ListHeld& req);
     void on_list_members(std::uint64_t request_id, const v1::ListMembers& req);
-    // Runs `work` (store writes) on the blocking pool and answers with its frame or error.
+    // Case handling (websocket_cases.cpp): counselors only.
+    void on_get_case(std::uint64_t request_id, const v1::GetCase& req);
+    void on_update_case(std::uint64_t request_id, const v1::UpdateCase& req);
+    void on_reveal_identity(std::uint64_t request_id, const v1::RevealIdentity& req);
+    // Runs `work` on the escalation pool for a counselor (FORBIDDEN for anyone else) and
+    // answers with its frame, or the error its storage code names.
+    void work_case(std::uint64_t request_id,
+                   std::function<storage::result<v1::ServerFrame>()> work);
+    // Check-in rounds and participation (websocket_checkins.cpp)
+    void on_start_check_in(std::uint64_t request_id, const v1::StartCheckIn& req);
+    void on_answer_check_in(std::uint64_t request_id, const v1::AnswerCheckIn& req);
+    void on_list_participation(std::uint64_t request_id, const v1::ListParticipation& req);
+    // Peer reports (websocket_reports.cpp)
+    void on_report_message(std::uint64_t request_id, const v1::ReportMessage& req);
+    void on_list_reports(std::uint64_t request_id, const v1::ListReports& req);
+    void on_handle_report(std::uint64_t request_id, const v1::HandleReport& req);
+    // Runs `work` (store writes) on the blocking pool and answers with its frame or error;
+    // FORBIDDEN says `forbidden` (by default: only facilitators act, only on students).
     void act(std::uint64_t request_id, storage::room_id room,
-             std::function<rooms::result<v1::ServerFrame>()> work);
+             std::function<rooms::result<v1::ServerFrame>()> work, const char* forbidden = nullptr);
     void fill_controls(v1::JoinResult& result, const storage::room& room);
     void on_need_to_talk_stored(std::uint64_t request_id, storage::room_id room,
                                 const std::string& room_name, const std::string& client_msg_id,

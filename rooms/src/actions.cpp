@@ -65,6 +65,11 @@ void service::publish_about(storage::room_id room, const v1::ServerFrame& frame,
     bus_.publish(std::move(ev));
 }
 
+void service::publish_to_staff(storage::room_id room, const v1::ServerFrame& frame) {
+    // visible_to() shows a held event to its sender and to staff; user id 0 is nobody's.
+    publish_about(room, frame, 0, storage::message_status::held);
+}
+
 result<storage::stored_message> service::moderate_message(const storage::user& u,
                                                           storage::room_id room, storage::seq_t seq,
                                                           storage::message_status to,
@@ -84,6 +89,8 @@ result<storage::stored_message> service::moderate_message(const storage::user& u
     }
     // Visible or removed, everyone in the room may know it now.
     bus_.publish(room_event{room, 0, encode(frame)});
+    // A removal is what reports of the message asked for: they are settled, and told.
+    if (m->status == storage::message_status::removed) settle_reports(u, room, seq);
     return m;
 }
 

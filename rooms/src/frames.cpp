@@ -58,6 +58,18 @@ void fill(v1::MessageEvent& out, const storage::stored_message& m) {
     out.set_status(to_proto(m.status));
 }
 
+void fill(v1::Report& out, const report_view& r, bool for_staff) {
+    out.set_report_id(static_cast<std::uint64_t>(r.report.id));
+    out.set_room_id(static_cast<std::uint64_t>(r.report.room));
+    fill(*out.mutable_message(), r.message);
+    out.set_category(static_cast<v1::ReportCategory>(r.report.category));
+    out.set_note(r.report.note);
+    out.set_created_at_ms(static_cast<std::uint64_t>(r.report.created_at_ms));
+    out.set_state(static_cast<v1::ReportState>(r.report.state));
+    out.set_handled_at_ms(static_cast<std::uint64_t>(r.report.handled_at_ms));
+    if (for_staff) out.set_escalation_id(static_cast<std::uint64_t>(r.report.escalation_id));
+}
+
 void fill(v1::SessionState& out, const session_view& v) {
     out.set_room_id(static_cast<std::uint64_t>(v.room));
     out.set_open(v.session.open());

@@ -28,6 +28,10 @@ class rooms_category_impl final : public boost::system::error_category {
                 return "no such message in this room";
             case errc::invalid_argument:
                 return "the request is not valid";
+            case errc::report_not_found:
+                return "no such report in this room";
+            case errc::limit_reached:
+                return "too many open reports in this room; a facilitator will get to them";
         }
         return "unknown rooms error";
     }
@@ -64,10 +68,21 @@ result<storage::room> service::authorize(const storage::user& u, storage::room_i
     return std::move(r->r);
 }
 
+result<storage::room> service::authorize_reader(const storage::user& u, storage::room_id room) {
+    auto r = store_.membership(room, u.id);
+    if (!r) {
+        return r.error() == storage::errc::not_found ? errc::room_not_found
+                                                     : errc::store_unavailable;
+    }
+    const bool observer = u.user_role == storage::role::counselor && r->r.school == u.school;
+    if (!r->member && !observer) return errc::not_a_member;
+    return std::move(r->r);
+}
+
 result<join_outcome> service::join(const storage::user& u, storage::room_id room,
                                    std::optional<resume_point> resume, std::size_t page,
                                    const std::shared_ptr<subscriber>& conn, bool subscribe) {
-    auto authorized = authorize(u, room);
+    auto authorized = authorize_reader(u, room);
     if (!authorized) return authorized.error();
 
     if (subscribe) {
@@ -123,7 +138,7 @@ void service::leave(const storage::user& u, storage::room_id room, const subscri
 
 result<storage::history_page> service::history(const storage::user& u, storage::room_id room,
                                                storage::seq_t before_seq, std::size_t limit) {
-    auto authorized = authorize(u, room);
+    auto authorized = authorize_reader(u, room);
     if (!authorized) return authorized.error();
     if (limit == 0) limit = limits_.default_page;
     auto page = store_.history(room, before_seq, std::min(limit, limits_.max_page));

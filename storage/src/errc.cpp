@@ -36,6 +36,8 @@ class storage_category_impl final : public boost::system::error_category {
                 return "database schema too new for this version of Circles";
             case errc::not_permitted:
                 return "not permitted";
+            case errc::limit_reached:
+                return "limit reached";
         }
         return "unknown storage error " + std::to_string(ev);
     }

@@ -19,7 +19,9 @@ namespace circles::storage::detail {
 inline constexpr std::string_view escalation_select =
     "SELECT id, school_id, room_id, sender_id, coalesce(seq, 0), source, categories, rule_id,"
     " key_id, nonce, ciphertext, state, created_at_ms, page_level, next_page_at_ms,"
-    " coalesce(acknowledged_by, 0), coalesce(acknowledged_at_ms, 0) FROM escalations";
+    " coalesce(acknowledged_by, 0), coalesce(acknowledged_at_ms, 0), coalesce(taken_by, 0),"
+    " coalesce(taken_at_ms, 0), coalesce(resolved_by, 0), coalesce(resolved_at_ms, 0),"
+    " coalesce(outcome, 0) FROM escalations";
 
 // A row of escalation_select, its text still sealed.
 struct escalation_row {
@@ -48,6 +50,11 @@ escalation_row escalation_from(const Int64& int64, const Text& text, const Bytes
     e.next_page_at_ms = int64(14);
     e.acknowledged_by = int64(15);
     e.acknowledged_at_ms = int64(16);
+    e.taken_by = int64(17);
+    e.taken_at_ms = int64(18);
+    e.resolved_by = int64(19);
+    e.resolved_at_ms = int64(20);
+    e.outcome = static_cast<int>(int64(21));
     return row;
 }
 

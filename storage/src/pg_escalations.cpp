@@ -52,7 +52,11 @@ result<std::vector<escalation>> pg_store::overdue_escalations(std::int64_t now_m
 }
 
 bool pg_store::commit_with_audit(pg_transaction& tx, const audit_record& record) {
-    const auto head = append_audit_entries(directory_db_, audit_key_, {&record, 1}, now_ms());
+    return commit_with_audit(tx, std::span<const audit_record>(&record, 1));
+}
+
+bool pg_store::commit_with_audit(pg_transaction& tx, std::span<const audit_record> records) {
+    const auto head = append_audit_entries(directory_db_, audit_key_, records, now_ms());
     if (!head || !tx.commit()) return false;
     audit_file_.publish(*head);
     return true;

@@ -306,8 +306,10 @@ bool pg_store::insert_escalations(const append_batch& batch, const batch_plan& p
             const room_state& rs = *e.room;
             const sealed box = seal(*rs.key, req.text, escalation_ad(e.escalation_id, rs.key_id));
             p.add(e.escalation_id).add(rs.school).add(req.room).add(req.sender);
-            if (e.seq != 0) {
-                p.add(static_cast<std::int64_t>(e.seq));
+            // Kept out of the room, it may still be about a room message (a peer report).
+            const seq_t about = req.into_room ? e.seq : req.about_seq;
+            if (about != 0) {
+                p.add(static_cast<std::int64_t>(about));
             } else {
                 p.add_null();
             }
@@ -338,8 +340,9 @@ bool pg_store::audit_escalations(const append_batch& batch, const batch_plan& pl
     std::vector<audit_record> opened;
     for (const auto& e : plan.entries) {
         if (e.escalation_id == 0) continue;
-        opened.push_back(
-            escalation_opened(e.room->school, batch[e.index].req, e.escalation_id, e.seq));
+        const append_request& req = batch[e.index].req;
+        opened.push_back(escalation_opened(e.room->school, req, e.escalation_id,
+                                           req.into_room ? e.seq : req.about_seq));
     }
     if (opened.empty()) return true;
     batch_audit_head_ = append_audit_entries(writer_db_, audit_key_, opened, plan.now);

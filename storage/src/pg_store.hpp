@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "append_queue.hpp"
@@ -113,6 +114,22 @@ class pg_store final : public store {
     result<escalation> acknowledge_escalation(std::int64_t id, user_id counselor) override;
     result<escalation_settings> escalation_settings_of(school_id school) override;
     result<void> set_escalation_settings(const escalation_settings& settings) override;
+    result<escalation> update_case(const case_update& update) override;
+    result<std::vector<case_note>> case_notes(std::int64_t escalation_id) override;
+    result<void> set_real_name(user_id user, std::string_view name) override;
+    result<std::string> reveal_identity(std::int64_t id, user_id counselor) override;
+    result<checkin_round> start_checkin(room_id room, user_id by) override;
+    result<checkin_round> answer_checkin(room_id room, std::int64_t round,
+                                         const checkin_answer& answer) override;
+    result<checkin_round> checkin_of(room_id room, bool with_answers) override;
+    result<bool> answered_checkin(std::int64_t round, user_id user) override;
+    result<std::vector<participation_row>> participation(room_id room,
+                                                         std::int64_t since_ms) override;
+    result<filed_report> file_report(const report_request& request) override;
+    result<std::vector<report>> reports_of(room_id room, user_id reporter) override;
+    result<settled_report> handle_report(room_id room, std::int64_t id, report_state to,
+                                         user_id by) override;
+    result<std::vector<report>> settle_reports_on(room_id room, seq_t seq, user_id by) override;
 
   private:
     // Every row `sql` (escalation_select and a WHERE) yields, text decrypted
@@ -121,6 +138,7 @@ class pg_store final : public store {
                                                      const pg_params& p);
     // Appends `record` in directory_db_'s open transaction, then commits; publishes the head.
     bool commit_with_audit(pg_transaction& tx, const audit_record& record);
+    bool commit_with_audit(pg_transaction& tx, std::span<const audit_record> records);
 
     // A room as the batch found it under its row lock.
     struct room_state {

@@ -50,7 +50,11 @@ result<std::vector<escalation>> sqlite_store::overdue_escalations(std::int64_t n
 }
 
 bool sqlite_store::commit_with_audit(transaction& tx, const audit_record& record) {
-    const auto head = append_audit_entries(directory_db_, audit_key_, {&record, 1}, now_ms());
+    return commit_with_audit(tx, std::span<const audit_record>(&record, 1));
+}
+
+bool sqlite_store::commit_with_audit(transaction& tx, std::span<const audit_record> records) {
+    const auto head = append_audit_entries(directory_db_, audit_key_, records, now_ms());
     if (!head || tx.commit() != SQLITE_OK) return false;
     audit_file_.publish(*head);
     return true;

@@ -158,7 +158,8 @@ result<append_result> sqlite_store::append_one(const append_request& req, std::i
         out.seq = seq;
     }
     if (req.escalation) {
-        auto id = insert_escalation(req, rs, out.seq, now);
+        // Kept out of the room, it may still be about a room message (a peer report).
+        auto id = insert_escalation(req, rs, req.into_room ? out.seq : req.about_seq, now);
         if (!id) return id.error();  // the savepoint rolls the message back with it
         out.escalation_id = *id;
     }

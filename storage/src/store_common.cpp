@@ -91,7 +91,7 @@ bool valid_request(const append_request& req) noexcept {
     if (req.room <= 0 || req.sender <= 0 ||
         !valid_text(req.client_msg_id, limits::max_client_msg_id_bytes) ||
         req.text.size() > limits::max_message_bytes || status < 1 || status > 3 ||
-        (!req.into_room && !req.escalation)) {
+        (!req.into_room && !req.escalation) || (req.into_room && req.about_seq != 0)) {
         return false;
     }
     if (!req.escalation) return true;

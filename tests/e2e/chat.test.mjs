@@ -222,6 +222,10 @@ test('a facilitator opens a session and two students chat in Lunch Bunch', { tim
     await press.click();
     const confirm = talk.getByRole('group', { name: 'Ask for someone to talk with you?' });
     await confirm.waitFor({ timeout: STEP_TIMEOUT });
+    await waitUntil(
+      () => alex.evaluate(() => document.activeElement?.textContent?.trim() === 'Yes, ask for someone'),
+      'the focus moves into the question',
+    );
     await alex.keyboard.press('Escape');
     await confirm.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
     await waitUntil(

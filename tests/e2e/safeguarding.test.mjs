@@ -177,3 +177,70 @@ test('a held disclosure reaches the facilitator and the counselor, who acknowled
     await messageItems(fac, RISK_TEXT).first().waitFor({ timeout: STEP_TIMEOUT });
   }),
 );
+
+// A case worked to its end: alex asks to talk; the counselor opens the case (recorded), takes
+// it, writes a note, sees alex's real name after a warning, observes the room (alex sees that a
+// counselor is there), and resolves it with an outcome; the facilitator is told it was followed
+// up, and nothing more.
+test('a counselor works a case to resolution and the facilitator is told only that', { timeout: 180_000 }, () =>
+  circles.withPages('case', { alex: {}, facilitator: {}, counselor: {} }, async ({ alex, facilitator: fac, counselor }) => {
+    await logIn(fac, 'facilitator');
+    await openRoom(fac, ROOM);
+    const alexName = await logIn(alex, 'alex');
+    await openRoom(alex, ROOM);
+    const talk = alex.getByTestId('need-to-talk');
+    await talk.getByRole('button', { name: 'I need to talk' }).click();
+    await talk.getByRole('group', { name: 'Ask for someone to talk with you?' }).getByRole('button', { name: 'Yes, ask for someone' }).click();
+    await talk.getByRole('status').filter({ hasText: 'Your request was sent' }).waitFor({ timeout: STEP_TIMEOUT });
+
+    await logIn(counselor, 'counselor');
+    const { open } = dashboard(counselor);
+    const item = open.filter({ hasText: `${alexName} in ${ROOM}` }).filter({ hasText: /asked to talk|need to talk/i });
+    await item.first().waitFor({ timeout: STEP_TIMEOUT });
+    await item.first().getByRole('button', { name: `${alexName} in ${ROOM}` }).click();
+    const caseView = counselor.getByRole('region', { name: `${alexName} in ${ROOM}` });
+    await caseView.getByText('Opening a case is recorded.').waitFor({ timeout: STEP_TIMEOUT });
+    await caseView.getByText('No notes yet.').waitFor({ timeout: STEP_TIMEOUT });
+    assert.equal(await caseView.getByRole('button', { name: 'Show real name' }).count(), 0, 'no name while open');
+
+    // Take it, and write a note.
+    await caseView.getByRole('button', { name: 'Take this case' }).click();
+    await caseView.getByTestId('case-status').filter({ hasText: 'You have taken this case.' }).waitFor({ timeout: STEP_TIMEOUT });
+    await caseView.getByTestId('case-state').filter({ hasText: 'In progress' }).waitFor({ timeout: STEP_TIMEOUT });
+    const note = 'Met Alex after lunch; will check in on Friday.';
+    await caseView.getByLabel('Case note').fill(note);
+    await caseView.getByRole('button', { name: 'Save note' }).click();
+    await caseView.getByRole('list', { name: 'Case notes' }).getByText(note).waitFor({ timeout: STEP_TIMEOUT });
+
+    // The real name, after a warning that it is recorded.
+    await caseView.getByRole('button', { name: 'Show real name' }).click();
+    await caseView.getByText('this is recorded in the audit trail').waitFor({ timeout: STEP_TIMEOUT });
+    await caseView.getByRole('button', { name: 'Show name' }).click();
+    await caseView.getByTestId('real-name').filter({ hasText: 'Real name: Alex Morgan' }).waitFor({ timeout: STEP_TIMEOUT });
+
+    // Observing the room: alex sees that a counselor is there; the counselor cannot post.
+    await caseView.getByRole('button', { name: 'Observe room' }).click();
+    await counselor.getByRole('heading', { level: 2, name: ROOM }).waitFor({ timeout: STEP_TIMEOUT });
+    await alex.getByTestId('counselor-banner').filter({ hasText: 'A counselor is here to listen' }).waitFor({ timeout: STEP_TIMEOUT });
+    await waitUntil(async () => await counselor.getByLabel('Message', { exact: true }).isDisabled(), 'the observer has no composer');
+    await counselor.getByRole('button', { name: 'Stop observing' }).click();
+    await waitUntil(
+      async () => ((await alex.getByTestId('counselor-banner').textContent()) ?? '').trim() === '',
+      'the banner goes when the counselor leaves',
+    );
+
+    // Resolved with an outcome; the facilitator hears only that it was followed up.
+    const back = counselor.getByRole('region', { name: `${alexName} in ${ROOM}` });
+    await back.getByRole('button', { name: 'Resolve case' }).click();
+    const form = back.getByRole('form', { name: 'Resolve this case' });
+    await form.getByLabel('Outcome').selectOption({ label: 'Supported in school' });
+    await form.getByRole('button', { name: 'Resolve' }).click();
+    await back.getByTestId('case-state').filter({ hasText: 'Resolved' }).waitFor({ timeout: STEP_TIMEOUT });
+    const told = fac.getByTestId('console-note').filter({ hasText: 'A counselor has followed up' });
+    await told.waitFor({ timeout: STEP_TIMEOUT });
+    const facPage = (await fac.locator('body').innerText()) ?? '';
+    assert.ok(!facPage.includes('Alex Morgan') && !facPage.includes(note), 'no name, no note for the facilitator');
+    const alexPage = (await alex.locator('body').innerText()) ?? '';
+    assert.ok(!/followed up|Alex Morgan/.test(alexPage), 'the student sees nothing of the case');
+  }),
+);

@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "harness.hpp"
+#include "one_server_test.hpp"
 
 namespace circles::test {
 namespace {
@@ -16,29 +16,12 @@ using namespace std::chrono_literals;
 
 constexpr const char* held_text = "text me at 555-867-5309 after school";
 
-class Actions : public ::testing::Test {
+class Actions : public one_server_test {
   protected:
-    void SetUp() override {
-        server_ = std::make_unique<server_process>(
-            make_temp_dir() / "data",
-            "[limits]\nsend_rate_per_second = 100.0\nsend_burst = 200.0\n");
-        server_->start();
-    }
-    client connect(const std::string& user) {
-        return client(server_->port(), login(server_->port(), user), server_->origin());
-    }
-    static std::string unique(const std::string& base) {
-        static int n = 0;
-        return base + "-" + std::to_string(++n);
-    }
     static void cite(v1::Citation* c, std::uint32_t rule = 2,
                      const std::string& reason = "keeping the group safe") {
         c->set_ground_rule(rule);
         c->set_reason(reason);
-    }
-    static v1::ServerFrame ask(client& c, v1::ClientFrame f) {
-        auto reply = c.wait_reply(c.send(std::move(f)));
-        return reply ? *reply : v1::ServerFrame{};
     }
     static v1::ServerFrame moderate(client& c, std::uint64_t room, std::uint64_t seq,
                                     v1::MessageDecision d, std::uint32_t rule = 2,
@@ -84,7 +67,6 @@ class Actions : public ::testing::Test {
     static std::function<bool(const v1::ServerFrame&)> event(bool (v1::ServerFrame::*has)() const) {
         return [has](const v1::ServerFrame& f) { return f.request_id() == 0 && (f.*has)(); };
     }
-    std::unique_ptr<server_process> server_;
 };
 
 TEST_F(Actions, HeldMessageIsApprovedForEveryoneOrRejected) {
@@ -142,7 +124,9 @@ TEST_F(Actions, HeldMessageIsApprovedForEveryoneOrRejected) {
     bool approved_in_history = false;
     for (const auto& m : page.history().messages()) {
         if (m.seq() == seq) approved_in_history = m.text() == held_text;
-        if (m.seq() == second.ack().seq()) EXPECT_TRUE(m.text().empty()) << "no removed text";
+        if (m.seq() == second.ack().seq()) {
+            EXPECT_TRUE(m.text().empty()) << "no removed text";
+        }
     }
     EXPECT_TRUE(approved_in_history);
 }

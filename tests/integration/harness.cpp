@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <cstdio>
@@ -279,6 +281,14 @@ std::optional<v1::ServerFrame> client::wait_reply(std::uint64_t request_id,
                     timeout);
 }
 
+bool client::receives_before_pong(const std::function<bool(const v1::ServerFrame&)>& pred) {
+    v1::ClientFrame ping;
+    ping.mutable_ping()->set_client_time_ms(1);
+    if (!wait_reply(send(ping))) throw std::runtime_error("no answer to Ping");
+    // wait_for kept every frame before the pong.
+    return std::any_of(pending_.begin(), pending_.end(), pred);
+}
+
 v1::ServerFrame client::join(std::uint64_t room, std::optional<v1::Resume> resume) {
     v1::ClientFrame f;
     f.mutable_join()->set_room_id(room);
@@ -339,6 +349,22 @@ std::vector<v1::MessageEvent> receive_messages(client& c, std::size_t n,
         if (f && f->has_message()) got.push_back(f->message());
     }
     return got;
+}
+
+std::string sqlite_scalar(const std::filesystem::path& db_file, const std::string& sql) {
+    sqlite3* db = nullptr;
+    std::string out = "(none)";
+    if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW) {
+            const auto* t = sqlite3_column_text(stmt, 0);
+            out = t ? reinterpret_cast<const char*>(t) : "";
+        }
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return out;
 }
 
 }  // namespace circles::test

@@ -117,6 +117,10 @@ class client {
                                             std::chrono::milliseconds timeout = 5s);
     std::optional<v1::ServerFrame> wait_reply(std::uint64_t request_id,
                                               std::chrono::milliseconds timeout = 5s);
+    // Whether a frame matching `pred` has arrived, or arrives before the answer to a ping sent
+    // now. One node queues every event it published before the ping ahead of the pong, so a
+    // "nobody else was told" check needs no timed wait. Frames stay for later calls.
+    bool receives_before_pong(const std::function<bool(const v1::ServerFrame&)>& pred);
 
     // Convenience requests that wait for their reply.
     v1::ServerFrame join(std::uint64_t room, std::optional<v1::Resume> resume = {});
@@ -149,5 +153,9 @@ class client {
 // connection closes. Other frames are skipped.
 std::vector<v1::MessageEvent> receive_messages(client& c, std::size_t n,
                                                std::chrono::seconds limit = 20s);
+
+// The first column of the first row `sql` yields from the SQLite file, read-only, as text;
+// "(none)" when there is no row or the file cannot be read.
+std::string sqlite_scalar(const std::filesystem::path& db_file, const std::string& sql);
 
 }  // namespace circles::test

@@ -4,7 +4,6 @@
 // (without text or sender) and to the school's webhook (without text or names), and a
 // SIGKILL right after the sender's ack neither loses the escalation nor its timer.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <mutex>
@@ -19,22 +18,6 @@ namespace {
 // due within about two; the waits leave room for a loaded machine.
 constexpr auto page_wait = 15s;
 constexpr auto no_page_wait = 4s;  // several deadlines: long enough for a wrong re-page
-
-std::string scalar_text(const std::filesystem::path& db_file, const std::string& sql) {
-    sqlite3* db = nullptr;
-    std::string out = "(none)";
-    if (sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-        sqlite3_stmt* stmt = nullptr;
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-            sqlite3_step(stmt) == SQLITE_ROW) {
-            const auto* t = sqlite3_column_text(stmt, 0);
-            out = t ? reinterpret_cast<const char*>(t) : "";
-        }
-        sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return out;
-}
 
 // A tiny HTTP server on loopback that answers 200 to every request and keeps the bodies.
 class webhook_listener {
@@ -197,11 +180,11 @@ TEST_F(Paging, CounselorGetsTheEscalationAndItsAckStopsTheRepage) {
     EXPECT_FALSE(wait_page(admin, 1, no_page_wait))
         << "an acknowledged escalation must not be paged to the next contact";
     EXPECT_FALSE(wait_page(counselor, 1, 100ms));
-    EXPECT_EQ(scalar_text(db(), "SELECT state || ':' || page_level FROM escalations"),
+    EXPECT_EQ(sqlite_scalar(db(), "SELECT state || ':' || page_level FROM escalations"),
               "acknowledged:0");
-    EXPECT_EQ(scalar_text(db(),
-                          "SELECT count(*) FROM audit_log WHERE action = "
-                          "'escalation.acknowledged'"),
+    EXPECT_EQ(sqlite_scalar(db(),
+                            "SELECT count(*) FROM audit_log WHERE action = "
+                            "'escalation.acknowledged'"),
               "1");
 }
 
@@ -232,7 +215,7 @@ TEST_F(Paging, OnlyTheSchoolsCounselorsListAndAcknowledge) {
     v1::ClientFrame zero;
     zero.mutable_ack_escalation();
     expect_error(counselor, zero, v1::ERROR_CODE_INVALID_ARGUMENT);
-    EXPECT_EQ(scalar_text(db(), "SELECT state FROM escalations"), "open");
+    EXPECT_EQ(sqlite_scalar(db(), "SELECT state FROM escalations"), "open");
 }
 
 TEST_F(Paging, WithoutAckTheNextContactAndTheWebhookArePaged) {
@@ -276,7 +259,7 @@ TEST_F(Paging, SigkillAfterTheSendersAckKeepsTheEscalationAndItsTimer) {
         disclose(riley, "risk-kill");
         server_->stop(SIGKILL);  // right after the ack: no flush, no goodbye
     }
-    EXPECT_EQ(scalar_text(db(), "SELECT state || ':' || page_level FROM escalations"), "open:0")
+    EXPECT_EQ(sqlite_scalar(db(), "SELECT state || ':' || page_level FROM escalations"), "open:0")
         << "the escalation was durable before the sender heard back";
     server_->start();
     client admin = connect("admin");

@@ -16,8 +16,16 @@ using testing::temp_dir;
 class StoreMigrations : public testing::store_test {
   protected:
     // What a version-1 build left: no escalations (2), no audit log (3), no paging (4), no
-    // sessions, schedules or agreements (5), no room controls, mutes or held index (6).
+    // sessions, schedules or agreements (5), no room controls, mutes or held index (6), no
+    // reports (7), no case notes or real names (8; the escalation columns go with the table),
+    // no check-in rounds or message time index (9).
     void back_to_version_one() {
+        raw().exec("DROP INDEX messages_by_time");
+        raw().exec("DROP TABLE checkin_answers");
+        raw().exec("DROP TABLE checkin_rounds");
+        raw().exec("DROP TABLE user_identities");
+        raw().exec("DROP TABLE case_notes");
+        raw().exec("DROP TABLE reports");
         raw().exec("DROP INDEX messages_held");
         raw().exec("DROP TABLE room_mutes");
         raw().exec("DROP TABLE room_controls");
@@ -47,9 +55,12 @@ TEST_P(StoreMigrations, FreshDatabaseGetsEveryTable) {
     EXPECT_EQ(mode_of(options.data_dir), 0700u);
     EXPECT_EQ(mode_of(options.data_dir / "master.key"), 0600u);
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations WHERE version = 1"), 1);
-    for (const char* table : {"schools", "users", "rooms", "room_members", "room_keys", "messages",
-                              "sessions", "escalations", "audit_log", "audit_head", "room_sessions",
-                              "room_schedules", "agreements"}) {
+    for (const char* table :
+         {"schools",    "users",           "rooms",          "room_members",
+          "room_keys",  "messages",        "sessions",       "escalations",
+          "audit_log",  "audit_head",      "room_sessions",  "room_schedules",
+          "agreements", "room_controls",   "room_mutes",     "reports",
+          "case_notes", "user_identities", "checkin_rounds", "checkin_answers"}) {
         EXPECT_TRUE(raw().has_table(table)) << table;
     }
 }
@@ -58,9 +69,9 @@ TEST_P(StoreMigrations, ReopenDoesNotApplyAgain) {
     auto options = this->options();
     for (int i = 0; i < 3; ++i) open(options).reset();
     // Every migration once: versions 1..latest, each recorded a single time.
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 6);
-    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 6);
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 6);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 9);
+    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 9);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 9);
 }
 
 TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
@@ -70,7 +81,7 @@ TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
     back_to_version_one();
     ASSERT_FALSE(raw().has_table("escalations"));
     open(options).reset();
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 6);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 9);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_TRUE(raw().has_table("audit_log"));
     EXPECT_EQ(raw().scalar("SELECT last_id FROM audit_head"), 0);
@@ -124,7 +135,7 @@ TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
     for (auto& t : starting) t.join();
     for (const auto& f : failures) EXPECT_EQ(f, "");
     EXPECT_EQ(opened.load(), nodes);
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 6);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 9);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_head"), 1);
 }

@@ -1,80 +1,38 @@
 // The controller's counselor dashboard over a fake WebSocket: which frames a counselor's client
 // sends (ListEscalations on every connect, AckEscalation), and how lists, events and answers
 // land in its state.
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatClient } from './chat';
 import { acknowledgedEscalations, openEscalations } from './escalations';
-import type { EscalationSchema } from './gen/circles/v1/circles_pb';
-import { ErrorCode, EscalationSource, EscalationState, Role } from './proto';
-import { connect, last, newClient, resetSockets, sockets } from './testing/fakeSocket';
-import type { ServerInit } from './testing/fakeSocket';
+import { ErrorCode, EscalationState, Role } from './proto';
+import {
+  answerLists,
+  connect,
+  event,
+  helloCounselor,
+  last,
+  newCounselor,
+  sockets,
+  wireEscalation,
+  withFakeClock,
+} from './testing/fakeSocket';
+import type { EscInit } from './testing/fakeSocket';
 
 const NOW = Date.UTC(2026, 10, 27, 20, 0);
 const MIN = 60_000;
 /** The server's clock runs a minute ahead of this browser's. */
 const SKEW = MIN;
 
-type EscInit = Omit<MessageInitShape<typeof EscalationSchema>, '$typeName'>;
-
-const wireEsc = (id: bigint, extra: Partial<EscInit> = {}): EscInit => ({
-  escalationId: id,
-  roomId: 7n,
-  roomName: 'Lunch Bunch',
-  categories: ['self_harm'],
-  source: EscalationSource.RISK_RULE,
-  createdAtMs: BigInt(NOW + SKEW),
-  deadlineMs: BigInt(NOW + SKEW + 5 * MIN),
-  pageLevel: 0,
-  state: EscalationState.OPEN,
-  text: 'i want to kill myself',
-  sender: { userId: 1n, displayName: 'Blue Heron', role: Role.STUDENT },
-  ...extra,
-});
-
-const event = (body: ServerInit['body'], requestId = 0n) => last().deliver({ requestId, body });
-
-/** Hello as Mr. Okafor (a counselor in no room), the empty room list. */
-function helloCounselor() {
-  last().deliver({
-    body: {
-      case: 'hello',
-      value: { me: { userId: 8n, displayName: 'Mr. Okafor', role: Role.COUNSELOR }, serverTimeMs: BigInt(NOW + SKEW) },
-    },
-  });
-  last().deliver({ requestId: last().lastId('listRooms') });
-}
-
-function counselor(): ChatClient {
-  const c = newClient();
-  c.start();
-  helloCounselor();
-  return c;
-}
-
-/** Answer both ListEscalations of the current connection. */
-function answerLists(open: EscInit[], acknowledged: EscInit[] = []) {
-  for (const f of last().frames('listEscalations')) {
-    const list = f.body.value.state === EscalationState.ACKNOWLEDGED ? acknowledged : open;
-    event({ case: 'escalations', value: { escalations: list } }, f.requestId);
-  }
-}
+const wireEsc = (id: bigint, extra: Partial<EscInit> = {}) => wireEscalation(id, NOW + SKEW, extra);
+const counselor = () => newCounselor(NOW + SKEW);
 
 const openIds = (c: ChatClient) => openEscalations(c.state.escalations).map((e) => e.escalationId);
 const ackedIds = (c: ChatClient) => acknowledgedEscalations(c.state.escalations).map((e) => e.escalationId);
 
-beforeEach(() => {
-  resetSockets();
-  vi.stubGlobal('WebSocket', { OPEN: 1 });
-  vi.useFakeTimers({ now: NOW });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+withFakeClock(NOW);
 
 describe('a counselor', () => {
-  it('asks for the open and the acknowledged escalations on connect', () => {
+  it('asks for the open, the acknowledged and the in-progress escalations on connect', () => {
     const c = counselor();
     const asked = last()
       .frames('listEscalations')
@@ -82,6 +40,7 @@ describe('a counselor', () => {
     expect(asked).toEqual([
       [EscalationState.OPEN, true],
       [EscalationState.ACKNOWLEDGED, true],
+      [EscalationState.IN_PROGRESS, true],
     ]);
     expect(c.state.escalations.lists[EscalationState.OPEN]).toBe('loading');
     c.stop();
@@ -109,6 +68,7 @@ describe('a counselor', () => {
     expect(c.state.escalations.lists).toEqual({
       [EscalationState.OPEN]: 'loaded',
       [EscalationState.ACKNOWLEDGED]: 'loaded',
+      [EscalationState.IN_PROGRESS]: 'loaded',
     });
     expect(openIds(c)).toEqual([]);
     c.stop();
@@ -178,7 +138,7 @@ describe('a counselor', () => {
     );
     expect(c.state.alert?.text).toMatch(/isn't there any more/);
     expect(c.state.escalations.acking).toEqual({});
-    expect(last().frames('listEscalations')).toHaveLength(4);
+    expect(last().frames('listEscalations')).toHaveLength(6);
     c.stop();
   });
 
@@ -199,8 +159,8 @@ describe('a counselor', () => {
     expect(c.state.escalations.acking).toEqual({}); // that answer will not come
     await vi.advanceTimersByTimeAsync(15_000);
     expect(sockets.length).toBe(2);
-    helloCounselor();
-    expect(last().frames('listEscalations')).toHaveLength(2);
+    helloCounselor(NOW + SKEW);
+    expect(last().frames('listEscalations')).toHaveLength(3);
     answerLists(
       [wireEsc(41n)],
       [wireEsc(42n, { state: EscalationState.ACKNOWLEDGED, acknowledgedBy: 9n, acknowledgedAtMs: BigInt(NOW + SKEW) })],

@@ -1,57 +1,13 @@
 // The controller's facilitator actions over a fake WebSocket: which frames a facilitator's
 // actions send and how their answers land, and what a student's client does with removals,
 // approvals, room controls, mutes and being removed.
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ChatClient } from './chat';
 import { LOCKED_REASON } from './facilitation';
-import type { JoinResultSchema } from './gen/circles/v1/circles_pb';
 import { ErrorCode, MessageDecision, MessageStatus, Role } from './proto';
-import { connect, last, resetSockets } from './testing/fakeSocket';
-import type { ServerInit } from './testing/fakeSocket';
+import { connect, event, fox, heron, join, last, resetSockets, rivera, room, wireMsg } from './testing/fakeSocket';
+import type { JoinInit } from './testing/fakeSocket';
 
 const MIN = 60_000;
-const fox = { userId: 2n, displayName: 'Quiet Fox', role: Role.STUDENT };
-const heron = { userId: 1n, displayName: 'Blue Heron', role: Role.STUDENT };
-const rivera = { userId: 6n, displayName: 'Ms. Rivera', role: Role.FACILITATOR };
-const rules = [
-  { number: 1, text: 'Be kind.' },
-  { number: 3, text: 'Keep it safe.' },
-];
-
-type JoinInit = Omit<MessageInitShape<typeof JoinResultSchema>, '$typeName'>;
-
-const wireMsg = (seq: number, sender = fox, status = MessageStatus.VISIBLE, text = `m${seq}`) => ({
-  roomId: 7n,
-  seq: BigInt(seq),
-  epoch: 1n,
-  sender,
-  text,
-  sentAtMs: 1000n,
-  clientMsgId: `c${seq}`,
-  status,
-});
-
-/** Open Lunch Bunch and answer the join. */
-function join(c: ChatClient, extra: Partial<JoinInit> = {}, seqs = [1, 2], lastSeq = 2) {
-  c.openRoom('7');
-  last().deliver({
-    requestId: last().lastId('join'),
-    body: {
-      case: 'joined',
-      value: {
-        room: { roomId: 7n, name: 'Lunch Bunch', kind: 'social_group', epoch: 1n, lastSeq: BigInt(lastSeq) },
-        messages: seqs.map((s) => wireMsg(s)),
-        present: [heron, fox, rivera],
-        agreement: { version: 'v1', rules, accepted: true, required: false },
-        ...extra,
-      },
-    },
-  });
-}
-
-const room = (c: ChatClient) => c.state.roomStates['7'];
-const event = (body: ServerInit['body'], requestId = 0n) => last().deliver({ requestId, body });
 
 beforeEach(() => {
   resetSockets();

@@ -4,7 +4,17 @@
 // facilitator's actions (moderate, mute, remove, room controls) go out from here with their
 // citation, and their answers and events, for everyone in the room, come back through here.
 // A counselor's escalations (the dashboard) are listed on every connect, kept current from
-// events, and acknowledged from here; their state lives in escalations.ts.
+// events, and acknowledged from here; their state lives in escalations.ts. Peer reports (a
+// student's, and the facilitators' queue) are routed to chatReports.ts, a counselor's open case
+// to chatCases.ts, check-in rounds and the participation view to chatCheckins.ts. A counselor
+// may observe a case's room (`observeRoom`): joined read-only.
+import type { OpenCase } from './cases';
+import { ChatCases, isCaseRequest } from './chatCases';
+import type { CasePending } from './chatCases';
+import { ChatCheckIns, isCheckInRequest } from './chatCheckins';
+import type { CheckInPending } from './chatCheckins';
+import { ChatReports, isReportRequest } from './chatReports';
+import type { ReportPending } from './chatReports';
 import { Connection } from './connection';
 import type { AuthCheck, ConnStatus } from './connection';
 import {
@@ -77,6 +87,10 @@ export interface ChatState {
   escalations: desk.Escalations;
   /** Counselors: a new (or re-paged) escalation, read out assertively until dismissed. */
   escalationAlert: EscalationAlert | null;
+  /** Counselors: the case shown in the case view (chatCases.ts). */
+  openCase: OpenCase | null;
+  /** Counselors: the room joined to observe it (read-only), while it is the open room. */
+  observing: string | null;
   authLost: boolean;
 }
 
@@ -104,6 +118,9 @@ type Pending =
   | { kind: 'members'; roomId: string }
   | { kind: 'escalations'; state: desk.ListedState }
   | { kind: 'ackEscalation'; escalationId: string }
+  | ReportPending
+  | CasePending
+  | CheckInPending
   | { kind: 'ping' };
 
 export function newClientMsgId(): string {
@@ -145,6 +162,8 @@ export class ChatClient {
     screenNotice: null,
     escalations: desk.noEscalations,
     escalationAlert: null,
+    openCase: null,
+    observing: null,
     authLost: false,
   };
   private listeners = new Set<() => void>();
@@ -159,6 +178,38 @@ export class ChatClient {
   private memberLists = new Map<string, { again: boolean }>();
   /** Server clock minus this browser's, from Hello: mute deadlines are server time. */
   private clockOffsetMs = 0;
+  /** Peer reports: a student's reports and the facilitators' queue (`client.reports.report(…)`). */
+  readonly reports = new ChatReports({
+    me: () => this.s.me,
+    room: (roomId) => this.room(roomId),
+    setRoom: (rs) => this.setRoom(rs),
+    request: (p, body) => this.request(p, body),
+    staffSay: (roomId, text) => this.staffSay(roomId, text),
+    alert: (text) => this.alert(text),
+    toLocal: (ms) => this.toLocal(ms),
+  });
+  /** Check-in rounds (`client.checkIns.start(roomId)`, `answer(…)`, `pass(…)`) and participation. */
+  readonly checkIns = new ChatCheckIns({
+    me: () => this.s.me,
+    room: (roomId) => this.room(roomId),
+    setRoom: (rs) => this.setRoom(rs),
+    request: (p, body) => this.request(p, body),
+    staffSay: (roomId, text) => this.staffSay(roomId, text),
+    say: (roomId, text) => roomId === this.s.openRoomId && this.say(text),
+    alert: (text) => this.alert(text),
+    toLocal: (ms) => this.toLocal(ms),
+  });
+  /** Counselors: the open case (`client.cases.open(id)`, `take()`, `addNote(…)`, …). */
+  readonly cases = new ChatCases({
+    me: () => this.s.me,
+    openCase: () => this.s.openCase,
+    setOpenCase: (openCase) => this.set({ openCase }),
+    request: (p, body) => this.request(p, body),
+    upsertEscalation: (e) => this.set({ escalations: desk.upsertEscalation(this.s.escalations, e).state }),
+    staffSay: (roomId, text) => this.staffSay(roomId, text),
+    alert: (text) => this.alert(text),
+    toLocal: (ms) => this.toLocal(ms),
+  });
 
   constructor(opts: ChatClientOptions = {}) {
     this.talkTimeoutMs = opts.talkTimeoutMs ?? TALK_TIMEOUT_MS;
@@ -238,6 +289,7 @@ export class ChatClient {
     this.set({ me: toMember(h.me), maxMessageBytes: h.maxMessageBytes });
     this.request({ kind: 'list' }, { case: 'listRooms', value: {} });
     this.loadEscalations();
+    this.cases.reconnected();
     if (this.s.openRoomId) this.join(this.s.openRoomId);
     // "I need to talk" needs no join: what was lost with the last connection goes out now.
     for (const rs of Object.values(this.s.roomStates)) {
@@ -252,6 +304,7 @@ export class ChatClient {
     const roomStates: Record<string, RoomState> = {};
     for (const [id, rs] of Object.entries(this.s.roomStates)) roomStates[id] = store.markDisconnected(rs);
     this.set({ roomStates, escalations: desk.escalationsDisconnected(this.s.escalations) });
+    this.cases.disconnected();
   }
 
   // ---- actions from the UI -----------------------------------------------------------------
@@ -264,7 +317,8 @@ export class ChatClient {
       const rs = this.room(prev);
       if (rs) this.setRoom({ ...rs, joined: false, joining: false, present: [] });
     }
-    this.set({ openRoomId: roomId, alert: null });
+    // Observing lasts while that room is the open one.
+    this.set({ openRoomId: roomId, alert: null, observing: roomId && roomId === this.s.observing ? roomId : null });
     if (!roomId) return;
     if (!this.room(roomId)) {
       const info = this.s.rooms?.find((r) => r.roomId === roomId);
@@ -467,6 +521,19 @@ export class ChatClient {
     this.set({ escalations: next });
   }
 
+  /**
+   * A counselor observes the room of a case: the server lets a school's counselor join any of its
+   * rooms without being a member. The room view is read-only for them; leaving it (Stop observing)
+   * goes back to the case. The case view is out of sight meanwhile, so a shown name is forgotten.
+   */
+  observeRoom(roomId: string, roomName: string): void {
+    if (!this.isCounselor() || !roomId || roomId === '0') return;
+    if (!this.room(roomId)) this.setRoom(store.newRoomState({ roomId, name: roomName, kind: '', epoch: 0n, lastSeq: 0 }));
+    this.cases.forgetName();
+    this.set({ observing: roomId });
+    this.openRoom(roomId);
+  }
+
   dismissEscalationAlert(): void {
     this.set({ escalationAlert: null });
   }
@@ -585,6 +652,7 @@ export class ChatClient {
       roomStates,
       rooms: this.s.rooms ? this.s.rooms.filter((r) => r.roomId !== roomId) : this.s.rooms,
       openRoomId: wasOpen ? null : this.s.openRoomId,
+      observing: this.s.observing === roomId ? null : this.s.observing,
       alert: wasOpen ? null : this.s.alert,
       staffNote: this.s.staffNote?.roomId === roomId ? null : this.s.staffNote,
       screenNotice: { id: ++this.noticeId, text, tone: 'support' },
@@ -622,6 +690,7 @@ export class ChatClient {
       return;
     }
     if (req?.kind === 'escalations' && b.case === undefined) return this.onEscalationList(req.state, []);
+    if (isReportRequest(req) && b.case === undefined) return this.reports.onEmptyAnswer(req);
     switch (b.case) {
       case 'rooms': {
         const rooms = b.value.rooms.map(toRoom);
@@ -665,6 +734,8 @@ export class ChatClient {
         this.scheduleMuteExpiry(roomId);
         this.flushPending(roomId);
         this.loadStaffLists(roomId);
+        this.reports.load(roomId);
+        this.checkIns.joined(roomId, j.checkIn);
         return;
       }
       case 'history': {
@@ -874,6 +945,23 @@ export class ChatClient {
         this.set({ escalations: desk.applyAcked(this.s.escalations, e) });
         return;
       }
+      case 'reportAck':
+      case 'reportFiled':
+      case 'reports':
+      case 'reportHandled':
+        this.reports.onFrame(b, isReportRequest(req) ? req : undefined);
+        return;
+      case 'caseFile':
+      case 'caseResolved':
+      case 'identityRevealed':
+        this.cases.onFrame(b, isCaseRequest(req) ? req : undefined);
+        return;
+      case 'checkIn':
+      case 'checkInCount':
+      case 'checkInAnswer':
+      case 'participation':
+        this.checkIns.onFrame(b, isCheckInRequest(req) ? req : undefined);
+        return;
       case 'left':
       case 'pong':
         return;
@@ -887,6 +975,9 @@ export class ChatClient {
 
   private onError(e: WireError, req: Pending | undefined): void {
     if (req?.kind === 'talk') return this.onTalkError(e, req);
+    if (isReportRequest(req)) return this.reports.onError(e, req);
+    if (isCaseRequest(req)) return this.cases.onError(e, req);
+    if (isCheckInRequest(req)) return this.checkIns.onError(e, req);
     if (req?.kind === 'escalations' || req?.kind === 'ackEscalation') return this.onEscalationError(e, req);
     if (req?.kind === 'act' || req?.kind === 'held' || req?.kind === 'members') return this.onStaffError(e, req);
     const clientMsgId = e.clientMsgId || (req?.kind === 'send' ? req.clientMsgId : '');
@@ -937,6 +1028,11 @@ export class ChatClient {
       }
     } else if (req?.kind === 'join' || req?.kind === 'history') {
       const rs = this.room(req.roomId);
+      if (req.kind === 'join' && this.s.observing === req.roomId) {
+        // A server that does not let counselors observe: back to the case, saying why.
+        const text = describeError(e.code, Number(e.retryAfterMs), e.message);
+        return this.leaveLostRoom(req.roomId, `You can't observe ${this.roomName(req.roomId) || 'this room'}. ${text}`);
+      }
       if (req.kind === 'join' && e.code === ErrorCode.NOT_A_MEMBER && rs) {
         // Removed while away (no MemberRemoved reached this connection): the room is gone.
         const name = rs.room.name || 'this room';

@@ -24,33 +24,14 @@ import {
   whatText,
 } from './escalations';
 import type { Escalations } from './escalations';
-import { EscalationSource, EscalationState, Role } from './proto';
+import { EscalationSource, EscalationState } from './proto';
 import type { EscalationInfo } from './proto';
+import { blueHeron as heron, mrOkafor as okafor, plainEscalation } from './testing/fixtures';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 27, 20, 0); // a Friday, 3 pm in New York
 
-const heron = { userId: '1', displayName: 'Blue Heron', role: Role.STUDENT };
-const okafor = { userId: '8', displayName: 'Mr. Okafor', role: Role.COUNSELOR };
-
-function esc(id: string, extra: Partial<EscalationInfo> = {}): EscalationInfo {
-  return {
-    escalationId: id,
-    roomId: '7',
-    roomName: 'Lunch Bunch',
-    categories: ['self_harm'],
-    source: EscalationSource.RISK_RULE,
-    createdAtMs: T0,
-    deadlineMs: T0 + 5 * MIN,
-    pageLevel: 0,
-    state: EscalationState.OPEN,
-    acknowledgedBy: '',
-    acknowledgedAtMs: 0,
-    text: 'i want to kill myself',
-    sender: heron,
-    ...extra,
-  };
-}
+const esc = (id: string, extra: Partial<EscalationInfo> = {}) => plainEscalation(id, T0, extra);
 
 const acked = (id: string, atMs: number, by = '8', extra: Partial<EscalationInfo> = {}) =>
   esc(id, { state: EscalationState.ACKNOWLEDGED, acknowledgedBy: by, acknowledgedAtMs: atMs, ...extra });
@@ -149,7 +130,11 @@ describe('lists after a (re)connect', () => {
     // Held from before the drop: 41 open, 42 open, 5 acknowledged.
     let s = withItems(esc('41'), esc('42'), acked('5', T0));
     s = requestLists(s);
-    expect(s.lists).toEqual({ [EscalationState.OPEN]: 'loading', [EscalationState.ACKNOWLEDGED]: 'loading' });
+    expect(s.lists).toEqual({
+      [EscalationState.OPEN]: 'loading',
+      [EscalationState.ACKNOWLEDGED]: 'loading',
+      [EscalationState.IN_PROGRESS]: 'loading',
+    });
     // 43 arrived as an event after the request: it is not stale.
     s = upsertEscalation(s, esc('43')).state;
     // 42 was acknowledged elsewhere: it is only in the acknowledged list.

@@ -1,14 +1,18 @@
 // A counselor's escalations (the dashboard): pure state and texts, no I/O. Items are kept by
 // escalation id and only move forward (open → acknowledged, level 0 → 1 → …), so a list
-// answer or an event that arrives late never undoes a newer one. After a (re)connect both
-// lists (OPEN and ACKNOWLEDGED) are fetched again; an item from before that neither list nor
-// any event confirms has left those states while we were away and is dropped. Times are in
+// answer or an event that arrives late never undoes a newer one. After a (re)connect the
+// lists (OPEN, ACKNOWLEDGED, IN_PROGRESS) are fetched again; an item from before that no list
+// nor any event confirms has left those states while we were away and is dropped. Times are in
 // this browser's clock (proto.ts converts them); `now` is always passed in.
 import { EscalationSource, EscalationState, labelOf } from './proto';
 import type { EscalationInfo, Member } from './proto';
 
-/** The lists a counselor's dashboard fetches on every connect. */
-export const LISTED_STATES = [EscalationState.OPEN, EscalationState.ACKNOWLEDGED] as const;
+/**
+ * The lists a counselor's dashboard fetches on every connect. Resolved cases are not listed
+ * (the server lists oldest first, so a long history would crowd out the recent ones); one
+ * resolved while the page is open stays in view.
+ */
+export const LISTED_STATES = [EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.IN_PROGRESS] as const;
 export type ListedState = (typeof LISTED_STATES)[number];
 /** Asked for in each ListEscalations; a shorter answer is the whole list. */
 export const ESCALATION_PAGE = 200;
@@ -26,9 +30,13 @@ export interface Escalations {
   stale: Record<string, true>;
 }
 
+function allLists(status: ListStatus): Record<ListedState, ListStatus> {
+  return Object.fromEntries(LISTED_STATES.map((st) => [st, status])) as Record<ListedState, ListStatus>;
+}
+
 export const noEscalations: Escalations = {
   items: {},
-  lists: { [EscalationState.OPEN]: 'idle', [EscalationState.ACKNOWLEDGED]: 'idle' },
+  lists: allLists('idle'),
   error: '',
   acking: {},
   stale: {},
@@ -52,7 +60,7 @@ function stateRank(s: EscalationState): number {
 }
 
 /** <0: `a` is older news than `b`; 0: the same point in its life; >0: newer. */
-function progress(a: EscalationInfo, b: EscalationInfo): number {
+export function progress(a: EscalationInfo, b: EscalationInfo): number {
   return stateRank(a.state) - stateRank(b.state) || a.pageLevel - b.pageLevel || a.deadlineMs - b.deadlineMs;
 }
 
@@ -96,7 +104,7 @@ export function upsertEscalation(s: Escalations, e: EscalationInfo): UpsertResul
   return { state: { ...s, items: { ...s.items, [id]: next }, stale, acking }, change };
 }
 
-/** A (re)connect: both lists are asked for again; what we hold waits to be confirmed. */
+/** A (re)connect: the lists are asked for again; what we hold waits to be confirmed. */
 export function requestLists(s: Escalations): Escalations {
   const stale: Record<string, true> = {};
   for (const id of Object.keys(s.items)) stale[id] = true;
@@ -104,7 +112,7 @@ export function requestLists(s: Escalations): Escalations {
     ...s,
     stale,
     error: '',
-    lists: { [EscalationState.OPEN]: 'loading', [EscalationState.ACKNOWLEDGED]: 'loading' },
+    lists: allLists('loading'),
   };
 }
 
@@ -228,6 +236,11 @@ const STATE_LABELS: Record<EscalationState, string> = {
 
 export function stateLabel(state: EscalationState): string {
   return STATE_LABELS[state] ?? 'Open';
+}
+
+/** For styling: "open", "acknowledged", "in-progress", "resolved". */
+export function stateClass(state: EscalationState): string {
+  return stateLabel(state).toLowerCase().replace(/\s+/g, '-');
 }
 
 /** "level 0 (on-duty counselors)", "level 2". */

@@ -40,6 +40,13 @@ export function utf8Bytes(s: string): number {
   return new TextEncoder().encode(s).length;
 }
 
+/** "Keep the note shorter: …" when `text` is over `max` bytes of UTF-8, else null. */
+export function tooLongText(what: string, text: string, max: number): string | null {
+  const bytes = utf8Bytes(text);
+  if (bytes <= max) return null;
+  return `Keep the ${what} shorter: at most ${max} bytes (it is ${bytes}; accented letters and emoji count as more than one).`;
+}
+
 /** The reason as it is sent: trimmed, whitespace runs (a pasted line break) made one space. */
 export function normalizeReason(reason: string): string {
   return reason.replace(/\s+/g, ' ').trim();
@@ -52,14 +59,8 @@ export function citationProblem(rules: GroundRule[], c: Citation): CitationProbl
   }
   const reason = normalizeReason(c.reason);
   if (!reason) return { field: 'reason', text: 'Give a short reason, in one line.' };
-  const bytes = utf8Bytes(reason);
-  if (bytes > REASON_MAX_BYTES) {
-    return {
-      field: 'reason',
-      text: `Keep the reason shorter: at most ${REASON_MAX_BYTES} bytes (it is ${bytes}; accented letters and emoji count as more than one).`,
-    };
-  }
-  return null;
+  const long = tooLongText('reason', reason, REASON_MAX_BYTES);
+  return long ? { field: 'reason', text: long } : null;
 }
 
 // ---- time -----------------------------------------------------------------------------------

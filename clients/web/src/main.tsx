@@ -1,5 +1,7 @@
 import { render } from 'preact';
 import { App } from './ui/App';
 import './styles.css';
+import './cases.css';
+import './checkins.css';
 
 render(<App />, document.getElementById('app')!);

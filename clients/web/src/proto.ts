@@ -9,6 +9,8 @@ import {
   EscalationState,
   MessageDecision,
   MessageStatus,
+  ReportCategory,
+  ReportState,
   Role,
   ServerFrameSchema,
 } from './gen/circles/v1/circles_pb';
@@ -30,7 +32,7 @@ import type {
 import { normalizeReason } from './facilitation';
 import type { Citation, FacAction } from './facilitation';
 
-export { ErrorCode, EscalationSource, EscalationState, MessageDecision, MessageStatus, Role };
+export { ErrorCode, EscalationSource, EscalationState, MessageDecision, MessageStatus, ReportCategory, ReportState, Role };
 export type { ServerFrame, WireError };
 
 /** The body of a ClientFrame, e.g. `{ case: 'join', value: { roomId: 1n } }`. */

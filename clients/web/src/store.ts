@@ -4,7 +4,8 @@
 // and group agreement live here too, and so do a student's "I need to talk" and the staff's
 // list of students who asked to talk, and what facilitator actions change: removed messages,
 // the room's controls (lock, slow mode), a student's mute, and the staff's held queue and
-// member list.
+// member list. Peer reports keep their own state (reports.ts) under `reports`, check-in rounds
+// and the participation view theirs (checkins.ts) under `checkIn`.
 import { MessageStatus, Role } from './proto';
 import type {
   AgreementInfo,
@@ -17,6 +18,10 @@ import type {
   TalkAck,
   TalkNotice,
 } from './proto';
+import { checkInsDisconnected, noCheckIn } from './checkins';
+import type { RoomCheckIn } from './checkins';
+import { noReports, reportsDisconnected } from './reports';
+import type { RoomReports } from './reports';
 import type { PostBlock } from './sessions';
 
 export interface PendingSend {
@@ -65,6 +70,10 @@ export interface RoomState {
   /** Staff: every member, present or not, and their mutes (null: not loaded). */
   members: MemberInfo[] | null;
   membersError: string;
+  /** Peer reports: a student's own, or the staff's queue (reports.ts). */
+  reports: RoomReports;
+  /** Check-in rounds and, for facilitators, the participation view (checkins.ts). */
+  checkIn: RoomCheckIn;
 }
 
 export function newRoomState(room: RoomInfo): RoomState {
@@ -90,6 +99,8 @@ export function newRoomState(room: RoomInfo): RoomState {
     heldError: '',
     members: null,
     membersError: '',
+    reports: noReports,
+    checkIn: noCheckIn,
   };
 }
 
@@ -593,6 +604,8 @@ export function markDisconnected(s: RoomState): RoomState {
     sessionBusy: false,
     pending: s.pending.map((p) => (p.sentOnConn === -1 ? p : { ...p, sentOnConn: -1 })),
     talk: s.talk && s.talk.state === 'sending' && s.talk.sentOnConn !== -1 ? { ...s.talk, sentOnConn: -1 } : s.talk,
+    reports: reportsDisconnected(s.reports),
+    checkIn: checkInsDisconnected(s.checkIn),
   };
 }
 

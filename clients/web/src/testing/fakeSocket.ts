@@ -1,11 +1,13 @@
 // Test support (never bundled): a fake WebSocket that records the ClientFrames sent and
-// delivers ServerFrames, and a ChatClient connected through it.
+// delivers ServerFrames, a ChatClient connected through it, and Lunch Bunch (room 7) with its
+// people and messages as the server would send them.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { ChatClient } from '../chat';
 import { ClientFrameSchema, ServerFrameSchema } from '../gen/circles/v1/circles_pb';
-import type { ClientFrame } from '../gen/circles/v1/circles_pb';
-import type { Role } from '../proto';
+import type { ClientFrame, EscalationSchema, JoinResultSchema } from '../gen/circles/v1/circles_pb';
+import { EscalationSource, EscalationState, MessageStatus, Role } from '../proto';
 
 export type ServerInit = MessageInitShape<typeof ServerFrameSchema>;
 
@@ -53,6 +55,19 @@ export function resetSockets() {
   sockets.length = 0;
 }
 
+/** For a test file: every test starts with no sockets and this browser's clock at `now` (faked). */
+export function withFakeClock(now: number) {
+  beforeEach(() => {
+    resetSockets();
+    vi.stubGlobal('WebSocket', { OPEN: 1 });
+    vi.useFakeTimers({ now });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+}
+
 export function newClient(talkTimeoutMs?: number): ChatClient {
   return new ChatClient({
     url: 'ws://test/ws',
@@ -79,4 +94,99 @@ export function connect(role: Role, name = 'Blue Heron', userId = 1n, serverTime
   client.start();
   hello(role, name, userId, serverTimeMs);
   return client;
+}
+
+// ---- Lunch Bunch (room 7) ------------------------------------------------------------------
+
+export const fox = { userId: 2n, displayName: 'Quiet Fox', role: Role.STUDENT };
+export const heron = { userId: 1n, displayName: 'Blue Heron', role: Role.STUDENT };
+export const rivera = { userId: 6n, displayName: 'Ms. Rivera', role: Role.FACILITATOR };
+export const rules = [
+  { number: 1, text: 'Be kind.' },
+  { number: 3, text: 'Keep it safe.' },
+];
+
+export type JoinInit = Omit<MessageInitShape<typeof JoinResultSchema>, '$typeName'>;
+
+/** A MessageEvent of room 7, written by `sender` (Quiet Fox). */
+export const wireMsg = (seq: number, sender = fox, status = MessageStatus.VISIBLE, text = `m${seq}`) => ({
+  roomId: 7n,
+  seq: BigInt(seq),
+  epoch: 1n,
+  sender,
+  text,
+  sentAtMs: 1000n,
+  clientMsgId: `c${seq}`,
+  status,
+});
+
+/** Open Lunch Bunch and answer the join (everyone present, the agreement accepted). */
+export function join(c: ChatClient, extra: Partial<JoinInit> = {}, seqs = [1, 2], lastSeq = 2) {
+  c.openRoom('7');
+  last().deliver({
+    requestId: last().lastId('join'),
+    body: {
+      case: 'joined',
+      value: {
+        room: { roomId: 7n, name: 'Lunch Bunch', kind: 'social_group', epoch: 1n, lastSeq: BigInt(lastSeq) },
+        messages: seqs.map((s) => wireMsg(s)),
+        present: [heron, fox, rivera],
+        agreement: { version: 'v1', rules, accepted: true, required: false },
+        ...extra,
+      },
+    },
+  });
+}
+
+/** Lunch Bunch's state in the client. */
+export const room = (c: ChatClient) => c.state.roomStates['7'];
+
+/** A server frame on the last socket: an event (request id 0) or the answer to `requestId`. */
+export const event = (body: ServerInit['body'], requestId = 0n) => last().deliver({ requestId, body });
+
+// ---- a counselor: Mr. Okafor, in no room ----------------------------------------------------
+
+export type EscInit = Omit<MessageInitShape<typeof EscalationSchema>, '$typeName'>;
+
+/** Open escalation `id` about Blue Heron in Lunch Bunch, made at `atMs` (server time), re-paged 5 min on. */
+export const wireEscalation = (id: bigint, atMs: number, extra: Partial<EscInit> = {}): EscInit => ({
+  escalationId: id,
+  roomId: 7n,
+  roomName: 'Lunch Bunch',
+  categories: ['self_harm'],
+  source: EscalationSource.RISK_RULE,
+  createdAtMs: BigInt(atMs),
+  deadlineMs: BigInt(atMs + 5 * 60_000),
+  pageLevel: 0,
+  state: EscalationState.OPEN,
+  text: 'i want to kill myself',
+  sender: heron,
+  ...extra,
+});
+
+export const okafor = { userId: 8n, displayName: 'Mr. Okafor', role: Role.COUNSELOR };
+
+/** Hello as Mr. Okafor with the server's clock at `serverTimeMs`, then the empty room list. */
+export function helloCounselor(serverTimeMs: number) {
+  last().deliver({ body: { case: 'hello', value: { me: okafor, serverTimeMs: BigInt(serverTimeMs) } } });
+  last().deliver({ requestId: last().lastId('listRooms') });
+}
+
+export function newCounselor(serverTimeMs: number): ChatClient {
+  const c = newClient();
+  c.start();
+  helloCounselor(serverTimeMs);
+  return c;
+}
+
+/** Answer every ListEscalations of the current connection from the lists by state (empty if not given). */
+export function answerLists(open: EscInit[], acknowledged: EscInit[] = [], inProgress: EscInit[] = []) {
+  const lists: Partial<Record<EscalationState, EscInit[]>> = {
+    [EscalationState.OPEN]: open,
+    [EscalationState.ACKNOWLEDGED]: acknowledged,
+    [EscalationState.IN_PROGRESS]: inProgress,
+  };
+  for (const f of last().frames('listEscalations')) {
+    event({ case: 'escalations', value: { escalations: lists[f.body.value.state] ?? [] } }, f.requestId);
+  }
 }

@@ -145,13 +145,37 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
               onCloseTalk={() => client.closeTalk(rs.room.roomId)}
               onAct={(a, c) => client.act(a, c)}
               staffNote={s.staffNote && s.staffNote.roomId === rs.room.roomId ? s.staffNote.text : ''}
+              reports={{
+                onReport: (seq, category, note) => client.reports.report(rs.room.roomId, seq, category, note),
+                onCloseReport: () => client.reports.closeReport(rs.room.roomId),
+                onDismissNote: (id) => client.reports.dismissNote(rs.room.roomId, id),
+                onDismissReport: (id) => client.reports.dismiss(rs.room.roomId, id),
+              }}
+              checkIns={{
+                onStart: () => client.checkIns.start(rs.room.roomId),
+                onAnswer: (mood, word) => client.checkIns.answer(rs.room.roomId, mood, word),
+                onPass: () => client.checkIns.pass(rs.room.roomId),
+                onLoadParticipation: () => client.checkIns.loadParticipation(rs.room.roomId),
+              }}
+              observing={s.observing === rs.room.roomId}
+              onStopObserving={() => client.openRoom(null)}
             />
           ) : counselor ? (
             <Dashboard
               escalations={s.escalations}
               me={s.me}
+              openCase={s.openCase}
               onAck={(id) => client.acknowledgeEscalation(id)}
               onRetry={() => client.loadEscalations()}
+              cases={{
+                onOpen: (id) => client.cases.open(id),
+                onClose: () => client.cases.close(),
+                onTake: () => client.cases.take(),
+                onAddNote: (note) => client.cases.addNote(note),
+                onResolve: (outcome, note) => client.cases.resolve(outcome, note),
+                onReveal: () => client.cases.reveal(),
+                onObserve: (roomId, name) => client.observeRoom(roomId, name),
+              }}
             />
           ) : (
             <div class="welcome">

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import type { OpenCase } from '../cases';
 import {
   acknowledgedEscalations,
   acknowledgedText,
@@ -7,12 +8,15 @@ import {
   isOpen,
   isOverdue,
   openEscalations,
+  stateClass,
+  stateLabel,
   whatText,
   whoWhere,
 } from '../escalations';
 import type { Escalations } from '../escalations';
 import { EscalationState } from '../proto';
 import type { EscalationInfo, Member } from '../proto';
+import type { CaseHandlers } from './CaseFileView';
 import { AckButton, CaseView } from './CaseView';
 import { useFocusRescue } from './focus';
 import { formatTime } from './format';
@@ -62,9 +66,11 @@ function EscalationItem(props: {
         </>
       ) : (
         <p class="esc-acked">
-          {e.state === EscalationState.ACKNOWLEDGED
-            ? acknowledgedText(e, props.me, formatTime(e.acknowledgedAtMs, now))
-            : 'In progress'}
+          {e.state === EscalationState.ACKNOWLEDGED ? (
+            acknowledgedText(e, props.me, formatTime(e.acknowledgedAtMs, now))
+          ) : (
+            <span class={`esc-state esc-state-${stateClass(e.state)}`}>{stateLabel(e.state)}</span>
+          )}
         </p>
       )}
     </li>
@@ -73,21 +79,26 @@ function EscalationItem(props: {
 
 /**
  * A counselor's dashboard: the open escalations (oldest first, each with a live countdown to its
- * re-page and Acknowledge), then the acknowledged ones; selecting one shows its case. On a
- * narrow screen the case takes the list's place ("← All escalations"); on a wide one it sits
- * beside it.
+ * re-page and Acknowledge), then the acknowledged ones (in progress and resolved among them,
+ * with their state); selecting one opens its case (the controller keeps which, so the case is
+ * still there after observing its room). On a narrow screen the case takes the list's place
+ * ("← All escalations"); on a wide one it sits beside it.
  */
 export function Dashboard(props: {
   escalations: Escalations;
   me: Member | null;
+  /** The case shown (null: none). */
+  openCase: OpenCase | null;
   onAck: (id: string) => void;
   onRetry: () => void;
+  cases: CaseHandlers;
 }) {
   const { escalations: s } = props;
   const open = openEscalations(s);
   const done = acknowledgedEscalations(s);
   const now = useNow(1000, open.length > 0);
-  const [selected, setSelected] = useState<string | null>(null);
+  const selected = props.openCase?.escalationId ?? null;
+  const setSelected = (id: string | null) => (id ? props.cases.onOpen(id) : props.cases.onClose());
   const caseRef = useRef<HTMLHeadingElement>(null);
   const backTo = useRef<string | null>(null);
   const listsRef = useRef<HTMLDivElement>(null);
@@ -157,14 +168,16 @@ export function Dashboard(props: {
             )}
           </section>
         </div>
-        {selected && (
+        {props.openCase && (
           <CaseView
             e={current}
+            openCase={props.openCase}
             me={props.me}
             now={now}
             acking={!!(selected && s.acking[selected])}
             headingRef={caseRef}
             onAck={props.onAck}
+            cases={props.cases}
             onBack={() => {
               backTo.current = selected;
               setSelected(null);

@@ -2,23 +2,30 @@ import { useState } from 'preact/hooks';
 import type { FacAction } from '../facilitation';
 import type { ChatMessage, Member } from '../proto';
 import type { RoomState } from '../store';
+import { CheckInPanel } from './CheckInPanel';
 import { HeldQueue } from './HeldQueue';
 import { MemberPanel } from './MemberPanel';
+import { ParticipationPanel } from './ParticipationPanel';
+import { ReportQueue } from './ReportQueue';
 import { RoomControlsPanel } from './RoomControlsPanel';
 
-type Panel = 'held' | 'members' | 'controls';
+type Panel = 'held' | 'reports' | 'members' | 'controls' | 'checkin' | 'participation';
 
 const PANELS: { key: Panel; id: string }[] = [
   { key: 'held', id: 'console-held' },
+  { key: 'reports', id: 'console-reports' },
   { key: 'members', id: 'console-members' },
   { key: 'controls', id: 'console-controls' },
+  { key: 'checkin', id: 'console-checkin' },
+  { key: 'participation', id: 'console-participation' },
 ];
 
 /**
- * A facilitator's tools for the open room: the held queue, the member list and the room
- * controls, one panel open at a time behind disclosure buttons (so the conversation keeps the
- * screen on a phone). Its polite live region reads out new held messages and what each action
- * did. Keyed by room.
+ * A facilitator's tools for the open room: the held queue, students' reports, the member list,
+ * the room controls, check-in rounds and the participation view, one panel open at a time
+ * behind disclosure buttons (so the conversation keeps the screen on a phone). Its polite live
+ * region reads out new held messages, new reports, check-in answers and what each action did.
+ * Keyed by room.
  */
 export function FacilitatorConsole(props: {
   rs: RoomState;
@@ -26,12 +33,30 @@ export function FacilitatorConsole(props: {
   /** The latest console announcement for this room. */
   note: string;
   onAct: (a: FacAction, m?: ChatMessage) => void;
+  /** Settle a report, leaving the message as it is. */
+  onDismissReport: (reportId: string) => void;
+  /** Start a check-in round. */
+  onStartCheckIn: () => void;
+  /** Ask for the participation view (when its section opens, and Refresh). */
+  onLoadParticipation: () => void;
 }) {
   const { rs } = props;
   const [open, setOpen] = useState<Panel | null>(null);
-  const heldCount = rs.held?.length ?? 0;
-  const label = (p: Panel) =>
-    p === 'held' ? `Held messages (${heldCount})` : p === 'members' ? 'Members' : 'Room controls';
+  const count = (p: Panel) => (p === 'held' ? (rs.held?.length ?? 0) : p === 'reports' ? (rs.reports.queue?.length ?? 0) : 0);
+  const labels: Record<Panel, string> = {
+    held: `Held messages (${count('held')})`,
+    reports: `Reports (${count('reports')})`,
+    members: 'Members',
+    controls: 'Room controls',
+    checkin: 'Check-in',
+    participation: 'Participation',
+  };
+  const now = Date.now();
+  const toggle = (p: Panel) => {
+    const opening = open !== p;
+    setOpen(opening ? p : null);
+    if (opening && p === 'participation') props.onLoadParticipation();
+  };
 
   return (
     <section class="console" aria-labelledby="console-heading" data-testid="facilitator-console">
@@ -43,12 +68,12 @@ export function FacilitatorConsole(props: {
           <button
             key={key}
             type="button"
-            class={`small console-tab${key === 'held' && heldCount > 0 ? ' has-held' : ''}`}
+            class={`small console-tab${count(key) > 0 ? ' has-held' : ''}`}
             aria-expanded={open === key ? 'true' : 'false'}
             aria-controls={id}
-            onClick={() => setOpen(open === key ? null : key)}
+            onClick={() => toggle(key)}
           >
-            {label(key)}
+            {labels[key]}
           </button>
         ))}
       </div>
@@ -56,13 +81,22 @@ export function FacilitatorConsole(props: {
         {props.note}
       </p>
       <HeldQueue id="console-held" hidden={open !== 'held'} held={rs.held} error={rs.heldError} onAct={props.onAct} />
+      <ReportQueue
+        id="console-reports"
+        hidden={open !== 'reports'}
+        queue={rs.reports.queue}
+        error={rs.reports.queueError}
+        handling={rs.reports.handling}
+        onDismiss={props.onDismissReport}
+        onAct={props.onAct}
+      />
       <MemberPanel
         id="console-members"
         hidden={open !== 'members'}
         members={rs.members}
         error={rs.membersError}
         me={props.me}
-        now={Date.now()}
+        now={now}
         onAct={props.onAct}
       />
       <RoomControlsPanel
@@ -70,6 +104,20 @@ export function FacilitatorConsole(props: {
         hidden={open !== 'controls'}
         controls={rs.controls}
         onAct={props.onAct}
+      />
+      <CheckInPanel
+        id="console-checkin"
+        hidden={open !== 'checkin'}
+        checkIn={rs.checkIn}
+        now={now}
+        onStart={props.onStartCheckIn}
+      />
+      <ParticipationPanel
+        id="console-participation"
+        hidden={open !== 'participation'}
+        checkIn={rs.checkIn}
+        now={now}
+        onRefresh={props.onLoadParticipation}
       />
     </section>
   );

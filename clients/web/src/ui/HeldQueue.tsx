@@ -1,7 +1,6 @@
-import { useRef } from 'preact/hooks';
 import type { FacAction } from '../facilitation';
 import type { ChatMessage } from '../proto';
-import { useFocusRescue } from './focus';
+import { ConsolePanel } from './ConsolePanel';
 import { formatTime } from './format';
 
 /**
@@ -16,26 +15,17 @@ export function HeldQueue(props: {
   error: string;
   onAct: (a: FacAction, m: ChatMessage) => void;
 }) {
-  const { held } = props;
-  const ref = useRef<HTMLElement>(null);
-  const rescue = useFocusRescue(ref, [held]);
   return (
-    <section
+    <ConsolePanel
       id={props.id}
-      ref={ref}
-      tabIndex={-1}
-      class="console-panel"
-      aria-label="Held messages"
       hidden={props.hidden}
-      {...rescue}
+      label="Held messages"
+      items={props.held}
+      error={props.error}
+      loadingText="Loading held messages…"
+      emptyText="Nothing is waiting for review."
     >
-      {props.error ? (
-        <p class="error-text">{props.error}</p>
-      ) : held === null ? (
-        <p class="muted">Loading held messages…</p>
-      ) : held.length === 0 ? (
-        <p class="muted">Nothing is waiting for review.</p>
-      ) : (
+      {(held) => (
         <ol class="held-list" aria-label="Waiting for review">
           {held.map((m) => {
             const textId = `held-${m.seq}`;
@@ -71,6 +61,6 @@ export function HeldQueue(props: {
           })}
         </ol>
       )}
-    </section>
+    </ConsolePanel>
   );
 }

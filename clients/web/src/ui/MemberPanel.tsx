@@ -1,9 +1,8 @@
-import { useRef } from 'preact/hooks';
 import { MUTE_MINUTES, clockText } from '../facilitation';
 import type { FacAction } from '../facilitation';
 import { Role } from '../proto';
 import type { Member, MemberInfo } from '../proto';
-import { useFocusRescue } from './focus';
+import { ConsolePanel } from './ConsolePanel';
 
 function roleLabel(r: Role): string {
   switch (r) {
@@ -37,24 +36,17 @@ export function MemberPanel(props: {
   now: number;
   onAct: (a: FacAction) => void;
 }) {
-  const { members, me } = props;
-  const ref = useRef<HTMLElement>(null);
-  const rescue = useFocusRescue(ref, [members]);
+  const { me } = props;
   return (
-    <section
+    <ConsolePanel
       id={props.id}
-      ref={ref}
-      tabIndex={-1}
-      class="console-panel"
-      aria-label="Members"
       hidden={props.hidden}
-      {...rescue}
+      label="Members"
+      items={props.members}
+      error={props.error}
+      loadingText="Loading members…"
     >
-      {props.error ? (
-        <p class="error-text">{props.error}</p>
-      ) : members === null ? (
-        <p class="muted">Loading members…</p>
-      ) : (
+      {(members) => (
         <ul class="member-list" aria-label="Members of the room">
           {members
             .slice()
@@ -112,6 +104,6 @@ export function MemberPanel(props: {
             })}
         </ul>
       )}
-    </section>
+    </ConsolePanel>
   );
 }

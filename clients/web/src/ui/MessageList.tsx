@@ -2,6 +2,8 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import { removedText } from '../facilitation';
 import { MessageStatus } from '../proto';
 import type { ChatMessage, Member } from '../proto';
+import { reportedMark } from '../reports';
+import type { ReportInfo } from '../reports';
 import type { PendingSend } from '../store';
 import { formatTime } from './format';
 
@@ -10,10 +12,16 @@ function MessageItem(props: {
   mine: boolean;
   /** Facilitators: remove this (visible) message; asks for the citation first. */
   onRemove?: (m: ChatMessage) => void;
+  /** Students: report this message (someone else's, visible); opens the report dialog. */
+  onReport?: (m: ChatMessage) => void;
+  /** This student's report of it, if any. */
+  report?: ReportInfo;
 }) {
-  const { m, mine, onRemove } = props;
+  const { m, mine, onRemove, report } = props;
   const removed = m.status === MessageStatus.REMOVED;
   const held = m.status === MessageStatus.HELD;
+  const onReport = !mine && !removed && !held ? props.onReport : undefined;
+  const markId = `reported-${m.seq}`;
   return (
     <li class={`msg${mine ? ' mine' : ''}${removed ? ' removed' : ''}`} data-seq={m.seq}>
       <p class="meta">
@@ -41,6 +49,27 @@ function MessageItem(props: {
           >
             Remove
           </button>
+        </div>
+      )}
+      {(onReport || report) && (
+        <div class="msg-actions">
+          {report && (
+            <span id={markId} class="reported-mark">
+              {reportedMark(report)}
+            </span>
+          )}
+          {onReport && (
+            <button
+              type="button"
+              class="small ghost"
+              data-report-seq={m.seq}
+              aria-label={`Report message from ${m.sender.displayName}`}
+              aria-describedby={report ? markId : undefined}
+              onClick={() => onReport(m)}
+            >
+              Report
+            </button>
+          )}
         </div>
       )}
     </li>
@@ -98,6 +127,10 @@ export function MessageList(props: {
   onDiscard: (id: string) => void;
   /** Facilitators only: each visible message gets a Remove action. */
   onRemove?: (m: ChatMessage) => void;
+  /** Students only: each visible message of someone else gets a Report action. */
+  onReport?: (m: ChatMessage) => void;
+  /** Students: their own reports here, by seq ("Reported by you"). */
+  reported?: Record<number, ReportInfo>;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -136,7 +169,14 @@ export function MessageList(props: {
       ) : null}
       <ol class="message-list" aria-label="Messages">
         {messages.map((m) => (
-          <MessageItem key={m.seq} m={m} mine={!!me && m.sender.userId === me.userId} onRemove={props.onRemove} />
+          <MessageItem
+            key={m.seq}
+            m={m}
+            mine={!!me && m.sender.userId === me.userId}
+            onRemove={props.onRemove}
+            onReport={props.onReport}
+            report={props.reported?.[m.seq]}
+          />
         ))}
         {pending.map((p) => (
           <PendingItem key={p.clientMsgId} p={p} me={me} onRetry={props.onRetry} onDiscard={props.onDiscard} />

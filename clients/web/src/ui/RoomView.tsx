@@ -1,18 +1,47 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import { OBSERVING_TEXT } from '../cases';
 import type { Citation, FacAction } from '../facilitation';
 import { Role, kindLabel } from '../proto';
-import type { ChatMessage, Member } from '../proto';
+import type { ChatMessage, Member, ReportCategory } from '../proto';
 import { postBlockText } from '../sessions';
 import { needsAgreement, postingBlock } from '../store';
 import type { RoomState } from '../store';
 import { AgreementPanel } from './AgreementPanel';
+import { CheckInForm } from './CheckInForm';
 import { CitationDialog } from './CitationDialog';
 import { Composer } from './Composer';
 import { ControlsBanner } from './ControlsBanner';
+import { CounselorBanner } from './CounselorBanner';
 import { FacilitatorConsole } from './FacilitatorConsole';
+import { useDialog } from './focus';
 import { MessageList } from './MessageList';
 import { NeedToTalk } from './NeedToTalk';
+import { ReportDialog } from './ReportDialog';
+import { ReportNotes } from './ReportNotes';
 import { SessionBanner } from './SessionBanner';
+
+/** Peer reports, for the open room. */
+export interface ReportHandlers {
+  /** A student reports message `seq`; returns why it could not go, or null. */
+  onReport: (seq: number, category: ReportCategory, note: string) => string | null;
+  /** The report dialog has gone. */
+  onCloseReport: () => void;
+  onDismissNote: (id: number) => void;
+  /** A facilitator dismisses a report. */
+  onDismissReport: (reportId: string) => void;
+}
+
+/** Check-in rounds and the participation view, for the open room. */
+export interface CheckInHandlers {
+  /** A facilitator starts a round. */
+  onStart: () => void;
+  /** A student answers the open round; returns why it could not go, or null. */
+  onAnswer: (mood: number, word: string) => string | null;
+  /** A student passes; returns why it could not go, or null. */
+  onPass: () => string | null;
+  /** A facilitator asks for the participation view. */
+  onLoadParticipation: () => void;
+}
 
 /** Facilitators of the room: open or close its session. */
 function SessionControl(props: { rs: RoomState; onSetOpen: (open: boolean) => void }) {
@@ -77,6 +106,11 @@ export function RoomView(props: {
   onAct: (a: FacAction, c: Citation) => string | null;
   /** Facilitators: the console's latest announcement for this room. */
   staffNote: string;
+  reports: ReportHandlers;
+  checkIns: CheckInHandlers;
+  /** A counselor observes this room: read-only, with Stop observing (back to the case). */
+  observing?: boolean;
+  onStopObserving?: () => void;
 }) {
   const { rs, me } = props;
   const agreement = needsAgreement(rs) ? rs.agreement : null;
@@ -86,28 +120,17 @@ export function RoomView(props: {
   const isFacilitator = me?.role === Role.FACILITATOR;
   const isStudent = me?.role === Role.STUDENT;
 
-  // The citation dialog for the action a facilitator picked; the focus goes back to the button
-  // that opened it (or to the conversation if that button is gone).
-  const [asking, setAsking] = useState<{ action: FacAction; message?: ChatMessage } | null>(null);
-  const opener = useRef<HTMLElement | null>(null);
-  const refocus = useRef(false);
-  function ask(action: FacAction, message?: ChatMessage) {
-    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    setAsking({ action, message });
-  }
-  function closeAsking() {
-    refocus.current = true;
-    setAsking(null);
-  }
-  useEffect(() => {
-    if (asking || !refocus.current) return;
-    refocus.current = false;
-    const el = opener.current;
-    if (el && el.isConnected) el.focus();
-    else document.getElementById('main')?.focus();
-  }, [asking]);
+  // The citation dialog for the action a facilitator picked, and a student's report dialog; the
+  // focus goes back to the button that opened it (or to the conversation if that button is gone).
+  const citing = useDialog<{ action: FacAction; message?: ChatMessage }>();
+  const asking = citing.value;
+  const ask = (action: FacAction, message?: ChatMessage) => citing.open({ action, message });
+  const reporting = useDialog<ChatMessage>();
   // Another room: no dialog carries over.
-  useEffect(() => setAsking(null), [rs.room.roomId]);
+  useEffect(() => {
+    citing.reset();
+    reporting.reset();
+  }, [rs.room.roomId]);
 
   // After "I agree" the agreement gives way to the composer: keep the keyboard there.
   const wasAgreement = useRef({ roomId: rs.room.roomId, shown: agreementFirst });
@@ -132,12 +155,28 @@ export function RoomView(props: {
           <p class="room-kind-line">{kindLabel(rs.room.kind)}</p>
         </div>
         {isFacilitator && <SessionControl rs={rs} onSetOpen={props.onSetSessionOpen} />}
+        {props.observing && (
+          <button type="button" class="session-toggle small" onClick={props.onStopObserving}>
+            Stop observing
+          </button>
+        )}
       </div>
       <SessionBanner session={rs.session} me={me} />
       <ControlsBanner controls={rs.controls} />
+      {(isStudent || isFacilitator) && <CounselorBanner present={rs.present} me={me} />}
       <Presence present={rs.present} me={props.me} joined={rs.joined} />
+      {isStudent && <ReportNotes notes={rs.reports.notes} onDismiss={props.reports.onDismissNote} />}
       {isFacilitator && (
-        <FacilitatorConsole key={rs.room.roomId} rs={rs} me={me} note={props.staffNote} onAct={ask} />
+        <FacilitatorConsole
+          key={rs.room.roomId}
+          rs={rs}
+          me={me}
+          note={props.staffNote}
+          onAct={ask}
+          onDismissReport={props.reports.onDismissReport}
+          onStartCheckIn={props.checkIns.onStart}
+          onLoadParticipation={props.checkIns.onLoadParticipation}
+        />
       )}
       <MessageList
         messages={rs.messages}
@@ -149,6 +188,8 @@ export function RoomView(props: {
         onRetry={props.onRetry}
         onDiscard={props.onDiscard}
         onRemove={isFacilitator ? (m) => ask({ kind: 'remove-message', seq: m.seq, sender: m.sender }, m) : undefined}
+        onReport={isStudent ? reporting.open : undefined}
+        reported={isStudent ? rs.reports.mine : undefined}
       />
       {isStudent && (
         // Always there, whether or not the student may post: live or not, before or after the
@@ -163,7 +204,16 @@ export function RoomView(props: {
           onClose={props.onCloseTalk}
         />
       )}
-      {agreement ? (
+      {isStudent && rs.checkIn.round && (
+        // Above the composer while a round is open; a new round (or room) starts a fresh form.
+        <CheckInForm
+          key={`${rs.room.roomId}:${rs.checkIn.round.roundId}`}
+          checkIn={rs.checkIn}
+          onAnswer={props.checkIns.onAnswer}
+          onPass={props.checkIns.onPass}
+        />
+      )}
+      {agreement && !props.observing ? (
         <AgreementPanel
           agreement={agreement}
           roomName={rs.room.name}
@@ -174,7 +224,13 @@ export function RoomView(props: {
         <Composer
           roomName={rs.room.name}
           onSend={props.onSend}
-          disabledReason={block ? postBlockText(block, rs.session, { mutedUntilMs: rs.mutedUntilMs, now }) : undefined}
+          disabledReason={
+            props.observing
+              ? OBSERVING_TEXT
+              : block
+                ? postBlockText(block, rs.session, { mutedUntilMs: rs.mutedUntilMs, now })
+                : undefined
+          }
         />
       )}
       {isFacilitator && asking && (
@@ -185,7 +241,17 @@ export function RoomView(props: {
           rules={rs.agreement?.rules ?? []}
           roomName={rs.room.name}
           onSubmit={props.onAct}
-          onClose={closeAsking}
+          onClose={citing.close}
+        />
+      )}
+      {isStudent && reporting.value && (
+        <ReportDialog
+          key={`${rs.room.roomId}:${reporting.value.seq}`}
+          message={reporting.value}
+          send={rs.reports.send}
+          onSubmit={(category, note) => props.reports.onReport(reporting.value?.seq ?? 0, category, note)}
+          onClose={reporting.close}
+          onGone={props.reports.onCloseReport}
         />
       )}
     </section>

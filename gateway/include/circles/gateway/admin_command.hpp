@@ -34,6 +34,12 @@ int run_school_escalation(std::vector<std::string> args, std::ostream& out);
 // IANA name ("Europe/London"). Students see the next session while the room is not live.
 int run_room_schedule(std::vector<std::string> args, std::ostream& out);
 
+// `circles admin real-name --user USERNAME --name "NAME"|none (--data DIR | --config FILE)`
+// Records a student's real name, sealed at rest ("none" removes it). Only a counselor working
+// a case about the student sees it, and each time it is shown is in the audit trail. The name
+// is never printed back.
+int run_real_name(std::vector<std::string> args, std::ostream& out);
+
 // "tue 12:10 40, thu 15:30 45" as slots sorted by day and time; "none" or "" for no slots.
 // Throws std::invalid_argument naming the slot that is wrong.
 std::vector<storage::weekly_slot> parse_weekly_slots(const std::string& text);

@@ -10,12 +10,20 @@
 namespace circles::rooms {
 
 struct session_view;  // service.hpp
+struct report_view;   // service.hpp
 
 v1::Role to_proto(storage::role r) noexcept;
 void fill(v1::Member& out, const member& m);
 void fill(v1::Room& out, const storage::room& r);
 void fill(v1::MessageEvent& out, const storage::stored_message& m);
 void fill(v1::SessionState& out, const session_view& v);
+// `for_staff` adds what only staff see (the escalation a safety report opened). Nothing
+// names the reporter.
+void fill(v1::Report& out, const report_view& r, bool for_staff);
+// A round's counts; `started_by` when known.
+void fill(v1::CheckInRound& out, const storage::checkin_round& r, const member* started_by);
+void fill(v1::CheckInAnswer& out, storage::room_id room, std::int64_t round,
+          const storage::checkin_answer& a, const member& who);
 
 // Serializes once into an immutable buffer that every recipient shares.
 std::shared_ptr<const std::string> encode(const v1::ServerFrame& frame);

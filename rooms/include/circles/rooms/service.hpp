@@ -27,6 +27,8 @@ enum class errc {
     forbidden = 4,          // the user's role does not allow this in the room
     message_not_found = 5,  // no message with that seq in the room
     invalid_argument = 6,   // a citation, duration or move the store refuses
+    report_not_found = 7,   // no report with that id in the room
+    limit_reached = 8,      // a named limit would be passed (open reports)
 };
 const boost::system::error_category& rooms_category() noexcept;
 inline boost::system::error_code make_error_code(errc e) noexcept {
@@ -60,6 +62,42 @@ struct session_view {
 };
 
 // A member of a room as the facilitator's member list shows them.
+// A peer report with the message it is about, as a viewer may see it (frames.hpp fill()).
+struct report_view {
+    storage::report report;
+    storage::stored_message message;  // status removed: shown without its text
+    bool duplicate = false;           // file_report: reported before, the first report stands
+};
+
+// The open check-in round as a member sees it on joining.
+struct checkin_state {
+    storage::checkin_round round;
+    bool you_answered = false;
+};
+
+// One member in the participation view.
+struct participation_entry {
+    member who;
+    int messages = 0;
+    int share_percent = 0;  // of all members' messages in the window, rounded
+    std::int64_t last_spoke_ms = 0;
+    bool present = false;
+};
+
+struct checkin_reply {
+    storage::checkin_answer answer;
+    member who;
+};
+
+// What a facilitator sees: each member's share since the session opened (the last hour when
+// none is open), students first, quietest first; and the open round with its answers.
+struct participation_view {
+    std::int64_t since_ms = 0;
+    std::vector<participation_entry> members;
+    storage::checkin_round round;  // id 0 when none is open
+    std::vector<checkin_reply> answers;
+};
+
 struct member_info {
     member who;
     bool present = false;
@@ -105,6 +143,10 @@ class service {
 
     // Membership and room check for a send; the caller then moderates and calls append().
     result<storage::room> authorize(const storage::user& u, storage::room_id room);
+    // Who may read a room (join it, page its history): its members, and any counselor of its
+    // school, who may join a room to observe it (they appear in presence as a counselor, and
+    // may not post there unless they are a member).
+    result<storage::room> authorize_reader(const storage::user& u, storage::room_id room);
 
     using append_done = std::function<void(storage::result<storage::append_result>)>;
     // Stores the message; after the commit, publishes it to the room (unless it was a retried
@@ -150,6 +192,37 @@ class service {
     // The room's controls, and until when `u` is muted, for a joiner (one read).
     result<storage::posting_state> posting_state(const storage::user& u, storage::room_id room);
 
+    // --- check-in rounds and participation (checkins.cpp) ---------------------------------------
+    // The room's facilitators start a round (ending the last); the room gets CheckInRound.
+    result<storage::checkin_round> start_checkin(const storage::user& u, storage::room_id room);
+    // A student answers the room's open round `round` (errc::invalid_argument when it is not
+    // that round, or for an invalid answer; errc::forbidden for staff). The answer goes to the
+    // student and the room's staff (CheckInAnswer), the counts to everyone (CheckInCount).
+    result<storage::checkin_round> answer_checkin(const storage::user& u, storage::room_id room,
+                                                  std::int64_t round,
+                                                  storage::checkin_answer answer);
+    // The open round for a joiner, and whether they answered it; nullopt when none is open.
+    result<std::optional<checkin_state>> checkin_for(const storage::user& u, storage::room_id room);
+    // Staff of the room (moderates()).
+    result<participation_view> participation(const storage::user& u, storage::room_id room);
+
+    // --- peer reports (reports.cpp) ----------------------------------------------------------
+    // A student reports a visible message someone else wrote (errc::forbidden for staff,
+    // message_not_found for no such visible message, invalid_argument for their own). A
+    // safety report first opens an escalation (source peer_report) about the message: its
+    // author, its text, its seq; report.escalation_id names it, for the caller to page.
+    // Then the room's staff, and only they, get ReportFiled on every node. Blocks on the
+    // store: call off the I/O threads.
+    result<report_view> file_report(const storage::user& u, storage::room_id room,
+                                    storage::seq_t seq, storage::report_category category,
+                                    std::string note);
+    // Staff of the room: its open reports, oldest first. A student: their own, newest first.
+    result<std::vector<report_view>> reports(const storage::user& u, storage::room_id room);
+    // The room's facilitators settle a report (dismissed or actioned); the reporter and the
+    // room's staff get ReportHandled.
+    result<report_view> handle_report(const storage::user& u, storage::room_id room,
+                                      std::int64_t id, storage::report_state to);
+
     // After a bus outage or a bus subscribe that completed late, events may have been lost
     // with no later event to reveal the gap: tell the room's local connections how far the
     // room has committed (a seq hint) so they fill up from the store. Reads the store: call
@@ -160,6 +233,10 @@ class service {
     // A member left without saying so: their gateway node died or lost the presence store
     // for longer than its TTL. Tells the room (PresenceChange, present=false) on every node.
     void member_lost(storage::room_id room, const member& m);
+
+    // An event for the room's staff alone (facilitators, counselors, admins joined to it), on
+    // every node, outside the room sequence: a case from the room was resolved.
+    void publish_to_staff(storage::room_id room, const v1::ServerFrame& frame);
 
     // --- school channels ----------------------------------------------------------------
     // Besides its rooms, each school has one bus channel for what its staff must see at once
@@ -187,6 +264,13 @@ class service {
     // and what it does (room_event::status).
     void publish_about(storage::room_id room, const v1::ServerFrame& frame, storage::user_id member,
                        storage::message_status how);
+
+    // The message `seq` of `room` as stored (any status); message_not_found for none.
+    result<storage::stored_message> message_at(storage::room_id room, storage::seq_t seq);
+    // Tells the reporter and the room's staff that `r` was settled.
+    void publish_handled(const report_view& r);
+    // After a facilitator removed message `seq`: its open reports are actioned, and told.
+    void settle_reports(const storage::user& u, storage::room_id room, storage::seq_t seq);
 
     storage::store& store_;
     bus& bus_;

@@ -19,6 +19,7 @@ enum class errc {
     closed = 9,            // the store is shutting down
     schema_too_new = 10,   // the database was written by a newer Circles
     not_permitted = 11,    // the user may not do this (e.g. acknowledge another school's case)
+    limit_reached = 12,    // a named limit (limits.hpp) would be passed, e.g. open reports
 };
 
 const boost::system::error_category& storage_category() noexcept;

@@ -25,6 +25,12 @@ inline constexpr int max_ground_rule = 99;
 inline constexpr std::chrono::seconds max_mute{std::chrono::hours(24)};
 inline constexpr std::chrono::seconds max_slow_mode{std::chrono::hours(1)};
 inline constexpr std::size_t max_held_listed = 200;  // held_messages returns at most this many
+inline constexpr std::size_t max_report_note_bytes = 300;         // a reporter's note
+inline constexpr std::size_t max_open_reports_per_reporter = 20;  // open at once, per room
+inline constexpr std::size_t max_reports_listed = 200;            // reports_of returns at most
+inline constexpr std::size_t max_case_note_bytes = 4000;          // a counselor's note on a case
+inline constexpr std::size_t max_real_name_bytes = 200;           // a student's real name
+inline constexpr std::size_t max_checkin_word_bytes = 32;         // a check-in's one word
 inline constexpr std::size_t max_contact_levels = 16;
 inline constexpr std::size_t max_contacts_per_level = 64;
 

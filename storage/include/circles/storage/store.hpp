@@ -170,6 +170,68 @@ class store {
     virtual result<void> expel_member(room_id room, user_id member, user_id by,
                                       const citation& why) = 0;
 
+    // --- case handling (circles/storage/types.hpp: case_update) --------------------------------
+    // Moves a case on and/or adds a note, in one transaction with its audit entries: to
+    // "in_progress" ("escalation.in_progress"; taken_by) or "resolved" with an outcome
+    // ("escalation.resolved", detail from=STATE outcome=NAME; resolved_by); from open either
+    // also acknowledges it ("escalation.acknowledged"), which stops the re-paging. A note is
+    // sealed with the key of the escalation's room ("case.note", detail note=ID). Moving to the
+    // state it is in changes nothing. errc::not_found for no such escalation,
+    // errc::not_permitted unless `counselor` is a counselor of its school,
+    // errc::invalid_argument for a state change of a resolved case or an invalid update
+    // (valid_case_update). Returns the escalation as it is now.
+    virtual result<escalation> update_case(const case_update& update) = 0;
+    // The notes of a case, oldest first, decrypted.
+    virtual result<std::vector<case_note>> case_notes(std::int64_t escalation_id) = 0;
+    // A student's real name, sealed at rest with a key derived from master.key; "" removes it.
+    // Audited ("identity.recorded", "identity.removed"; never the name). errc::not_found for
+    // an unknown user, errc::invalid_argument for a name over limits::max_real_name_bytes.
+    virtual result<void> set_real_name(user_id user, std::string_view name) = 0;
+    // The real name of the student escalation `id` is about, for a counselor working it: a
+    // counselor of its school, the case acknowledged, in progress or resolved
+    // (errc::not_permitted otherwise, also while it is open). Commits "identity.revealed"
+    // (target user:N, detail escalation=ID) before it returns the name; "" when none is
+    // recorded (the request is recorded all the same).
+    virtual result<std::string> reveal_identity(std::int64_t id, user_id counselor) = 0;
+
+    // --- check-in rounds and participation -------------------------------------------------------
+    // Ends the room's open round, if any, and opens a new one started by `by`.
+    // errc::not_found for no such room.
+    virtual result<checkin_round> start_checkin(room_id room, user_id by) = 0;
+    // Records (or replaces) `answer` in the room's open round `round`, its word sealed with the
+    // room's key; returns the round with its counts (no answers). errc::not_found unless
+    // `round` is the room's open round; errc::invalid_argument for an invalid answer.
+    virtual result<checkin_round> answer_checkin(room_id room, std::int64_t round,
+                                                 const checkin_answer& answer) = 0;
+    // The room's open round with its counts and, when `with_answers`, its answers decrypted;
+    // id 0 when none is open.
+    virtual result<checkin_round> checkin_of(room_id room, bool with_answers) = 0;
+    // Whether `user` has answered round `round`.
+    virtual result<bool> answered_checkin(std::int64_t round, user_id user) = 0;
+    // Each member who wrote in the room since `since_ms`: how many messages, and the last one's
+    // time.
+    virtual result<std::vector<participation_row>> participation(room_id room,
+                                                                 std::int64_t since_ms) = 0;
+
+    // --- peer reports (circles/storage/types.hpp: report) -------------------------------------
+    // Files a student's report of message `seq` ("report.filed"; the note sealed with the
+    // room's key). The message must be visible and written by someone else:
+    // errc::not_found for no such visible message, errc::invalid_argument for their own or an
+    // invalid request (valid_report), errc::limit_reached past
+    // limits::max_open_reports_per_reporter open reports in the room. A second report of the
+    // same message by the same student returns the first (duplicate).
+    virtual result<filed_report> file_report(const report_request& request) = 0;
+    // `reporter` 0: the room's open reports, oldest first. Otherwise that student's reports
+    // in the room, newest first. At most limits::max_reports_listed.
+    virtual result<std::vector<report>> reports_of(room_id room, user_id reporter) = 0;
+    // Settles an open report as dismissed or actioned ("report.dismissed", "report.actioned").
+    // A settled report is returned as it is (changed false). errc::not_found unless report
+    // `id` is in `room`; errc::invalid_argument for `to` open.
+    virtual result<settled_report> handle_report(room_id room, std::int64_t id, report_state to,
+                                                 user_id by) = 0;
+    // Settles every open report on message `seq` as actioned (its removal) and returns them.
+    virtual result<std::vector<report>> settle_reports_on(room_id room, seq_t seq, user_id by) = 0;
+
     // --- sessions --------------------------------------------------------------------------
     // Returns a fresh random token (URL-safe base64 of 32 random bytes). Only its hash is
     // stored, so a copy of the database does not hold usable tokens.

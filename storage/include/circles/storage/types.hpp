@@ -93,6 +93,9 @@ struct append_request {
     // False for a message a ground rule keeps out of the room entirely (a block): only the
     // escalation is stored, no seq is taken. Requires `escalation`.
     bool into_room = true;
+    // With into_room false: the room message the escalation is about (a peer report of it),
+    // 0 for none. The escalation's seq, so a counselor sees what was said before it.
+    seq_t about_seq = 0;
 };
 
 struct append_result {
@@ -121,6 +124,41 @@ struct escalation {
     std::int64_t next_page_at_ms = 0;
     user_id acknowledged_by = 0;  // 0 until acknowledged
     std::int64_t acknowledged_at_ms = 0;
+    // Case handling: who took it (in_progress) and when; who resolved it, when and how.
+    user_id taken_by = 0;
+    std::int64_t taken_at_ms = 0;
+    user_id resolved_by = 0;
+    std::int64_t resolved_at_ms = 0;
+    int outcome = 0;  // 1-5 (case_outcome) once resolved
+};
+
+// How a counselor closed a case (circles.v1.CaseOutcome).
+enum class case_outcome {
+    supported_in_school = 1,
+    referred = 2,
+    guardian_contacted = 3,
+    emergency_services = 4,
+    no_concern = 5
+};
+const char* to_string(case_outcome o) noexcept;
+
+// A counselor moves a case on and/or adds a note to it. `to`: "" keeps the state (a note
+// alone), "in_progress" takes it (acknowledging it when open), "resolved" closes it with
+// `outcome`.
+struct case_update {
+    std::int64_t escalation_id = 0;
+    user_id counselor = 0;
+    std::string to;
+    int outcome = 0;
+    std::string note;  // "" for none; at most limits::max_case_note_bytes
+};
+
+struct case_note {
+    std::int64_t id = 0;
+    std::int64_t escalation_id = 0;
+    user_id author = 0;
+    std::string text;  // decrypted
+    std::int64_t created_at_ms = 0;
 };
 
 // How a school's escalations are paged. Level 0 of `contacts` is the on-duty counselors; an
@@ -195,6 +233,83 @@ struct posting_state {
     room_controls controls;
     std::int64_t muted_until_ms = 0;
 };
+
+// --- check-in rounds and participation --------------------------------------------------------
+
+struct checkin_answer {
+    user_id user = 0;
+    int mood = 0;  // 1-5; 0 when passed
+    bool passed = false;
+    std::string word;  // decrypted; may be empty
+    std::int64_t answered_at_ms = 0;
+};
+
+// A room's check-in round; open until the next one starts.
+struct checkin_round {
+    std::int64_t id = 0;  // 0: no round is open
+    room_id room = 0;
+    user_id started_by = 0;
+    std::int64_t started_at_ms = 0;
+    int answered = 0;  // answers with a mood
+    int passed = 0;
+    std::vector<checkin_answer> answers;  // filled by checkin_of(), by user id
+};
+
+// A mood 1-5 and a word of at most limits::max_checkin_word_bytes with no whitespace, or a
+// pass with neither.
+bool valid_checkin_answer(const checkin_answer& a) noexcept;
+
+// How much one member said since a time: their messages (any status) and the last one's time.
+struct participation_row {
+    user_id user = 0;
+    int messages = 0;
+    std::int64_t last_at_ms = 0;
+};
+
+// --- peer reports ----------------------------------------------------------------------------
+
+enum class report_category { unkind = 1, privacy = 2, safety = 3, other = 4 };
+enum class report_state { open = 1, dismissed = 2, actioned = 3 };
+const char* to_string(report_category c) noexcept;
+const char* to_string(report_state s) noexcept;
+
+// A student's report of a message someone else wrote. The reporter is kept for the record
+// and for telling them the outcome; nobody in the room is ever shown who reported.
+struct report {
+    std::int64_t id = 0;
+    room_id room = 0;
+    seq_t seq = 0;
+    user_id reporter = 0;
+    report_category category = report_category::other;
+    std::string note;  // the reporter's own words, decrypted; may be empty
+    report_state state = report_state::open;
+    std::int64_t escalation_id = 0;  // a safety report: the escalation it opened
+    std::int64_t created_at_ms = 0;
+    user_id handled_by = 0;
+    std::int64_t handled_at_ms = 0;
+};
+
+struct report_request {
+    room_id room = 0;
+    seq_t seq = 0;
+    user_id reporter = 0;
+    report_category category = report_category::other;
+    std::string note;
+    std::int64_t escalation_id = 0;  // opened for it beforehand, 0 for none
+};
+
+struct filed_report {
+    report filed;
+    bool duplicate = false;  // the reporter reported this message before; that report stands
+};
+
+struct settled_report {
+    report settled;
+    bool changed = false;  // false: it was settled before, and is returned as it was
+};
+
+// A known category and a note of at most limits::max_report_note_bytes of valid UTF-8.
+bool valid_report(const report_request& r) noexcept;
 
 struct history_page {
     std::vector<stored_message> messages;  // oldest first
