@@ -196,6 +196,32 @@ void websocket_session::on_set_room_controls(std::uint64_t request_id,
         });
 }
 
+void websocket_session::on_escalate_message(std::uint64_t request_id,
+                                            const v1::EscalateMessage& req) {
+    const auto room = static_cast<storage::room_id>(req.room_id());
+    if (room <= 0 || req.seq() == 0) {
+        return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT,
+                           "room_id and seq are required", room);
+    }
+    act(request_id, room,
+        [self = shared_from_this(), room, seq = req.seq()]() -> rooms::result<v1::ServerFrame> {
+            auto r = self->state_->rooms().escalate_message(self->user_, room, seq);
+            if (!r) return r.error();
+            if (!r->duplicate) {
+                spdlog::info("escalation {} raised room={} seq={} by user={}", r->escalation_id,
+                             room, seq, self->user_.id);
+                self->state_->escalation_opened(r->escalation_id);
+            }
+            v1::ServerFrame out;
+            auto* e = out.mutable_escalation_raised();
+            e->set_room_id(static_cast<std::uint64_t>(room));
+            e->set_seq(seq);
+            e->set_escalation_id(static_cast<std::uint64_t>(r->escalation_id));
+            e->set_duplicate(r->duplicate);
+            return out;
+        });
+}
+
 void websocket_session::on_list_held(std::uint64_t request_id, const v1::ListHeld& req) {
     const auto room = static_cast<storage::room_id>(req.room_id());
     if (room <= 0) {

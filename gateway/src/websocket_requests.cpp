@@ -99,6 +99,8 @@ void websocket_session::handle(const v1::ClientFrame& frame) {
             return on_answer_check_in(id, frame.answer_check_in());
         case v1::ClientFrame::kListParticipation:
             return on_list_participation(id, frame.list_participation());
+        case v1::ClientFrame::kEscalateMessage:
+            return on_escalate_message(id, frame.escalate_message());
         case v1::ClientFrame::kPing: {
             v1::ServerFrame out;
             out.mutable_pong()->set_client_time_ms(frame.ping().client_time_ms());

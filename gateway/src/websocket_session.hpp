@@ -86,6 +86,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_mute_member(std::uint64_t request_id, const v1::MuteMember& req);
     void on_remove_member(std::uint64_t request_id, const v1::RemoveMember& req);
     void on_set_room_controls(std::uint64_t request_id, const v1::SetRoomControls& req);
+    void on_escalate_message(std::uint64_t request_id, const v1::EscalateMessage& req);
     void on_list_held(std::uint64_t request_id, const v1::ListHeld& req);
     void on_list_members(std::uint64_t request_id, const v1::ListMembers& req);
     // Case handling (websocket_cases.cpp): counselors only.

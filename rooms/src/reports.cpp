@@ -1,6 +1,7 @@
 // Peer reports: a student reports a message someone else wrote, the room's facilitators
 // settle it, and the reporter hears the outcome. Nobody in the room is told who reported:
-// the reporter travels in no frame, and the bus events carry them only to route.
+// the reporter travels in no frame, and the bus events carry them only to route. Also the
+// escalations about a room message that a safety report or a facilitator raises.
 #include <future>
 
 #include "circles/rooms/frames.hpp"
@@ -18,24 +19,42 @@ errc from_store(const boost::system::error_code& ec, errc not_found) {
     return errc::store_unavailable;
 }
 
-// What a safety report tells counselors: the reported message, kept out of the room (it is
-// there already), with its author as the one who may be at risk.
-storage::append_request safety_escalation(const storage::stored_message& m,
-                                          storage::user_id reporter) {
+}  // namespace
+
+result<storage::append_result> service::escalate_about(const storage::stored_message& m,
+                                                       storage::escalation_source source,
+                                                       const std::string& category,
+                                                       std::string key) {
+    // Kept out of the room (it is there already), about the message: its author is the one
+    // who may be at risk, its text what the counselor reads, its seq where their context ends.
     storage::append_request req;
     req.room = m.room;
     req.sender = m.sender;
-    // One escalation per report: a retried report finds it again by this key.
-    req.client_msg_id = "report:" + std::to_string(reporter) + ":" + std::to_string(m.seq);
+    req.client_msg_id = std::move(key);
     req.text = m.text;
-    req.escalation = storage::escalation_request{
-        storage::escalation_source::peer_report, {"peer_concern"}, "peer_report"};
+    req.escalation = storage::escalation_request{source, {category}, storage::to_string(source)};
     req.into_room = false;
     req.about_seq = m.seq;
-    return req;
+    std::promise<storage::result<storage::append_result>> stored;
+    auto done = stored.get_future();
+    store_.append(std::move(req), [&stored](storage::result<storage::append_result> r) {
+        stored.set_value(std::move(r));
+    });
+    return done.get();
 }
 
-}  // namespace
+result<service::raised> service::escalate_message(const storage::user& u, storage::room_id room,
+                                                  storage::seq_t seq) {
+    if (auto ok = authorize_staff(u, room, acting::facilitator); !ok) return ok.error();
+    auto m = message_at(room, seq);
+    if (!m) return m.error();
+    if (m->status == storage::message_status::removed) return errc::message_not_found;
+    // One per message, whichever facilitator raises it.
+    auto r = escalate_about(*m, storage::escalation_source::facilitator, "facilitator_concern",
+                            "facilitator:" + std::to_string(seq));
+    if (!r) return from_store(r.error(), errc::message_not_found);
+    return raised{r->escalation_id, r->duplicate};
+}
 
 result<storage::stored_message> service::message_at(storage::room_id room, storage::seq_t seq) {
     auto page = store_.history(room, seq + 1, 1);
@@ -60,14 +79,10 @@ result<report_view> service::file_report(const storage::user& u, storage::room_i
     storage::report_request req{room, seq, u.id, category, std::move(note), 0};
     if (!storage::valid_report(req)) return errc::invalid_argument;
     if (category == storage::report_category::safety) {
-        // Durable before anyone hears of the report: the counselor's record comes first.
-        std::promise<storage::result<storage::append_result>> stored;
-        auto done = stored.get_future();
-        store_.append(safety_escalation(*m, u.id),
-                      [&stored](storage::result<storage::append_result> r) {
-                          stored.set_value(std::move(r));
-                      });
-        auto r = done.get();
+        // Durable before anyone hears of the report: the counselor's record comes first. One
+        // escalation per report: a retried report finds it again by its key.
+        auto r = escalate_about(*m, storage::escalation_source::peer_report, "peer_concern",
+                                "report:" + std::to_string(u.id) + ":" + std::to_string(seq));
         if (!r) return from_store(r.error(), errc::message_not_found);
         req.escalation_id = r->escalation_id;
     }

@@ -1,5 +1,5 @@
-// Browser end-to-end test of a peer report, across three people: a student reports another's
-// message with a category and a note; the facilitator finds it in the console's report queue,
+// Browser end-to-end test of a peer report, across three people: the facilitator tells a
+// counselor about a worrying message; a student reports it with a category and a note; the facilitator finds it in the console's report queue,
 // with the note and without the reporter's name, and removes the message citing a ground rule;
 // the reporter is told, and the author never learns who reported it.
 //
@@ -43,6 +43,20 @@ test('a student reports a message; the facilitator removes it; the reporter is t
       await messageItems(sam, TEXT).getByRole('button', { name: /^Report message/ }).count(),
       0,
       'nobody reports their own message',
+    );
+
+    // The facilitator, worried too, tells a counselor about it (once).
+    await expectShownOnce(fac, TEXT, samName);
+    await messageItems(fac, TEXT).getByRole('button', { name: `Tell a counselor about the message from ${samName}` }).click();
+    const ask = fac.getByRole('group', { name: /Tell the school's counselors about this message\?/ });
+    await ask.waitFor({ timeout: STEP_TIMEOUT });
+    await ask.getByRole('button', { name: 'Tell a counselor', exact: true }).click();
+    await fac.getByTestId('console-note').filter({ hasText: 'A counselor has been told about this message.' }).waitFor({ timeout: STEP_TIMEOUT });
+    await messageItems(fac, TEXT).getByText('Counselor told').waitFor({ timeout: STEP_TIMEOUT });
+    assert.equal(
+      await messageItems(alex, TEXT).getByRole('button', { name: /^Tell a counselor/ }).count(),
+      0,
+      'students do not have the button',
     );
 
     // alex reports it: a category and a note, in a dialog that keeps the focus.

@@ -239,5 +239,43 @@ TEST_F(Reports, BadReportsAreRefusedWithTypedErrors) {
     EXPECT_EQ(list(facilitator, room).reports().reports_size(), 1);
 }
 
+TEST_F(Reports, AFacilitatorRaisesAWorryAboutAMessageWithTheCounselorsOnce) {
+    client sam = connect("sam");
+    client facilitator = connect("facilitator");
+    client counselor = connect("counselor");
+    const auto room = sam.room_id("Lunch Bunch");
+    for (client* c : {&sam, &facilitator}) ASSERT_TRUE(c->join(room).has_joined());
+    const std::string text = "haven't really eaten properly all week";
+    const auto sent = sam.send_text(room, unique("m"), text);
+    ASSERT_EQ(sent.ack().status(), v1::MESSAGE_STATUS_VISIBLE) << sent.DebugString();
+    const auto seq = sent.ack().seq();
+
+    auto escalate = [&](client& c, std::uint64_t s) {
+        v1::ClientFrame f;
+        f.mutable_escalate_message()->set_room_id(room);
+        f.mutable_escalate_message()->set_seq(s);
+        return ask(c, f);
+    };
+    auto raised = escalate(facilitator, seq);
+    ASSERT_TRUE(raised.has_escalation_raised()) << raised.DebugString();
+    EXPECT_FALSE(raised.escalation_raised().duplicate());
+    const auto id = raised.escalation_raised().escalation_id();
+    auto page = counselor.wait_for([](const v1::ServerFrame& f) {
+        return f.has_escalation() &&
+               f.escalation().escalation().source() == v1::ESCALATION_SOURCE_FACILITATOR;
+    });
+    ASSERT_TRUE(page) << "the counselor is paged";
+    EXPECT_EQ(page->escalation().escalation().escalation_id(), id);
+    EXPECT_EQ(page->escalation().escalation().text(), text);
+    EXPECT_EQ(page->escalation().escalation().sender().display_name(), "Quiet Fox");
+
+    auto again = escalate(facilitator, seq);
+    ASSERT_TRUE(again.has_escalation_raised());
+    EXPECT_TRUE(again.escalation_raised().duplicate());
+    EXPECT_EQ(again.escalation_raised().escalation_id(), id);
+    EXPECT_EQ(escalate(sam, seq).error().code(), v1::ERROR_CODE_FORBIDDEN);
+    EXPECT_EQ(escalate(facilitator, seq + 100).error().code(), v1::ERROR_CODE_MESSAGE_NOT_FOUND);
+}
+
 }  // namespace
 }  // namespace circles::test

@@ -6,13 +6,16 @@
 // A counselor's escalations (the dashboard) are listed on every connect, kept current from
 // events, and acknowledged from here; their state lives in escalations.ts. Peer reports (a
 // student's, and the facilitators' queue) are routed to chatReports.ts, a counselor's open case
-// to chatCases.ts, check-in rounds and the participation view to chatCheckins.ts. A counselor
-// may observe a case's room (`observeRoom`): joined read-only.
+// to chatCases.ts, check-in rounds and the participation view to chatCheckins.ts, a
+// facilitator's "Tell a counselor" to chatEscalate.ts. A counselor may observe a case's room
+// (`observeRoom`): joined read-only.
 import type { OpenCase } from './cases';
 import { ChatCases, isCaseRequest } from './chatCases';
 import type { CasePending } from './chatCases';
 import { ChatCheckIns, isCheckInRequest } from './chatCheckins';
 import type { CheckInPending } from './chatCheckins';
+import { ChatEscalate, isEscalateRequest } from './chatEscalate';
+import type { EscalatePending } from './chatEscalate';
 import { ChatReports, isReportRequest } from './chatReports';
 import type { ReportPending } from './chatReports';
 import { Connection } from './connection';
@@ -121,6 +124,7 @@ type Pending =
   | ReportPending
   | CasePending
   | CheckInPending
+  | EscalatePending
   | { kind: 'ping' };
 
 export function newClientMsgId(): string {
@@ -198,6 +202,15 @@ export class ChatClient {
     say: (roomId, text) => roomId === this.s.openRoomId && this.say(text),
     alert: (text) => this.alert(text),
     toLocal: (ms) => this.toLocal(ms),
+  });
+  /** Facilitators: tell the school's counselors about a message (`client.escalate.tell(roomId, seq)`). */
+  readonly escalate = new ChatEscalate({
+    me: () => this.s.me,
+    room: (roomId) => this.room(roomId),
+    setRoom: (rs) => this.setRoom(rs),
+    request: (p, body) => this.request(p, body),
+    say: (roomId, text) => (roomId === this.s.openRoomId ? this.staffSay(roomId, text) : this.say(text)),
+    alert: (text) => this.alert(text),
   });
   /** Counselors: the open case (`client.cases.open(id)`, `take()`, `addNote(…)`, …). */
   readonly cases = new ChatCases({
@@ -305,6 +318,7 @@ export class ChatClient {
     for (const [id, rs] of Object.entries(this.s.roomStates)) roomStates[id] = store.markDisconnected(rs);
     this.set({ roomStates, escalations: desk.escalationsDisconnected(this.s.escalations) });
     this.cases.disconnected();
+    this.escalate.disconnected();
   }
 
   // ---- actions from the UI -----------------------------------------------------------------
@@ -962,6 +976,9 @@ export class ChatClient {
       case 'participation':
         this.checkIns.onFrame(b, isCheckInRequest(req) ? req : undefined);
         return;
+      case 'escalationRaised':
+        this.escalate.onFrame(b, isEscalateRequest(req) ? req : undefined);
+        return;
       case 'left':
       case 'pong':
         return;
@@ -978,6 +995,7 @@ export class ChatClient {
     if (isReportRequest(req)) return this.reports.onError(e, req);
     if (isCaseRequest(req)) return this.cases.onError(e, req);
     if (isCheckInRequest(req)) return this.checkIns.onError(e, req);
+    if (isEscalateRequest(req)) return this.escalate.onError(e, req);
     if (req?.kind === 'escalations' || req?.kind === 'ackEscalation') return this.onEscalationError(e, req);
     if (req?.kind === 'act' || req?.kind === 'held' || req?.kind === 'members') return this.onStaffError(e, req);
     const clientMsgId = e.clientMsgId || (req?.kind === 'send' ? req.clientMsgId : '');

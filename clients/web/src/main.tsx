@@ -3,5 +3,6 @@ import { App } from './ui/App';
 import './styles.css';
 import './cases.css';
 import './checkins.css';
+import './escalate.css';
 
 render(<App />, document.getElementById('app')!);

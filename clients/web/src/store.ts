@@ -5,7 +5,8 @@
 // list of students who asked to talk, and what facilitator actions change: removed messages,
 // the room's controls (lock, slow mode), a student's mute, and the staff's held queue and
 // member list. Peer reports keep their own state (reports.ts) under `reports`, check-in rounds
-// and the participation view theirs (checkins.ts) under `checkIn`.
+// and the participation view theirs (checkins.ts) under `checkIn`, a facilitator's "Tell a
+// counselor" marks theirs (escalate.ts) under `escalate`.
 import { MessageStatus, Role } from './proto';
 import type {
   AgreementInfo,
@@ -20,6 +21,8 @@ import type {
 } from './proto';
 import { checkInsDisconnected, noCheckIn } from './checkins';
 import type { RoomCheckIn } from './checkins';
+import { noEscalate } from './escalate';
+import type { RoomEscalate } from './escalate';
 import { noReports, reportsDisconnected } from './reports';
 import type { RoomReports } from './reports';
 import type { PostBlock } from './sessions';
@@ -74,6 +77,8 @@ export interface RoomState {
   reports: RoomReports;
   /** Check-in rounds and, for facilitators, the participation view (checkins.ts). */
   checkIn: RoomCheckIn;
+  /** Facilitators: messages a counselor was told of, and those on their way (escalate.ts). */
+  escalate: RoomEscalate;
 }
 
 export function newRoomState(room: RoomInfo): RoomState {
@@ -101,6 +106,7 @@ export function newRoomState(room: RoomInfo): RoomState {
     membersError: '',
     reports: noReports,
     checkIn: noCheckIn,
+    escalate: noEscalate,
   };
 }
 

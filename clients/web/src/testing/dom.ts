@@ -78,3 +78,10 @@ export function escape(dialog: HTMLDialogElement): void {
     dialog.dispatchEvent(new Event('cancel', { cancelable: true }));
   });
 }
+
+/** A key pressed on `el` (bubbling, as the browser sends it), e.g. Escape in an inline form. */
+export function keyDown(el: HTMLElement, key: string): void {
+  act(() => {
+    el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+  });
+}

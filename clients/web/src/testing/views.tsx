@@ -1,5 +1,5 @@
 // Test support (never bundled): the room view with do-nothing handlers (and spies for the
-// report and check-in ones), and the facilitator console with spies, so a component test passes
+// report, check-in and "Tell a counselor" ones), and the facilitator console with spies, so a component test passes
 // only what it looks at.
 import type { ComponentProps } from 'preact';
 import { vi } from 'vitest';
@@ -26,6 +26,7 @@ export function showRoom(rs: RoomState, me: Member, extra: Partial<RoomViewProps
     onPass: vi.fn((): string | null => null),
     onLoadParticipation: vi.fn(),
   };
+  const onTellCounselor = vi.fn();
   const noop = () => {};
   const ui = (state: RoomState) => (
     <RoomView
@@ -44,13 +45,14 @@ export function showRoom(rs: RoomState, me: Member, extra: Partial<RoomViewProps
       onCloseTalk={noop}
       onAct={() => null}
       staffNote=""
+      onTellCounselor={onTellCounselor}
       reports={reports}
       checkIns={checkIns}
       {...extra}
     />
   );
   const view = mount(ui(rs));
-  return { root: view.container, reports, checkIns, update: (s: RoomState) => view.rerender(ui(s)) };
+  return { root: view.container, reports, checkIns, onTellCounselor, update: (s: RoomState) => view.rerender(ui(s)) };
 }
 
 /** Mount the facilitator console of `rs` as Ms. Rivera; `update` re-renders it with another state. */

@@ -145,6 +145,7 @@ export function ChatScreen(props: { client: ChatClient; fallbackName: string; on
               onCloseTalk={() => client.closeTalk(rs.room.roomId)}
               onAct={(a, c) => client.act(a, c)}
               staffNote={s.staffNote && s.staffNote.roomId === rs.room.roomId ? s.staffNote.text : ''}
+              onTellCounselor={(seq) => client.escalate.tell(rs.room.roomId, seq)}
               reports={{
                 onReport: (seq, category, note) => client.reports.report(rs.room.roomId, seq, category, note),
                 onCloseReport: () => client.reports.closeReport(rs.room.roomId),

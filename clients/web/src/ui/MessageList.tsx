@@ -1,11 +1,19 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import type { RoomEscalate } from '../escalate';
 import { removedText } from '../facilitation';
 import { MessageStatus } from '../proto';
 import type { ChatMessage, Member } from '../proto';
 import { reportedMark } from '../reports';
 import type { ReportInfo } from '../reports';
 import type { PendingSend } from '../store';
+import { EscalateButton } from './EscalateButton';
 import { formatTime } from './format';
+
+/** Facilitators: "Tell a counselor" on each message (not removed, not their own). */
+export interface EscalateView {
+  state: RoomEscalate;
+  onTell: (seq: number) => void;
+}
 
 function MessageItem(props: {
   m: ChatMessage;
@@ -16,10 +24,14 @@ function MessageItem(props: {
   onReport?: (m: ChatMessage) => void;
   /** This student's report of it, if any. */
   report?: ReportInfo;
+  /** Facilitators: "Tell a counselor" (not on a removed message, nor on their own). */
+  escalate?: EscalateView;
 }) {
   const { m, mine, onRemove, report } = props;
   const removed = m.status === MessageStatus.REMOVED;
   const held = m.status === MessageStatus.HELD;
+  const canRemove = !!onRemove && !removed && !held;
+  const escalate = !mine && !removed ? props.escalate : undefined;
   const onReport = !mine && !removed && !held ? props.onReport : undefined;
   const markId = `reported-${m.seq}`;
   return (
@@ -39,16 +51,26 @@ function MessageItem(props: {
       {held && (
         <p class="note">{onRemove ? 'Held: waiting for your review under “Held messages”.' : 'Waiting for a facilitator to review.'}</p>
       )}
-      {onRemove && !removed && !held && (
-        <div class="msg-actions">
-          <button
-            type="button"
-            class="small ghost"
-            aria-label={`Remove message from ${m.sender.displayName}`}
-            onClick={() => onRemove(m)}
-          >
-            Remove
-          </button>
+      {(canRemove || escalate) && (
+        <div class={`msg-actions${escalate ? ' escalate-actions' : ''}`}>
+          {escalate && (
+            <EscalateButton
+              m={m}
+              sending={!!escalate.state.sending[m.seq]}
+              told={!!escalate.state.told[m.seq]}
+              onTell={escalate.onTell}
+            />
+          )}
+          {canRemove && (
+            <button
+              type="button"
+              class="small ghost"
+              aria-label={`Remove message from ${m.sender.displayName}`}
+              onClick={() => onRemove?.(m)}
+            >
+              Remove
+            </button>
+          )}
         </div>
       )}
       {(onReport || report) && (
@@ -131,6 +153,8 @@ export function MessageList(props: {
   onReport?: (m: ChatMessage) => void;
   /** Students: their own reports here, by seq ("Reported by you"). */
   reported?: Record<number, ReportInfo>;
+  /** Facilitators only: "Tell a counselor" and its marks. */
+  escalate?: EscalateView;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -176,6 +200,7 @@ export function MessageList(props: {
             onRemove={props.onRemove}
             onReport={props.onReport}
             report={props.reported?.[m.seq]}
+            escalate={props.escalate}
           />
         ))}
         {pending.map((p) => (

@@ -106,6 +106,8 @@ export function RoomView(props: {
   onAct: (a: FacAction, c: Citation) => string | null;
   /** Facilitators: the console's latest announcement for this room. */
   staffNote: string;
+  /** Facilitators: tell the school's counselors about message `seq` (confirmed already). */
+  onTellCounselor: (seq: number) => void;
   reports: ReportHandlers;
   checkIns: CheckInHandlers;
   /** A counselor observes this room: read-only, with Stop observing (back to the case). */
@@ -190,6 +192,7 @@ export function RoomView(props: {
         onRemove={isFacilitator ? (m) => ask({ kind: 'remove-message', seq: m.seq, sender: m.sender }, m) : undefined}
         onReport={isStudent ? reporting.open : undefined}
         reported={isStudent ? rs.reports.mine : undefined}
+        escalate={isFacilitator ? { state: rs.escalate, onTell: props.onTellCounselor } : undefined}
       />
       {isStudent && (
         // Always there, whether or not the student may post: live or not, before or after the

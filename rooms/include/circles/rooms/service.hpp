@@ -192,6 +192,16 @@ class service {
     // The room's controls, and until when `u` is muted, for a joiner (one read).
     result<storage::posting_state> posting_state(const storage::user& u, storage::room_id room);
 
+    // The room's facilitators raise a worry about message `seq` with the school's counselors:
+    // a durable escalation (source facilitator) about it, one per message. Blocks on the
+    // store: call off the I/O threads; the caller pages it.
+    struct raised {
+        std::int64_t escalation_id = 0;
+        bool duplicate = false;
+    };
+    result<raised> escalate_message(const storage::user& u, storage::room_id room,
+                                    storage::seq_t seq);
+
     // --- check-in rounds and participation (checkins.cpp) ---------------------------------------
     // The room's facilitators start a round (ending the last); the room gets CheckInRound.
     result<storage::checkin_round> start_checkin(const storage::user& u, storage::room_id room);
@@ -265,6 +275,11 @@ class service {
     void publish_about(storage::room_id room, const v1::ServerFrame& frame, storage::user_id member,
                        storage::message_status how);
 
+    // Stores an escalation about room message `m` (kept out of the room, m.seq its seq), keyed
+    // by `key` so a retry finds it again; waits for the commit.
+    result<storage::append_result> escalate_about(const storage::stored_message& m,
+                                                  storage::escalation_source source,
+                                                  const std::string& category, std::string key);
     // The message `seq` of `room` as stored (any status); message_not_found for none.
     result<storage::stored_message> message_at(storage::room_id room, storage::seq_t seq);
     // Tells the reporter and the room's staff that `r` was settled.
