@@ -68,21 +68,28 @@ result<storage::room> service::authorize(const storage::user& u, storage::room_i
     return std::move(r->r);
 }
 
-result<storage::room> service::authorize_reader(const storage::user& u, storage::room_id room) {
+result<storage::room> service::authorize_reader(const storage::user& u, storage::room_id room,
+                                                bool record) {
     auto r = store_.membership(room, u.id);
     if (!r) {
         return r.error() == storage::errc::not_found ? errc::room_not_found
                                                      : errc::store_unavailable;
     }
+    if (r->member) return std::move(r->r);
     const bool observer = u.user_role == storage::role::counselor && r->r.school == u.school;
-    if (!r->member && !observer) return errc::not_a_member;
+    if (!observer) return errc::not_a_member;
+    // A counselor reading a room they do not belong to is on record before they read it.
+    if (record && !store_.append_audit({u.school, u.id, "room.observed", room,
+                                        "room:" + std::to_string(room), "role=counselor"})) {
+        return errc::store_unavailable;
+    }
     return std::move(r->r);
 }
 
 result<join_outcome> service::join(const storage::user& u, storage::room_id room,
                                    std::optional<resume_point> resume, std::size_t page,
                                    const std::shared_ptr<subscriber>& conn, bool subscribe) {
-    auto authorized = authorize_reader(u, room);
+    auto authorized = authorize_reader(u, room, true);
     if (!authorized) return authorized.error();
 
     if (subscribe) {

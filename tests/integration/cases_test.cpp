@@ -149,6 +149,8 @@ TEST_F(Cases, ACounselorObservesARoomMembersSeeThemAndTheyDoNotPost) {
                f.presence().member().role() == v1::ROLE_COUNSELOR;
     });
     ASSERT_TRUE(seen) << "members see that a counselor is present";
+    EXPECT_EQ(audit("action = 'room.observed' AND room_id = " + std::to_string(room)), "1")
+        << "observing a room is on record";
 
     auto posted = counselor.send_text(room, "obs-1", "hello everyone");
     ASSERT_TRUE(posted.has_error()) << posted.DebugString();

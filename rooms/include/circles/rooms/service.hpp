@@ -145,8 +145,10 @@ class service {
     result<storage::room> authorize(const storage::user& u, storage::room_id room);
     // Who may read a room (join it, page its history): its members, and any counselor of its
     // school, who may join a room to observe it (they appear in presence as a counselor, and
-    // may not post there unless they are a member).
-    result<storage::room> authorize_reader(const storage::user& u, storage::room_id room);
+    // may not post there unless they are a member). With `record`, a counselor's observation
+    // is committed to the audit trail ("room.observed") before it is allowed.
+    result<storage::room> authorize_reader(const storage::user& u, storage::room_id room,
+                                           bool record = false);
 
     using append_done = std::function<void(storage::result<storage::append_result>)>;
     // Stores the message; after the commit, publishes it to the room (unless it was a retried
