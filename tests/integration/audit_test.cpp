@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 
@@ -18,7 +19,8 @@
 namespace circles::test {
 namespace {
 
-// Three students each send a risk message: three escalations, three audit entries.
+// Three students each send a risk message: three escalations, three audit entries after the
+// ones the demo's seeding wrote (its students' real names are recorded).
 void write_real_log(server_process& server) {
     server.start();
     for (const char* who : {"riley", "sam", "casey"}) {
@@ -36,10 +38,17 @@ using sql_runner = std::function<void(const std::string&)>;
 
 // Each way of damaging the log, then its undo; `verify` is the CLI call.
 void check_tampering(const sql_runner& sql, const std::function<command_result()>& verify) {
+    // How many entries the log has as written: the seeding's, then the three escalations'.
+    const auto first = verify();
+    const auto at = first.output.find("audit: ");
+    ASSERT_NE(at, std::string::npos) << first.output;
+    const int n = std::atoi(first.output.c_str() + at + 7);
+    ASSERT_GE(n, 3) << first.output;
+    const auto last = std::to_string(n);
     auto expect_intact = [&](const char* when) {
         const auto ok = verify();
         EXPECT_EQ(ok.status, 0) << when << "\n" << ok.output;
-        EXPECT_NE(ok.output.find("audit: 3 entries, chain intact"), std::string::npos)
+        EXPECT_NE(ok.output.find("audit: " + last + " entries, chain intact"), std::string::npos)
             << when << "\n"
             << ok.output;
         EXPECT_EQ(ok.output.find("pills"), std::string::npos) << ok.output;
@@ -75,11 +84,14 @@ void check_tampering(const sql_runner& sql, const std::function<command_result()
     expect_intact("reorder undone");
 
     // The whole end: the last row, and the head row set back to the entry before it.
-    sql("DELETE FROM audit_log WHERE id = 3");
-    sql("UPDATE audit_head SET last_id = 2, last_hash = (SELECT hash FROM audit_log WHERE id = 2)");
-    expect_broken_at(3, "truncated");
-    sql("INSERT INTO audit_log SELECT * FROM audit_saved WHERE id = 3");
-    sql("UPDATE audit_head SET last_id = 3, last_hash = (SELECT hash FROM audit_log WHERE id = 3)");
+    const auto before_last = std::to_string(n - 1);
+    sql("DELETE FROM audit_log WHERE id = " + last);
+    sql("UPDATE audit_head SET last_id = " + before_last +
+        ", last_hash = (SELECT hash FROM audit_log WHERE id = " + before_last + ")");
+    expect_broken_at(n, "truncated");
+    sql("INSERT INTO audit_log SELECT * FROM audit_saved WHERE id = " + last);
+    sql("UPDATE audit_head SET last_id = " + last +
+        ", last_hash = (SELECT hash FROM audit_log WHERE id = " + last + ")");
     expect_intact("truncation undone");
     sql("DROP TABLE audit_saved");
 }
