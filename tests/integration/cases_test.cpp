@@ -161,5 +161,34 @@ TEST_F(Cases, ACounselorObservesARoomMembersSeeThemAndTheyDoNotPost) {
     EXPECT_EQ(riley.join(room).error().code(), v1::ERROR_CODE_NOT_A_MEMBER);
 }
 
+TEST_F(Cases, AnAdministratorRecordsARealNameWhichIsNeverPrintedBack) {
+    client alex = connect("alex");
+    client counselor = connect("counselor");
+    const auto room = alex.room_id("Lunch Bunch");
+    ASSERT_TRUE(alex.join(room).has_joined());
+    const auto data = " --data " + server_->data_dir().string();
+
+    auto set = run_circles("admin real-name --user alex --name 'Alexandra Morgan'" + data);
+    ASSERT_EQ(set.status, 0) << set.output;
+    EXPECT_NE(set.output.find("Blue Heron"), std::string::npos) << set.output;
+    EXPECT_EQ(set.output.find("Alexandra"), std::string::npos) << "the name is not printed back";
+    EXPECT_NE(run_circles("admin real-name --user counselor --name 'Someone'" + data).status, 0)
+        << "only students have real names on record";
+    EXPECT_NE(run_circles("admin real-name --user nobody --name 'Someone'" + data).status, 0);
+
+    const auto id = need_to_talk(alex, room);
+    v1::ClientFrame ack;
+    ack.mutable_ack_escalation()->set_escalation_id(id);
+    ASSERT_TRUE(ask(counselor, ack).has_escalation_acked());
+    EXPECT_EQ(reveal(counselor, id).identity_revealed().real_name(), "Alexandra Morgan");
+
+    ASSERT_EQ(run_circles("admin real-name --user alex --name none" + data).status, 0);
+    auto none = reveal(counselor, id);
+    ASSERT_TRUE(none.has_identity_revealed()) << none.DebugString();
+    EXPECT_EQ(none.identity_revealed().real_name(), "") << "removed: nothing to show";
+    EXPECT_EQ(audit("action = 'identity.revealed'"), "2") << "both requests are on record";
+    EXPECT_EQ(audit("action = 'identity.removed'"), "1");
+}
+
 }  // namespace
 }  // namespace circles::test
