@@ -151,26 +151,27 @@ void websocket_session::on_update_case(std::uint64_t request_id, const v1::Updat
               [self = shared_from_this(),
                update = std::move(update)]() -> storage::result<v1::ServerFrame> {
                   auto& store = self->state_->store();
-                  auto before = store.get_escalation(update.escalation_id);
-                  if (!before) return before.error();
-                  auto e = store.update_case(update);
-                  if (!e) return e.error();
-                  if (e->state != before->state) {
-                      spdlog::info("escalation {} {} by user={}", e->id, e->state, self->user_.id);
-                      if (auto* n = self->state_->notifier()) n->changed(*e);
+                  auto updated = store.update_case(update);
+                  if (!updated) return updated.error();
+                  const auto& e = updated->now;
+                  // Told once, by the call that moved it (a second counselor's same move
+                  // changes nothing).
+                  if (updated->moved) {
+                      spdlog::info("escalation {} {} by user={}", e.id, e.state, self->user_.id);
+                      if (auto* n = self->state_->notifier()) n->changed(e);
                   }
-                  if (e->state == "resolved" && before->state != "resolved") {
+                  if (updated->moved && e.state == "resolved") {
                       // The room's staff learn it was followed up, never how.
                       v1::ServerFrame told;
                       auto* r = told.mutable_case_resolved();
-                      r->set_room_id(static_cast<std::uint64_t>(e->room));
-                      r->set_escalation_id(static_cast<std::uint64_t>(e->id));
-                      r->set_resolved_at_ms(static_cast<std::uint64_t>(e->resolved_at_ms));
+                      r->set_room_id(static_cast<std::uint64_t>(e.room));
+                      r->set_escalation_id(static_cast<std::uint64_t>(e.id));
+                      r->set_resolved_at_ms(static_cast<std::uint64_t>(e.resolved_at_ms));
                       r->set_notice(case_resolved_notice);
-                      self->state_->rooms().publish_to_staff(e->room, told);
+                      self->state_->rooms().publish_to_staff(e.room, told);
                   }
                   v1::ServerFrame out;
-                  if (auto filled = fill_case(*out.mutable_case_file(), *e, store); !filled) {
+                  if (auto filled = fill_case(*out.mutable_case_file(), e, store); !filled) {
                       return filled.error();
                   }
                   return out;

@@ -3,12 +3,12 @@
 // it on every node. None of these events is in the room sequence (seq 0 on the bus): an
 // approved or removed message keeps the seq it was stored with.
 #include <algorithm>
-#include <chrono>
 
 #include "circles/rooms/frames.hpp"
 #include "circles/rooms/service.hpp"
 #include "circles/rooms/visibility.hpp"
 #include "circles/storage/limits.hpp"
+#include "store_calls.hpp"
 
 namespace circles::rooms {
 
@@ -17,21 +17,12 @@ namespace {
 // What everyone sees in place of a removed message.
 constexpr const char* removed_text = "removed by facilitator";
 
-errc from_store(const boost::system::error_code& ec, errc not_found) {
-    if (ec == storage::errc::not_found) return not_found;
-    if (ec == storage::errc::invalid_argument) return errc::invalid_argument;
-    return errc::store_unavailable;
-}
-
 std::uint32_t rule_of(const storage::citation& why) {
     return static_cast<std::uint32_t>(std::max(why.ground_rule, 0));
 }
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using detail::from_store;
+using detail::now_ms;
 
 }  // namespace
 

@@ -2,47 +2,24 @@
 // told; each student's answer goes to the room's staff (and back to the student), while the
 // room hears only the counts. Participation is read for staff from the store and presence.
 #include <algorithm>
-#include <chrono>
 #include <unordered_map>
 
 #include "circles/rooms/frames.hpp"
 #include "circles/rooms/service.hpp"
 #include "circles/rooms/visibility.hpp"
+#include "store_calls.hpp"
 
 namespace circles::rooms {
 
-namespace {
+using detail::from_store;
+using detail::now_ms;
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+namespace {
 
 // Without an open session, participation looks back this far.
 constexpr std::int64_t participation_window_ms = 60 * 60 * 1000;
 
 }  // namespace
-
-void fill(v1::CheckInRound& out, const storage::checkin_round& r, const member* started_by) {
-    out.set_room_id(static_cast<std::uint64_t>(r.room));
-    out.set_round_id(static_cast<std::uint64_t>(r.id));
-    if (started_by) fill(*out.mutable_started_by(), *started_by);
-    out.set_started_at_ms(static_cast<std::uint64_t>(r.started_at_ms));
-    out.set_answered(static_cast<std::uint32_t>(r.answered));
-    out.set_passed(static_cast<std::uint32_t>(r.passed));
-}
-
-void fill(v1::CheckInAnswer& out, storage::room_id room, std::int64_t round,
-          const storage::checkin_answer& a, const member& who) {
-    out.set_room_id(static_cast<std::uint64_t>(room));
-    out.set_round_id(static_cast<std::uint64_t>(round));
-    fill(*out.mutable_member(), who);
-    out.set_mood(static_cast<std::uint32_t>(a.mood));
-    out.set_word(a.word);
-    out.set_passed(a.passed);
-    out.set_at_ms(static_cast<std::uint64_t>(a.answered_at_ms));
-}
 
 result<storage::checkin_round> service::start_checkin(const storage::user& u,
                                                       storage::room_id room) {
@@ -65,11 +42,8 @@ result<storage::checkin_round> service::answer_checkin(const storage::user& u,
     answer.answered_at_ms = now_ms();
     if (!storage::valid_checkin_answer(answer)) return errc::invalid_argument;
     auto r = store_.answer_checkin(room, round, answer);
-    if (!r) {
-        // Not the room's open round: a stale form, which the student is told about.
-        return r.error() == storage::errc::not_found ? errc::invalid_argument
-                                                     : errc::store_unavailable;
-    }
+    // Not the room's open round: a stale form, which the student is told about.
+    if (!r) return from_store(r.error(), errc::invalid_argument);
     v1::ServerFrame told;
     fill(*told.mutable_check_in_answer(), room, round, answer, member_of(u));
     // The answer itself: for the student and the room's staff only.

@@ -70,6 +70,26 @@ void fill(v1::Report& out, const report_view& r, bool for_staff) {
     if (for_staff) out.set_escalation_id(static_cast<std::uint64_t>(r.report.escalation_id));
 }
 
+void fill(v1::CheckInRound& out, const storage::checkin_round& r, const member* started_by) {
+    out.set_room_id(static_cast<std::uint64_t>(r.room));
+    out.set_round_id(static_cast<std::uint64_t>(r.id));
+    if (started_by) fill(*out.mutable_started_by(), *started_by);
+    out.set_started_at_ms(static_cast<std::uint64_t>(r.started_at_ms));
+    out.set_answered(static_cast<std::uint32_t>(r.answered));
+    out.set_passed(static_cast<std::uint32_t>(r.passed));
+}
+
+void fill(v1::CheckInAnswer& out, storage::room_id room, std::int64_t round,
+          const storage::checkin_answer& a, const member& who) {
+    out.set_room_id(static_cast<std::uint64_t>(room));
+    out.set_round_id(static_cast<std::uint64_t>(round));
+    fill(*out.mutable_member(), who);
+    out.set_mood(static_cast<std::uint32_t>(a.mood));
+    out.set_word(a.word);
+    out.set_passed(a.passed);
+    out.set_at_ms(static_cast<std::uint64_t>(a.answered_at_ms));
+}
+
 void fill(v1::SessionState& out, const session_view& v) {
     out.set_room_id(static_cast<std::uint64_t>(v.room));
     out.set_open(v.session.open());

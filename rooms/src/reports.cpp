@@ -7,19 +7,11 @@
 #include "circles/rooms/frames.hpp"
 #include "circles/rooms/service.hpp"
 #include "circles/rooms/visibility.hpp"
+#include "store_calls.hpp"
 
 namespace circles::rooms {
 
-namespace {
-
-errc from_store(const boost::system::error_code& ec, errc not_found) {
-    if (ec == storage::errc::not_found) return not_found;
-    if (ec == storage::errc::invalid_argument) return errc::invalid_argument;
-    if (ec == storage::errc::limit_reached) return errc::limit_reached;
-    return errc::store_unavailable;
-}
-
-}  // namespace
+using detail::from_store;
 
 result<storage::append_result> service::escalate_about(const storage::stored_message& m,
                                                        storage::escalation_source source,

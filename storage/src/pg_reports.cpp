@@ -10,8 +10,8 @@ namespace circles::storage::detail {
 
 namespace {
 
-// Every report the query (report_select and a WHERE) yields, its note opened. `query`
-// runs the statement: inside a transaction, or idempotent on the read pool.
+// Every report in `r` (report_select and a WHERE, run inside a transaction or on the read
+// pool), its note opened.
 template <class Keys>
 result<std::vector<report>> reports_from(pg_connection& db, const pg_result& r, Keys& keys) {
     if (!r.ok()) return errc::io_error;
@@ -26,10 +26,6 @@ result<std::vector<report>> reports_from(pg_connection& db, const pg_result& r, 
         out.push_back(std::move(*one));
     }
     return out;
-}
-
-std::string report_where(std::string_view where) {
-    return std::string(report_select) + " " + std::string(where);
 }
 
 }  // namespace

@@ -19,6 +19,11 @@ inline constexpr std::string_view report_select =
     " coalesce(escalation_id, 0), created_at_ms, coalesce(handled_by, 0),"
     " coalesce(handled_at_ms, 0) FROM reports";
 
+// report_select with `where` (a WHERE clause and what follows it).
+inline std::string report_where(std::string_view where) {
+    return std::string(report_select) + " " + std::string(where);
+}
+
 // Associated data of a report's sealed note ("report|id|key_id").
 std::string report_ad(std::int64_t id, std::int64_t key_id);
 

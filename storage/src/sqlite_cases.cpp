@@ -8,10 +8,11 @@
 
 namespace circles::storage::detail {
 
-result<escalation> sqlite_store::update_case(const case_update& u) {
+result<updated_case> sqlite_store::update_case(const case_update& u) {
     if (!valid_case_update(u)) return errc::invalid_argument;
     auto checked = acknowledgeable(*this, u.escalation_id, u.counselor);
-    if (!checked) return checked;
+    if (!checked) return checked.error();
+    bool moved = false;
     {
         std::lock_guard lock(directory_mutex_);
         transaction tx(directory_db_, transaction::kind::immediate);
@@ -28,6 +29,7 @@ result<escalation> sqlite_store::update_case(const case_update& u) {
         }
         auto move = plan_case_move(e.state, u);
         if (!move) return move.error();
+        moved = move->change;
         const std::int64_t now = now_ms();
         if (move->change) {
             // Either move acknowledges an open case on the way.
@@ -65,7 +67,9 @@ result<escalation> sqlite_store::update_case(const case_update& u) {
         const auto entries = case_entries(e, u, *move, note_id);
         if (!entries.empty() && !commit_with_audit(tx, entries)) return errc::io_error;
     }
-    return get_escalation(u.escalation_id);
+    auto now = get_escalation(u.escalation_id);
+    if (!now) return now.error();
+    return updated_case{std::move(*now), moved};
 }
 
 result<std::vector<case_note>> sqlite_store::case_notes(std::int64_t escalation_id) {

@@ -27,10 +27,6 @@ result<std::vector<report>> read_reports(database& db, query& q, Keys& keys) {
     return out;
 }
 
-std::string report_where(std::string_view where) {
-    return std::string(report_select) + " " + std::string(where);
-}
-
 }  // namespace
 
 result<filed_report> sqlite_store::file_report(const report_request& req) {

@@ -111,7 +111,7 @@ class sqlite_store final : public store {
     result<escalation> acknowledge_escalation(std::int64_t id, user_id counselor) override;
     result<escalation_settings> escalation_settings_of(school_id school) override;
     result<void> set_escalation_settings(const escalation_settings& settings) override;
-    result<escalation> update_case(const case_update& update) override;
+    result<updated_case> update_case(const case_update& update) override;
     result<std::vector<case_note>> case_notes(std::int64_t escalation_id) override;
     result<void> set_real_name(user_id user, std::string_view name) override;
     result<std::string> reveal_identity(std::int64_t id, user_id counselor) override;

@@ -40,25 +40,28 @@ TEST_P(StoreCases, ACaseMovesOnWithWhoAndWhenAndNotesSealed) {
     // Taking an open case acknowledges it: it is no longer paged.
     auto taken = s.db->update_case({id, counselor.id, "in_progress", 0, "called her to my office"});
     ASSERT_TRUE(taken) << taken.error().message();
-    EXPECT_EQ(taken->state, "in_progress");
-    EXPECT_EQ(taken->taken_by, counselor.id);
-    EXPECT_GT(taken->taken_at_ms, 0);
-    EXPECT_EQ(taken->acknowledged_by, counselor.id);
-    EXPECT_TRUE(s.db->overdue_escalations(taken->next_page_at_ms + 1, 10)->empty());
+    EXPECT_TRUE(taken->moved);
+    EXPECT_EQ(taken->now.state, "in_progress");
+    EXPECT_EQ(taken->now.taken_by, counselor.id);
+    EXPECT_GT(taken->now.taken_at_ms, 0);
+    EXPECT_EQ(taken->now.acknowledged_by, counselor.id);
+    EXPECT_TRUE(s.db->overdue_escalations(taken->now.next_page_at_ms + 1, 10)->empty());
     EXPECT_EQ(audit_count("escalation.acknowledged"), 1);
     EXPECT_EQ(audit_count("escalation.in_progress"), 1);
 
     // A note alone keeps the state.
     auto noted = s.db->update_case({id, counselor.id, "", 0, "parent meeting on monday"});
     ASSERT_TRUE(noted);
-    EXPECT_EQ(noted->state, "in_progress");
+    EXPECT_FALSE(noted->moved) << "a note alone moves nothing";
+    EXPECT_EQ(noted->now.state, "in_progress");
     auto resolved = s.db->update_case(
         {id, counselor.id, "resolved", static_cast<int>(case_outcome::guardian_contacted), ""});
     ASSERT_TRUE(resolved);
-    EXPECT_EQ(resolved->state, "resolved");
-    EXPECT_EQ(resolved->resolved_by, counselor.id);
-    EXPECT_GT(resolved->resolved_at_ms, 0);
-    EXPECT_EQ(resolved->outcome, static_cast<int>(case_outcome::guardian_contacted));
+    EXPECT_TRUE(resolved->moved);
+    EXPECT_EQ(resolved->now.state, "resolved");
+    EXPECT_EQ(resolved->now.resolved_by, counselor.id);
+    EXPECT_GT(resolved->now.resolved_at_ms, 0);
+    EXPECT_EQ(resolved->now.outcome, static_cast<int>(case_outcome::guardian_contacted));
     EXPECT_EQ(raw().text("SELECT detail FROM audit_log WHERE action = 'escalation.resolved'"),
               "from=in_progress outcome=guardian_contacted");
 
@@ -80,6 +83,13 @@ TEST_P(StoreCases, ACaseMovesOnWithWhoAndWhenAndNotesSealed) {
     EXPECT_EQ(s.db->update_case({id, counselor.id, "in_progress", 0, ""}).error(),
               make_error_code(errc::invalid_argument));
     EXPECT_TRUE(s.db->update_case({id, counselor.id, "", 0, "checked in a week later"}));
+    // Resolving it again (a second counselor, say) is no move: nobody is told twice.
+    auto again = s.db->update_case(
+        {id, counselor.id, "resolved", static_cast<int>(case_outcome::no_concern), ""});
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(again->moved);
+    EXPECT_EQ(again->now.outcome, static_cast<int>(case_outcome::guardian_contacted))
+        << "the first resolution stands";
     EXPECT_EQ(s.db->case_notes(id)->size(), 3u);
 
     s.db.reset();
@@ -119,8 +129,8 @@ TEST_P(StoreCases, OnlyACounselorOfTheSchoolWorksACaseAndUpdatesAreChecked) {
     auto resolved = s.db->update_case(
         {id, counselor.id, "resolved", static_cast<int>(case_outcome::no_concern), ""});
     ASSERT_TRUE(resolved);
-    EXPECT_EQ(resolved->acknowledged_by, counselor.id);
-    EXPECT_EQ(resolved->taken_by, 0);
+    EXPECT_EQ(resolved->now.acknowledged_by, counselor.id);
+    EXPECT_EQ(resolved->now.taken_by, 0);
     EXPECT_EQ(audit_count("escalation.acknowledged"), 1);
 }
 

@@ -3,7 +3,7 @@
 // the staff's held queue and member list.
 import { describe, expect, it } from 'vitest';
 import { MessageStatus, Role } from './proto';
-import type { ChatMessage, ControlsInfo, Member, MemberInfo, RoomInfo } from './proto';
+import type { ChatMessage, ControlsInfo, Member, MemberInfo } from './proto';
 import {
   addPending,
   applyAck,
@@ -22,39 +22,23 @@ import {
   lockedByServer,
   markDisconnected,
   mutedByServer,
-  newRoomState,
   nextMuteExpiry,
   postingBlock,
   resumePoint,
   trackHeld,
 } from './store';
 import type { RoomState } from './store';
+import { blueHeron, msRivera, quietFox } from './testing/fixtures';
+import { joinLunch, storeMsg, storeRoom } from './testing/storeFixtures';
 
-const room: RoomInfo = { roomId: '7', name: 'Lunch Bunch', kind: 'social_group', epoch: 3n, lastSeq: 0 };
-const alex: Member = { userId: '1', displayName: 'Blue Heron', role: Role.STUDENT };
-const sam: Member = { userId: '2', displayName: 'Quiet Fox', role: Role.STUDENT };
-const rivera: Member = { userId: '6', displayName: 'Ms. Rivera', role: Role.FACILITATOR };
-
-function msg(seq: number, extra: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    roomId: '7',
-    seq,
-    epoch: 3n,
-    sender: sam,
-    text: `m${seq}`,
-    sentAtMs: 1000 + seq,
-    clientMsgId: `c${seq}`,
-    status: MessageStatus.VISIBLE,
-    ...extra,
-  };
-}
+const room = storeRoom;
+const alex = blueHeron;
+const sam = quietFox;
+const rivera = msRivera;
+const msg = storeMsg;
 
 function joined(seqs: number[], lastSeq = Math.max(0, ...seqs), hasMore = false, extra = {}): RoomState {
-  return applyJoin(
-    newRoomState(room),
-    { room: { ...room, lastSeq }, recovered: false, messages: seqs.map((s) => msg(s)), hasMore, present: [alex, sam, rivera], ...extra },
-    false,
-  );
+  return joinLunch(seqs, { lastSeq, hasMore, present: [alex, sam, rivera], extra });
 }
 
 const seqs = (s: { messages: ChatMessage[] }) => s.messages.map((m) => m.seq);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageStatus, Role } from './proto';
-import type { AgreementInfo, ChatMessage, Member, RoomInfo, SessionInfo } from './proto';
+import type { AgreementInfo, ChatMessage, Member, SessionInfo } from './proto';
 import {
   addPending,
   agreementOutdated,
@@ -34,31 +34,16 @@ import {
   unsentTalk,
 } from './store';
 import type { TalkAck, TalkNotice } from './proto';
+import { blueHeron, quietFox } from './testing/fixtures';
+import { joinLunch, storeMsg, storeRoom } from './testing/storeFixtures';
 
-const room: RoomInfo = { roomId: '7', name: 'Lunch Bunch', kind: 'social_group', epoch: 3n, lastSeq: 0 };
-const alex: Member = { userId: '1', displayName: 'Blue Heron', role: Role.STUDENT };
-const sam: Member = { userId: '2', displayName: 'Quiet Fox', role: Role.STUDENT };
-
-function msg(seq: number, extra: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    roomId: '7',
-    seq,
-    epoch: 3n,
-    sender: sam,
-    text: `m${seq}`,
-    sentAtMs: 1000 + seq,
-    clientMsgId: `c${seq}`,
-    status: MessageStatus.VISIBLE,
-    ...extra,
-  };
-}
+const room = storeRoom;
+const alex = blueHeron;
+const sam = quietFox;
+const msg = storeMsg;
 
 function joined(seqs: number[], lastSeq = Math.max(0, ...seqs)) {
-  return applyJoin(
-    newRoomState(room),
-    { room: { ...room, lastSeq }, recovered: false, messages: seqs.map((s) => msg(s)), hasMore: seqs[0] > 1, present: [alex, sam] },
-    false,
-  );
+  return joinLunch(seqs, { lastSeq, hasMore: seqs[0] > 1 });
 }
 
 const seqs = (s: { messages: ChatMessage[] }) => s.messages.map((m) => m.seq);

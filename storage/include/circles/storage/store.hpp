@@ -179,8 +179,8 @@ class store {
     // state it is in changes nothing. errc::not_found for no such escalation,
     // errc::not_permitted unless `counselor` is a counselor of its school,
     // errc::invalid_argument for a state change of a resolved case or an invalid update
-    // (valid_case_update). Returns the escalation as it is now.
-    virtual result<escalation> update_case(const case_update& update) = 0;
+    // (valid_case_update). Returns the escalation as it is now, and whether this call moved it.
+    virtual result<updated_case> update_case(const case_update& update) = 0;
     // The notes of a case, oldest first, decrypted.
     virtual result<std::vector<case_note>> case_notes(std::int64_t escalation_id) = 0;
     // A student's real name, sealed at rest with a key derived from master.key; "" removes it.

@@ -153,6 +153,13 @@ struct case_update {
     std::string note;  // "" for none; at most limits::max_case_note_bytes
 };
 
+// What update_case did: the escalation as it is now, and whether its state moved (false for a
+// note alone, or a move to the state it was in already, perhaps by another counselor).
+struct updated_case {
+    escalation now;
+    bool moved = false;
+};
+
 struct case_note {
     std::int64_t id = 0;
     std::int64_t escalation_id = 0;
