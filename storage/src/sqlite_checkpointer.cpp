@@ -4,11 +4,8 @@
 
 namespace circles::storage::detail {
 
-sqlite_checkpointer::sqlite_checkpointer(const std::filesystem::path& file, int wal_pages,
-                                         int wal_restart_pages)
-    : wal_pages_(wal_pages),
-      wal_restart_pages_(wal_restart_pages),
-      db_(file, database::mode::read_write) {
+sqlite_checkpointer::sqlite_checkpointer(const std::filesystem::path& file, limits lim)
+    : lim_(lim), db_(file, database::mode::read_write), next_pass_pages_(lim.checkpoint_pages) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -30,28 +27,60 @@ void sqlite_checkpointer::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-// On the committing connection's thread, right after a commit: no I/O here.
+// On the committing connection's thread, right after a commit: no I/O here. `pages` is the
+// WAL's length in frames.
 int sqlite_checkpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
     auto* c = static_cast<sqlite_checkpointer*>(self);
-    if (pages >= c->wal_restart_pages_) c->restart_due_.store(true, std::memory_order_relaxed);
-    if (pages >= c->wal_pages_) {
-        {
-            std::lock_guard lock(c->mutex_);
-            c->due_ = true;
-        }
-        c->wake_.notify_one();
+    if (pages >= c->lim_.restart_pages) c->restart_due_.store(true, std::memory_order_relaxed);
+    int next = c->next_pass_pages_.load(std::memory_order_relaxed);
+    // Shorter than when the last pass was due: the WAL was rewound; count from its start.
+    if (pages + c->lim_.checkpoint_pages < next) next = c->lim_.checkpoint_pages;
+    if (pages < next) return SQLITE_OK;
+    c->next_pass_pages_.store(pages + c->lim_.checkpoint_pages, std::memory_order_relaxed);
+    {
+        std::lock_guard lock(c->mutex_);
+        c->due_ = true;
     }
+    c->wake_.notify_one();
     return SQLITE_OK;
 }
 
 void sqlite_checkpointer::finish_between_batches(database& writer) {
-    if (!restart_due_.load(std::memory_order_relaxed)) return;
+    if (!restart_due_.load(std::memory_order_relaxed) &&
+        !caught_up_.load(std::memory_order_relaxed)) {
+        return;
+    }
     int wal = 0;
     int copied = 0;
     // SQLITE_BUSY: the background pass holds the checkpoint lock; try after the next batch.
     const int rc = sqlite3_wal_checkpoint_v2(writer.handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
                                              &wal, &copied);
-    if (rc == SQLITE_OK && copied == wal) restart_due_.store(false, std::memory_order_relaxed);
+    if (rc == SQLITE_OK && copied == wal) {
+        restart_due_.store(false, std::memory_order_relaxed);
+        caught_up_.store(false, std::memory_order_relaxed);
+    }
+}
+
+void sqlite_checkpointer::pass() {
+    int before = -1;  // the WAL's length when the previous pass of this round completed
+    for (int n = 0; n < max_settle_passes; ++n) {
+        int wal = 0;
+        int copied = 0;
+        const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                                 &wal, &copied);
+        if (rc != SQLITE_OK) {
+            if (rc != SQLITE_BUSY) spdlog::warn("storage: checkpoint failed: {}", db_.errmsg());
+            return;
+        }
+        // Incomplete (a reader still needs older frames), rewound meanwhile, or too short to
+        // rewind yet: the next pass is due with the next growth.
+        if (copied != wal || wal < before || wal < lim_.rewind_pages) return;
+        if (before >= 0 && wal - before < settle_frames) {
+            caught_up_.store(true, std::memory_order_relaxed);
+            return;
+        }
+        before = wal;
+    }
 }
 
 void sqlite_checkpointer::run() {
@@ -61,13 +90,7 @@ void sqlite_checkpointer::run() {
         if (stopping_) return;  // closing the last connection checkpoints what is left
         due_ = false;
         lock.unlock();
-        int wal = 0;
-        int copied = 0;
-        const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
-                                                 &wal, &copied);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-            spdlog::warn("storage: checkpoint failed: {}", db_.errmsg());
-        }
+        pass();
         lock.lock();
     }
 }

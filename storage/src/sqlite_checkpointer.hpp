@@ -4,15 +4,20 @@
 // By default SQLite checkpoints inside the COMMIT that takes the WAL past 1000 pages: that
 // commit copies the pages into the database file and fsyncs it before it returns, so every
 // few batches one batch (and every send waiting in it) takes an extra disk flush. Here a
-// writing connection's WAL hook only counts pages and wakes this thread, which checkpoints
-// PASSIVE on its own connection: it copies what no reader still needs, never blocks the
-// writer or the readers, and fsyncs the database file on its own time.
+// writing connection's WAL hook only counts pages and wakes this thread each time the WAL has
+// grown by checkpoint_pages, and this thread checkpoints PASSIVE on its own connection: it
+// copies what no reader still needs, never blocks the writer or the readers, and fsyncs the
+// database file on its own time. A pass copies the newest frame of each page once, so passes
+// further apart copy a hot page (a room's leaf, taking a message per batch) fewer times.
 //
-// A checkpoint that runs beside a busy writer never quite finishes (new frames arrive while
-// it copies), and SQLite only rewinds the WAL to its start after a complete one, so under
-// steady load the WAL would grow without bound. Past wal_restart_pages the writer therefore
-// finishes the job itself, between batches (finish_between_batches): what is left to copy is
-// what arrived since the last background pass, and the next transaction rewinds the WAL.
+// SQLite rewinds the WAL to its start only in a write transaction that begins after a
+// complete checkpoint, so under steady load, with the writer always a commit ahead of the
+// background pass, the WAL would grow without bound. Once the WAL is past rewind_pages, this
+// thread repeats its pass until one finds little new (settle_frames), then says it has caught
+// up, and the writer, between batches, copies the few frames committed since and so lets its
+// next transaction rewind the WAL (finish_between_batches): a short pause, once per
+// rewind_pages. Should the background fall behind (a starved thread, a long read), the writer
+// completes the checkpoint itself once the WAL is past restart_pages.
 //
 // Durability is unchanged: a commit is durable once the WAL is synced (synchronous=FULL),
 // which COMMIT still does before any append is acknowledged.
@@ -29,8 +34,17 @@ namespace circles::storage::detail {
 
 class sqlite_checkpointer {
   public:
+    struct limits {
+        int checkpoint_pages = 1000;
+        int rewind_pages = 4000;
+        int restart_pages = 10000;
+    };
+    // A pass of the settling loop that copied fewer new frames than this has caught up.
+    static constexpr int settle_frames = 64;
+    static constexpr int max_settle_passes = 8;
+
     // Opens its own connection to `file`; throws std::runtime_error as database does.
-    sqlite_checkpointer(const std::filesystem::path& file, int wal_pages, int wal_restart_pages);
+    sqlite_checkpointer(const std::filesystem::path& file, limits lim);
     ~sqlite_checkpointer();  // stop()
     sqlite_checkpointer(const sqlite_checkpointer&) = delete;
     sqlite_checkpointer& operator=(const sqlite_checkpointer&) = delete;
@@ -45,12 +59,14 @@ class sqlite_checkpointer {
   private:
     static int on_commit(void* self, sqlite3* db, const char* name, int pages);
     void run();
+    void pass();  // one round of background checkpointing, on this thread
 
-    const int wal_pages_;
-    const int wal_restart_pages_;
+    const limits lim_;
     database db_;
     std::vector<sqlite3*> watched_;
     std::atomic<bool> restart_due_{false};
+    std::atomic<int> next_pass_pages_;    // the WAL size at which the next pass is due
+    std::atomic<bool> caught_up_{false};  // a pass copied a WAL past rewind_pages, nearly all
     std::mutex mutex_;
     std::condition_variable wake_;
     bool due_ = false;

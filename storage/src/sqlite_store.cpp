@@ -58,12 +58,6 @@ std::vector<std::unique_ptr<database>> open_readers(const std::filesystem::path&
     return out;
 }
 
-// WAL pages after which a commit wakes the background checkpoint (SQLite's autocheckpoint
-// default), and after which the writer completes one itself so the WAL can rewind (about
-// 40 MiB; see sqlite_checkpointer.hpp).
-constexpr int wal_checkpoint_pages = 1000;
-constexpr int wal_restart_pages = 10000;
-
 user read_user(const query& q, int first) {
     user u;
     u.id = q.int64(first);
@@ -107,7 +101,8 @@ sqlite_store::sqlite_store(const store_options& options, const std::filesystem::
       schema_version_(apply_migrations(writer_db_)),
       directory_db_(db_path_, database::mode::read_write),
       reads_(open_readers(db_path_, options.read_connections)),
-      checkpointer_(db_path_, wal_checkpoint_pages, wal_restart_pages),
+      checkpointer_(db_path_, {options.wal_checkpoint_pages, options.wal_rewind_pages,
+                               options.wal_restart_pages}),
       queue_(options.max_pending_appends, options.max_batch) {
     if (options_.max_batch == 0) options_.max_batch = 1;
     if (const auto head = read_audit_head(writer_db_)) audit_file_.check_at_open(*head);
@@ -286,8 +281,9 @@ result<room> sqlite_store::create_room(school_id school, std::string_view name,
 
 result<room> sqlite_store::get_room(room_id id) {
     auto db = reads_.acquire();
-    auto q =
-        db->prepare("SELECT id, school_id, name, kind, epoch, last_seq FROM rooms WHERE id = ?");
+    auto q = db->prepare(
+        "SELECT id, school_id, name, kind, epoch, max(last_seq, coalesce((SELECT"
+        " max(seq) FROM messages WHERE room_id = r.id), 0)) FROM rooms r WHERE id = ?");
     q.bind(1, id);
     int rc = q.step();
     if (rc == SQLITE_DONE) return errc::not_found;
@@ -342,7 +338,8 @@ result<bool> sqlite_store::is_member(room_id room, user_id user) {
 result<room_membership> sqlite_store::membership(room_id room, user_id user) {
     auto db = reads_.acquire();
     auto q = db->prepare(
-        "SELECT id, school_id, name, kind, epoch, last_seq,"
+        "SELECT id, school_id, name, kind, epoch,"
+        " max(last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = r.id), 0)),"
         " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
         " FROM rooms r WHERE id = ?");
     q.bind(1, user).bind(2, room);
@@ -355,7 +352,8 @@ result<room_membership> sqlite_store::membership(room_id room, user_id user) {
 result<std::vector<room>> sqlite_store::rooms_of(user_id user) {
     auto db = reads_.acquire();
     auto q = db->prepare(
-        "SELECT r.id, r.school_id, r.name, r.kind, r.epoch, r.last_seq"
+        "SELECT r.id, r.school_id, r.name, r.kind, r.epoch,"
+        " max(r.last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = r.id), 0))"
         " FROM room_members m JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ?"
         " ORDER BY r.id");
     q.bind(1, user);

@@ -6,7 +6,12 @@
 //   (last_seq, epoch, key), so seq assignment needs no lock and no read before each insert.
 // - directory_db_: schools, users, rooms, members, sessions, behind directory_mutex_. Its
 //   transactions are BEGIN IMMEDIATE, so it and the writer serialise on SQLite's write lock
-//   (busy_timeout) and never interleave. It never touches rooms.last_seq.
+//   (busy_timeout) and never interleave.
+//
+// A room's last seq is the seq of its newest message, read from the messages' primary key
+// (room_id, seq) wherever a room is read; rooms.last_seq is only a floor under it (databases
+// written before the writer stopped updating it, per batch, hold the value there). Nothing
+// deletes messages, so the newest one is always there to say it.
 // - reads_: a pool of read-only connections for every synchronous read.
 //
 // - checkpointer_: its own connection and thread; WAL checkpoints run there, never inside a

@@ -1,6 +1,7 @@
 // SQLite checkpoints run on their own thread (sqlite_checkpointer), not inside the writer's
 // COMMIT: committed messages still reach the database file while the store is open, and the
-// WAL does not grow without bound.
+// WAL does not grow without bound: it is rewound once a background pass has caught up, long
+// before the writer would have to complete a checkpoint itself.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -36,6 +37,24 @@ bool eventually(Pred done) {
     return true;
 }
 
+// Appends `chunks` batches of `per_chunk` messages of `text`, taking the rooms in turn, each
+// batch flushed before the next; answers the longest the WAL file was after a batch.
+std::uintmax_t append_in_batches(testing::seeded_store& s, const std::filesystem::path& wal_file,
+                                 int chunks, int per_chunk, const std::string& text) {
+    std::uintmax_t wal_max = 0;
+    int n = 0;
+    for (int c = 0; c < chunks; ++c) {
+        for (int i = 0; i < per_chunk; ++i, ++n) {
+            const room_id room = s.rooms[static_cast<std::size_t>(n) % s.rooms.size()].id;
+            s.db->append(make_request(room, s.student.id, "m" + std::to_string(n), text),
+                         [](result<append_result> r) { ASSERT_TRUE(r.has_value()); });
+        }
+        s.db->flush();
+        wal_max = std::max(wal_max, size_of(wal_file));
+    }
+    return wal_max;
+}
+
 TEST(SqliteCheckpoint, CommittedMessagesReachTheDatabaseFileAndTheWalStaysBounded) {
     testing::temp_dir tmp;
     const auto options = testing::options_in(tmp.path());
@@ -50,16 +69,8 @@ TEST(SqliteCheckpoint, CommittedMessagesReachTheDatabaseFileAndTheWalStaysBounde
     constexpr int chunks = 40;
     constexpr int per_chunk = 200;
     constexpr std::uintmax_t total = std::uintmax_t{chunks} * per_chunk * 16000;
-    std::uintmax_t wal_max = 0;
-    int n = 0;
-    for (int c = 0; c < chunks; ++c) {
-        for (int i = 0; i < per_chunk; ++i, ++n) {
-            s.db->append(make_request(room, s.student.id, "m" + std::to_string(n), text),
-                         [](result<append_result> r) { ASSERT_TRUE(r.has_value()); });
-        }
-        s.db->flush();
-        wal_max = std::max(wal_max, size_of(wal_file));
-    }
+    const std::uintmax_t wal_max = append_in_batches(s, wal_file, chunks, per_chunk, text);
+    const int n = chunks * per_chunk;
     // The WAL was rewound and written again rather than holding everything.
     EXPECT_LT(wal_max, total * 3 / 4);
     // Every message reaches circles.db without the store closing.
@@ -71,6 +82,36 @@ TEST(SqliteCheckpoint, CommittedMessagesReachTheDatabaseFileAndTheWalStaysBounde
     ASSERT_FALSE(page->messages.empty());
     EXPECT_EQ(page->messages.back().seq, static_cast<seq_t>(n));
     EXPECT_EQ(page->messages.back().text, text);
+}
+
+TEST(SqliteCheckpoint, TheWalIsRewoundOnceABackgroundPassHasCaughtUp) {
+    testing::temp_dir tmp;
+    auto options = testing::options_in(tmp.path());
+    options.wal_checkpoint_pages = 50;
+    options.wal_rewind_pages = 200;
+    options.wal_restart_pages = 1'000'000;  // out of the way: only a rewind can bound the WAL
+    auto s = testing::seed(open_sqlite_store(options), 2);
+    const auto wal_file = options.data_dir / "circles.db-wal";
+    const std::string text(4000, 'y');  // a page or two a message
+
+    // About 16 MB in batches of 20, steadily, against a rewind point of 200 pages (800 KB).
+    constexpr int chunks = 200;
+    constexpr int per_chunk = 20;
+    constexpr std::uintmax_t total = std::uintmax_t{chunks} * per_chunk * 4000;
+    // Two rooms, so a batch takes more than one leaf page.
+    const std::uintmax_t wal_max = append_in_batches(s, wal_file, chunks, per_chunk, text);
+    const int n = chunks * per_chunk;
+    // The file keeps the longest the WAL ever was; without rewinds it would hold everything.
+    EXPECT_LT(wal_max, total / 4) << "the WAL reached " << wal_max << " bytes";
+
+    // Every message is there, in order, on both rooms; the seq goes on where it was.
+    for (int r = 0; r < 2; ++r) {
+        auto room = s.db->get_room(s.rooms[r].id);
+        ASSERT_TRUE(room.has_value());
+        EXPECT_EQ(room->last_seq, static_cast<seq_t>(n / 2));
+    }
+    append_and_wait(*s.db, make_request(s.rooms[0].id, s.student.id, "after", "one more"));
+    EXPECT_EQ(s.db->get_room(s.rooms[0].id)->last_seq, static_cast<seq_t>(n / 2 + 1));
 }
 
 }  // namespace

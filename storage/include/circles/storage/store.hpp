@@ -26,6 +26,10 @@ struct store_options {
     std::size_t max_pending_appends = 65536;  // append queue limit; past it: errc::overloaded
     std::size_t max_batch = 1024;             // appends per commit; 1 = one commit per message
     std::size_t read_connections = 4;         // pooled connections for reads
+    // SQLite's write-ahead log, in pages (4 KiB): see storage/src/sqlite_checkpointer.hpp.
+    int wal_checkpoint_pages = 1000;  // a background checkpoint per this much WAL growth
+    int wal_rewind_pages = 4000;      // past this, rewind the WAL once a checkpoint caught up
+    int wal_restart_pages = 10000;    // past this, the writer completes a checkpoint itself
 };
 
 using append_handler = std::function<void(result<append_result>)>;
