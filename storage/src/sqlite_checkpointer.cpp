@@ -64,6 +64,9 @@ void sqlite_checkpointer::finish_between_batches(database& writer) {
 void sqlite_checkpointer::pass() {
     int before = -1;  // the WAL's length when the previous pass of this round completed
     for (int n = 0; n < max_settle_passes; ++n) {
+        // The writer is completing a checkpoint itself: holding the checkpoint lock here would
+        // only make it wait another batch.
+        if (restart_due_.load(std::memory_order_relaxed)) return;
         int wal = 0;
         int copied = 0;
         const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
@@ -79,6 +82,10 @@ void sqlite_checkpointer::pass() {
             caught_up_.store(true, std::memory_order_relaxed);
             return;
         }
+        // A whole growth step arrived during the last pass: the writer is outpacing the
+        // copying (a burst, or past saturation), and further passes would not settle. The next
+        // step wakes this thread again; past restart_pages the writer finishes the job.
+        if (before >= 0 && wal - before >= lim_.checkpoint_pages) return;
         before = wal;
     }
 }
