@@ -36,7 +36,7 @@ class sqlite_checkpointer {
   public:
     struct limits {
         int checkpoint_pages = 1000;
-        int rewind_pages = 8000;
+        int rewind_pages = 4000;
         int restart_pages = 10000;
     };
     // A pass of the settling loop that copied fewer new frames than this has caught up.
