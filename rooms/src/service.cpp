@@ -59,7 +59,9 @@ result<std::vector<storage::room>> service::rooms_of(const storage::user& u) {
 }
 
 result<storage::room> service::authorize(const storage::user& u, storage::room_id room) {
-    auto r = store_.membership(room, u.id);  // one read: every send comes through here
+    // One read: every send comes through here. A member's send or action does not use the
+    // room's last seq, so the store need not work it out.
+    auto r = store_.membership(room, u.id, storage::store::last_seq_read::skip);
     if (!r) {
         return r.error() == storage::errc::not_found ? errc::room_not_found
                                                      : errc::store_unavailable;
@@ -70,7 +72,8 @@ result<storage::room> service::authorize(const storage::user& u, storage::room_i
 
 result<storage::room> service::authorize_reader(const storage::user& u, storage::room_id room,
                                                 bool record) {
-    auto r = store_.membership(room, u.id);
+    // A join checks a resume point against the room's last seq.
+    auto r = store_.membership(room, u.id, storage::store::last_seq_read::read);
     if (!r) {
         return r.error() == storage::errc::not_found ? errc::room_not_found
                                                      : errc::store_unavailable;

@@ -304,7 +304,8 @@ result<bool> pg_store::is_member(room_id room, user_id user) {
     return r.rows() > 0;
 }
 
-result<room_membership> pg_store::membership(room_id room, user_id user) {
+// rooms.last_seq is kept with every batch here: reading it costs nothing, skip or not.
+result<room_membership> pg_store::membership(room_id room, user_id user, last_seq_read) {
     pg_params p;
     p.add(room).add(user);
     auto db = reads_.acquire();

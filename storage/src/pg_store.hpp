@@ -75,7 +75,7 @@ class pg_store final : public store {
     result<void> add_member(room_id room, user_id user) override;
     result<void> remove_member(room_id room, user_id user) override;
     result<bool> is_member(room_id room, user_id user) override;
-    result<room_membership> membership(room_id room, user_id user) override;
+    result<room_membership> membership(room_id room, user_id user, last_seq_read seq) override;
     result<std::vector<room>> rooms_of(user_id user) override;
     result<std::vector<user>> members_of(room_id room) override;
 

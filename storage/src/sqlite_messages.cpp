@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -26,7 +26,7 @@ void sqlite_store::flush() { queue_.flush(); }
 
 void sqlite_store::commit_batch(append_batch& batch) {
     batch_results results(batch.size(), errc::io_error);
-    std::map<room_id, seq_t> touched;  // room -> last_seq before this batch
+    std::set<room_id> touched;  // rooms whose cached last_seq this batch moved
     batch_repeats repeats;
     bool committed = false;
     batch_audit_head_.reset();
@@ -78,7 +78,7 @@ void sqlite_store::commit_batch(append_batch& batch) {
                       writer_db_.errmsg());
         // Forget the touched rooms rather than trust a restored number: writer_room reloads
         // last_seq from what the database actually holds, so no seq is skipped or reused.
-        for (const auto& [room, before] : touched) rooms_.erase(room);
+        for (const room_id room : touched) rooms_.erase(room);
         fail_uncommitted(results);
     }
     complete_batch(batch, results);
@@ -112,7 +112,7 @@ result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
 }
 
 result<append_result> sqlite_store::append_one(const append_request& req, std::int64_t now,
-                                               std::map<room_id, seq_t>& touched) {
+                                               std::set<room_id>& touched) {
     if (!valid_request(req)) return errc::invalid_argument;
     {
         // Idempotency: a retried send gets its original seq (and escalation).
@@ -160,7 +160,7 @@ result<append_result> sqlite_store::append_one(const append_request& req, std::i
         out.escalation_id = *id;
     }
     if (req.into_room) {
-        touched.try_emplace(req.room, rs.last_seq);
+        touched.insert(req.room);
         rs.last_seq = out.seq;
     }
     return out;

@@ -335,13 +335,19 @@ result<bool> sqlite_store::is_member(room_id room, user_id user) {
     return errc::io_error;
 }
 
-result<room_membership> sqlite_store::membership(room_id room, user_id user) {
+result<room_membership> sqlite_store::membership(room_id room, user_id user, last_seq_read seq) {
     auto db = reads_.acquire();
+    // The last seq is the room's newest message (sqlite_store.hpp): one more index seek, which
+    // every send would pay for a number it does not use.
     auto q = db->prepare(
-        "SELECT id, school_id, name, kind, epoch,"
-        " max(last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = r.id), 0)),"
-        " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
-        " FROM rooms r WHERE id = ?");
+        seq == last_seq_read::read
+            ? "SELECT id, school_id, name, kind, epoch,"
+              " max(last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = r.id), 0)),"
+              " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
+              " FROM rooms r WHERE id = ?"
+            : "SELECT id, school_id, name, kind, epoch, 0,"
+              " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
+              " FROM rooms r WHERE id = ?");
     q.bind(1, user).bind(2, room);
     int rc = q.step();
     if (rc == SQLITE_DONE) return errc::not_found;

@@ -34,6 +34,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 
 #include "append_queue.hpp"
@@ -77,7 +78,7 @@ class sqlite_store final : public store {
     result<void> add_member(room_id room, user_id user) override;
     result<void> remove_member(room_id room, user_id user) override;
     result<bool> is_member(room_id room, user_id user) override;
-    result<room_membership> membership(room_id room, user_id user) override;
+    result<room_membership> membership(room_id room, user_id user, last_seq_read seq) override;
     result<std::vector<room>> rooms_of(user_id user) override;
     result<std::vector<user>> members_of(room_id room) override;
 
@@ -159,7 +160,7 @@ class sqlite_store final : public store {
 
     void commit_batch(append_batch& batch);
     result<append_result> append_one(const append_request& req, std::int64_t now,
-                                     std::map<room_id, seq_t>& touched);
+                                     std::set<room_id>& touched);
     result<room_state*> writer_room(room_id room);
 
     // Runs `sql` over messages joined with users and decrypts each row.

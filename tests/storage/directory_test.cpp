@@ -91,7 +91,7 @@ TEST_P(StoreDirectory, MembershipReadsTheRoomAndWhetherTheUserBelongsAtOnce) {
     ASSERT_TRUE(append_and_wait(*s.db, make_request(a.id, s.student.id, "m1", "hello")));
     EXPECT_TRUE(s.db->remove_member(b.id, s.student.id).has_value());
 
-    auto in = s.db->membership(a.id, s.student.id);
+    auto in = s.db->membership(a.id, s.student.id, store::last_seq_read::read);
     ASSERT_TRUE(in.has_value());
     EXPECT_TRUE(in->member);
     EXPECT_EQ(in->r.id, a.id);
@@ -101,12 +101,20 @@ TEST_P(StoreDirectory, MembershipReadsTheRoomAndWhetherTheUserBelongsAtOnce) {
     EXPECT_EQ(in->r.epoch, 1u);
     EXPECT_EQ(in->r.last_seq, 1u);
 
-    auto out = s.db->membership(b.id, s.student.id);
+    auto out = s.db->membership(b.id, s.student.id, store::last_seq_read::read);
     ASSERT_TRUE(out.has_value());
     EXPECT_FALSE(out->member);
     EXPECT_EQ(out->r.id, b.id);
-    EXPECT_FALSE(s.db->membership(a.id, s.student.id + 100)->member);
-    EXPECT_EQ(s.db->membership(b.id + 100, s.student.id).error(), make_error_code(errc::not_found));
+    constexpr auto skip = store::last_seq_read::skip;
+    EXPECT_FALSE(s.db->membership(a.id, s.student.id + 100, skip)->member);
+    EXPECT_EQ(s.db->membership(b.id + 100, s.student.id, skip).error(),
+              make_error_code(errc::not_found));
+    // A send's check: the same room and membership, without working out the last seq.
+    auto sending = s.db->membership(a.id, s.student.id, skip);
+    ASSERT_TRUE(sending.has_value());
+    EXPECT_TRUE(sending->member);
+    EXPECT_EQ(sending->r.id, a.id);
+    EXPECT_EQ(sending->r.kind, a.kind);
 }
 
 TEST_P(StoreDirectory, CreateRoomStoresItsKeyWrappedByTheMasterKey) {

@@ -119,7 +119,10 @@ class store {
     virtual result<bool> is_member(room_id room, user_id user) = 0;
     // get_room and is_member in one read (a send checks both): errc::not_found when the room
     // does not exist. The default makes the two calls; a store overrides it with one query.
-    virtual result<room_membership> membership(room_id room, user_id user);
+    // With last_seq_read::skip the room's last_seq is left 0: a member's send or action does
+    // not need it, and a store may have to read the room's messages for it (SQLite does).
+    enum class last_seq_read : bool { skip, read };
+    virtual result<room_membership> membership(room_id room, user_id user, last_seq_read seq);
     virtual result<std::vector<room>> rooms_of(user_id user) = 0;
     virtual result<std::vector<user>> members_of(room_id room) = 0;
 
@@ -263,7 +266,7 @@ inline result<user> store::create_user_without_password(school_id school, std::s
     return create_user(school, username, display_name, r, password);
 }
 
-inline result<room_membership> store::membership(room_id room, user_id user) {
+inline result<room_membership> store::membership(room_id room, user_id user, last_seq_read) {
     auto r = get_room(room);
     if (!r) return r.error();
     auto member = is_member(room, user);
