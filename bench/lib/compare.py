@@ -547,7 +547,7 @@ def print_table(results, ratios, scale):
             print(f"{res['label']}: the generator could not offer a step's load on time, so "
                   "its saturation figure is a lower bound")
     others = [q["other_cores"] for res in (c, p) for q in
-              [res["fixed"]] + [x for s in res["sweep"] for x in s["points"]]]
+              res["fixed"]["runs"] + [x for s in res["sweep"] for x in s["points"]]]
     print(f"other processes on the machine during the load runs: {max(others):.2f} cores at "
           f"most, {sum(others) / len(others):.2f} on average" +
           (" -- contended, not a quiet measurement" if max(others) > 0.1 else ""))
