@@ -37,6 +37,27 @@ class tcp_cork {
     int value_;
 };
 
+// The subprotocol a client offers to take FrameBatch messages.
+constexpr std::string_view batch_subprotocol = "circles.v1.batch";
+// Named limits of one FrameBatch: a frame that would take it past them waits for the next.
+constexpr std::size_t max_batch_bytes = 64 * 1024;
+constexpr std::size_t max_batch_frames = 256;
+
+// Whether the upgrade's Sec-WebSocket-Protocol list (comma-separated) holds `name`.
+bool offers(std::string_view list, std::string_view name) {
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        auto item = list.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item == name) return true;
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
 }  // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
@@ -56,10 +77,17 @@ websocket_session::~websocket_session() {
 void websocket_session::run(http::request<http::string_body> req) {
     const auto& lim = state_->cfg().lim;
     ws_.set_option(websocket::stream_base::timeout{lim.handshake_timeout, lim.idle_timeout, true});
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "circles"); }));
+    batching_ = offers(req[http::field::sec_websocket_protocol], batch_subprotocol);
+    ws_.set_option(
+        websocket::stream_base::decorator([batching = batching_](websocket::response_type& res) {
+            res.set(http::field::server, "circles");
+            if (batching) res.set(http::field::sec_websocket_protocol, batch_subprotocol);
+        }));
     ws_.read_message_max(lim.max_frame_bytes);
     ws_.binary(true);
+    // Each message leaves as one frame: split into 4 KiB pieces (Beast's default), a batch
+    // would take a socket write per piece.
+    ws_.auto_fragment(false);
     registry_id_ = state_->add(weak_from_this());
     ws_.async_accept(req,
                      beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
@@ -183,11 +211,23 @@ void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
     }
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
-    if (!writing_) do_write();
+    // The write starts from the strand's queue, after the handlers already waiting on it: a
+    // group commit's events for this connection, or a send's echo and its ack, go together.
+    if (!writing_ && !flush_posted_) {
+        flush_posted_ = true;
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->flush(); });
+    }
+}
+
+void websocket_session::flush() {
+    flush_posted_ = false;
+    if (!writing_ && !closing_ && !queue_.empty()) do_write();
 }
 
 void websocket_session::do_write() {
     writing_ = true;
+    if (write_batch()) return;
+    in_flight_ = 1;
     // Frames waiting behind this one: cork the socket while this run of them is written, so
     // they leave in as few TCP segments as fit rather than one each (every segment costs the
     // kernel a transmit and, on the receiving side, a wake-up). The run is the frames queued
@@ -201,12 +241,33 @@ void websocket_session::do_write() {
                     beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
 }
 
+// Only frames already queued go in: nothing waits for a batch to fill, and a lone frame is
+// written as itself.
+bool websocket_session::write_batch() {
+    if (!batching_ || queue_.size() < 2) return false;
+    batch_frames_.clear();
+    std::size_t bytes = 0;
+    for (const auto& frame : queue_) {
+        const auto element = rooms::batch_element_bytes(frame->size());
+        if (batch_frames_.size() == max_batch_frames || bytes + element > max_batch_bytes) break;
+        bytes += element;
+        batch_frames_.emplace_back(*frame);
+    }
+    if (batch_frames_.size() < 2) return false;
+    rooms::encode_batch(batch_, batch_frames_);
+    in_flight_ = batch_frames_.size();
+    ws_.async_write(net::buffer(batch_),
+                    beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+    return true;
+}
+
 void websocket_session::on_write(beast::error_code ec, std::size_t) {
     writing_ = false;
-    if (!queue_.empty()) {
+    for (; in_flight_ > 0 && !queue_.empty(); --in_flight_) {
         queued_bytes_ -= queue_.front()->size();
         queue_.pop_front();
     }
+    in_flight_ = 0;
     if (ec) {
         closing_ = true;
         return fail(ec, "websocket write");
@@ -231,9 +292,9 @@ void websocket_session::close(websocket::close_code code, const char* reason) {
         beast::get_lowest_layer(ws_).socket().close(ignored);
         return;
     }
-    // Pending frames are dropped (the client resumes from its last seq); the one being
-    // written stays alive until its handler runs.
-    while (queue_.size() > (writing_ ? 1u : 0u)) {
+    // Pending frames are dropped (the client resumes from its last seq); those being written
+    // stay alive until the write's handler runs.
+    while (queue_.size() > (writing_ ? in_flight_ : 0u)) {
         queued_bytes_ -= queue_.back()->size();
         queue_.pop_back();
     }

@@ -6,12 +6,16 @@
 // All state is touched on the connection's strand. deliver(), close_for_shutdown() and
 // close_if_token() may be called from any thread and only post to it. One write is in
 // flight at a time; frames wait in a queue bounded in frames and bytes, and a client that
-// cannot keep up is closed with 1008 and resumes later from its last seq.
+// cannot keep up is closed with 1008 and resumes later from its last seq. A client that
+// offered the "circles.v1.batch" subprotocol gets the frames that queued behind a write as one
+// FrameBatch message, so a busy connection costs one socket write per batch, not per frame.
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "beast.hpp"
 #include "circles/moderation/engine.hpp"
@@ -46,7 +50,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void do_read();
     void on_read(beast::error_code ec, std::size_t bytes);
     void enqueue(std::shared_ptr<const std::string> frame);
+    void flush();  // posted by enqueue: starts a write with whatever queued meanwhile
     void do_write();
+    bool write_batch();  // the queued frames as one FrameBatch, if the client takes them
     void on_write(beast::error_code ec, std::size_t bytes);
     void set_cork(bool on);  // TCP_CORK on the socket while a run of queued frames is written
     void close(websocket::close_code code, const char* reason);
@@ -142,6 +148,11 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
+    bool flush_posted_ = false;
+    std::size_t in_flight_ = 0;  // queued frames the write in flight carries (a batch: several)
+    bool batching_ = false;      // the client offered the "circles.v1.batch" subprotocol
+    std::string batch_;          // the FrameBatch in flight; its capacity is reused
+    std::vector<std::string_view> batch_frames_;
     bool corked_ = false;
     std::size_t cork_run_ = 0;  // frames of the corked run not yet written
     bool closing_ = false;

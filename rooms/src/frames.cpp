@@ -1,5 +1,7 @@
 #include "circles/rooms/frames.hpp"
 
+#include <google/protobuf/io/coded_stream.h>
+
 #include "circles/rooms/service.hpp"
 
 namespace circles::rooms {
@@ -111,6 +113,38 @@ std::shared_ptr<const std::string> encode(const v1::ServerFrame& frame) {
     auto out = std::make_shared<std::string>();
     frame.SerializeToString(out.get());
     return out;
+}
+
+namespace {
+
+using coded = google::protobuf::io::CodedOutputStream;
+
+// A length-delimited field's tag (wire type 2).
+constexpr std::uint32_t bytes_tag(int field) noexcept {
+    return (static_cast<std::uint32_t>(field) << 3) | 2u;
+}
+
+}  // namespace
+
+std::size_t batch_element_bytes(std::size_t frame_bytes) noexcept {
+    return coded::VarintSize32(bytes_tag(v1::FrameBatch::kFramesFieldNumber)) +
+           coded::VarintSize32(static_cast<std::uint32_t>(frame_bytes)) + frame_bytes;
+}
+
+void encode_batch(std::string& out, std::span<const std::string_view> frames) {
+    std::size_t payload = 0;
+    for (auto f : frames) payload += batch_element_bytes(f.size());
+    const auto outer_tag = bytes_tag(v1::ServerFrame::kBatchFieldNumber);
+    out.resize(coded::VarintSize32(outer_tag) +
+               coded::VarintSize32(static_cast<std::uint32_t>(payload)) + payload);
+    auto* p = reinterpret_cast<std::uint8_t*>(out.data());
+    p = coded::WriteVarint32ToArray(outer_tag, p);
+    p = coded::WriteVarint32ToArray(static_cast<std::uint32_t>(payload), p);
+    for (auto f : frames) {
+        p = coded::WriteVarint32ToArray(bytes_tag(v1::FrameBatch::kFramesFieldNumber), p);
+        p = coded::WriteVarint32ToArray(static_cast<std::uint32_t>(f.size()), p);
+        p = coded::WriteRawToArray(f.data(), static_cast<int>(f.size()), p);
+    }
 }
 
 }  // namespace circles::rooms

@@ -159,11 +159,13 @@ std::string login(std::uint16_t port, const std::string& username, const std::st
 
 namespace {
 void prepare(websocket::stream<beast::tcp_stream>& ws, const std::string& token,
-             const std::string& origin) {
-    ws.set_option(websocket::stream_base::decorator([token, origin](websocket::request_type& r) {
-        if (!origin.empty()) r.set(http::field::origin, origin);
-        if (!token.empty()) r.set(http::field::authorization, "Bearer " + token);
-    }));
+             const std::string& origin, bool batched = false) {
+    ws.set_option(
+        websocket::stream_base::decorator([token, origin, batched](websocket::request_type& r) {
+            if (!origin.empty()) r.set(http::field::origin, origin);
+            if (!token.empty()) r.set(http::field::authorization, "Bearer " + token);
+            if (batched) r.set(http::field::sec_websocket_protocol, "circles.v1.batch");
+        }));
     ws.read_message_max(64 * 1024 * 1024);
     ws.binary(true);
 }
@@ -181,11 +183,14 @@ unsigned client::try_upgrade(std::uint16_t port, const std::string& token,
     return res.result_int();
 }
 
-client::client(std::uint16_t port, const std::string& token, const std::string& origin)
-    : ws_(ioc_) {
+client::client(std::uint16_t port, const std::string& token, const std::string& origin,
+               bool batched)
+    : ws_(ioc_), batched_(batched) {
     beast::get_lowest_layer(ws_).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    prepare(ws_, token, origin);
-    ws_.handshake("127.0.0.1:" + std::to_string(port), "/ws");
+    prepare(ws_, token, origin, batched);
+    websocket::response_type res;
+    ws_.handshake(res, "127.0.0.1:" + std::to_string(port), "/ws");
+    subprotocol_ = std::string(res[http::field::sec_websocket_protocol]);
     auto first = next();
     if (!first || !first->has_hello()) throw std::runtime_error("no Hello from the server");
     hello_ = first->hello();
@@ -216,6 +221,11 @@ std::optional<v1::ServerFrame> client::next(std::chrono::milliseconds timeout) {
         pending_.erase(pending_.begin());
         return f;
     }
+    if (!unbatched_.empty()) {
+        auto f = std::move(unbatched_.front());
+        unbatched_.pop_front();
+        return f;
+    }
     if (closed_) return std::nullopt;
     if (!read_pending_) {
         read_pending_ = true;
@@ -240,7 +250,21 @@ std::optional<v1::ServerFrame> client::next(std::chrono::milliseconds timeout) {
     const bool ok = f.ParseFromArray(buffer_.data().data(), static_cast<int>(buffer_.size()));
     buffer_.consume(buffer_.size());
     if (!ok) throw std::runtime_error("server sent a frame that is not a ServerFrame");
-    return f;
+    if (!f.has_batch()) return f;
+    if (!batched_) throw std::runtime_error("server sent a FrameBatch to a client without it");
+    if (f.batch().frames().empty()) throw std::runtime_error("server sent an empty FrameBatch");
+    ++batches_;
+    for (const auto& bytes : f.batch().frames()) {
+        v1::ServerFrame inner;
+        if (!inner.ParseFromString(bytes) || inner.has_batch()) {
+            throw std::runtime_error("a FrameBatch element is not a plain ServerFrame");
+        }
+        unbatched_.push_back(std::move(inner));
+        ++batched_frames_;
+    }
+    auto first = std::move(unbatched_.front());
+    unbatched_.pop_front();
+    return first;
 }
 
 std::optional<v1::ServerFrame> client::wait_for(

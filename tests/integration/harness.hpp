@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -96,8 +97,10 @@ struct upgrade_refused {
 class client {
   public:
     // Connects and completes the upgrade; throws beast::system_error if the upgrade fails.
-    // `status_out`, when given, receives the HTTP status of a refused upgrade.
-    client(std::uint16_t port, const std::string& token, const std::string& origin);
+    // `batched`: offer the "circles.v1.batch" subprotocol; next() then hands out the frames of
+    // a FrameBatch one by one. A client that did not offer it throws on a batch.
+    client(std::uint16_t port, const std::string& token, const std::string& origin,
+           bool batched = false);
     ~client();
 
     // Opens a connection, reporting the HTTP status of a refused upgrade (101 on success).
@@ -129,6 +132,11 @@ class client {
     std::uint64_t room_id(const std::string& name);  // from ListRooms
 
     bool closed() const { return closed_; }
+    // The subprotocol the server answered the upgrade with ("" for none).
+    const std::string& subprotocol() const { return subprotocol_; }
+    // FrameBatch messages received so far, and the frames they held in all.
+    std::size_t batches() const { return batches_; }
+    std::size_t batched_frames() const { return batched_frames_; }
     websocket::close_reason close_reason() const { return ws_.reason(); }
     // Waits until the server closes the connection; returns its close code (0 if none).
     std::uint16_t wait_closed(std::chrono::milliseconds timeout = 5s);
@@ -139,6 +147,11 @@ class client {
     websocket::stream<beast::tcp_stream> ws_;
     beast::flat_buffer buffer_;
     std::vector<v1::ServerFrame> pending_;
+    std::deque<v1::ServerFrame> unbatched_;  // the rest of the last FrameBatch, in order
+    bool batched_ = false;
+    std::string subprotocol_;
+    std::size_t batches_ = 0;
+    std::size_t batched_frames_ = 0;
     v1::Hello hello_;
     std::uint64_t next_request_ = 1;
     bool closed_ = false;

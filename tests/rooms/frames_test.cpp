@@ -122,5 +122,43 @@ TEST(RoomFrames, EncodeRoundTripsPresence) {
     EXPECT_FALSE(decoded.presence().present());
 }
 
+TEST(RoomFrames, ABatchHoldsEachFrameWholeAndInOrder) {
+    v1::ServerFrame message;
+    fill(*message.mutable_message(), sample_message());
+    v1::ServerFrame big;  // a length that takes a three-byte varint
+    big.mutable_error()->set_message(std::string(20'000, 'x'));
+    v1::ServerFrame pong;
+    pong.set_request_id(9);
+    pong.mutable_pong();
+    const std::vector<std::string> frames = {*encode(message), *encode(big), *encode(pong),
+                                             std::string()};  // an empty ServerFrame is valid
+    std::vector<std::string_view> views(frames.begin(), frames.end());
+
+    std::string out = "left over from an earlier, longer batch " + std::string(40'000, '?');
+    encode_batch(out, views);
+    v1::ServerFrame decoded;
+    ASSERT_TRUE(decoded.ParseFromString(out));
+    ASSERT_EQ(decoded.body_case(), v1::ServerFrame::kBatch);
+    EXPECT_EQ(decoded.request_id(), 0u);
+    ASSERT_EQ(decoded.batch().frames_size(), 4);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(decoded.batch().frames(i), frames[i]) << i;
+    // Byte for byte what protobuf itself writes for the same batch.
+    v1::ServerFrame built;
+    for (const auto& f : frames) built.mutable_batch()->add_frames(f);
+    EXPECT_EQ(out, built.SerializeAsString());
+
+    std::size_t elements = 0;
+    for (const auto& f : frames) elements += batch_element_bytes(f.size());
+    EXPECT_EQ(elements, built.batch().ByteSizeLong());
+    EXPECT_EQ(batch_element_bytes(100), 1u + 1u + 100u);
+    EXPECT_EQ(batch_element_bytes(200), 1u + 2u + 200u);
+
+    // The buffer is reused: a shorter batch next leaves nothing of the longer one behind.
+    encode_batch(out, std::span(views).subspan(2, 1));
+    ASSERT_TRUE(decoded.ParseFromString(out));
+    ASSERT_EQ(decoded.batch().frames_size(), 1);
+    EXPECT_EQ(decoded.batch().frames(0), frames[2]);
+}
+
 }  // namespace
 }  // namespace circles::rooms

@@ -2,8 +2,6 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include "circles/v1/circles.pb.h"
-
 namespace circles::bench {
 
 namespace http = beast::http;
@@ -23,6 +21,7 @@ std::string error_kind(int code) {
 void circles_connection::decorate(websocket::request_type& req) const {
     req.set(http::field::origin, state().origin);
     req.set(http::field::authorization, "Bearer " + plan().token);
+    if (state().opt.batch) req.set(http::field::sec_websocket_protocol, "circles.v1.batch");
 }
 
 void circles_connection::on_frame(std::string_view data) {
@@ -31,6 +30,18 @@ void circles_connection::on_frame(std::string_view data) {
     if (!frame.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
         return error("malformed_frame");
     }
+    if (!frame.has_batch()) return on_server_frame(frame);
+    thread_local v1::ServerFrame inner;
+    for (const auto& bytes : frame.batch().frames()) {
+        if (!inner.ParseFromString(bytes) || inner.has_batch()) {
+            error("malformed_frame");
+            continue;
+        }
+        on_server_frame(inner);
+    }
+}
+
+void circles_connection::on_server_frame(const v1::ServerFrame& frame) {
     switch (frame.body_case()) {
         case v1::ServerFrame::kHello: {
             if (!setting_up()) return;

@@ -29,6 +29,8 @@ const char* const usage_text =
     "  --threads N             client threads, each with its own io_context (default 1)\n"
     "  --server-pid PID        sample the server's memory (VmRSS) and CPU time\n"
     "  --json                  print one JSON object instead of the table\n"
+    "  --no-batch              circles: do not offer the circles.v1.batch subprotocol, so\n"
+    "                          every server frame comes as a WebSocket message of its own\n"
     "  --no-progress           no progress line on stderr\n";
 
 namespace {
@@ -73,6 +75,10 @@ options parse_options(const std::vector<std::string>& args) {
         }
         if (a == "--json") {
             o.json = true;
+            continue;
+        }
+        if (a == "--no-batch") {
+            o.batch = false;
             continue;
         }
         if (a == "--no-progress") {

@@ -147,7 +147,7 @@ export interface ChatClientOptions {
   url?: string;
   checkAuth?: AuthCheck;
   /** Tests: a fake WebSocket. */
-  createSocket?: (url: string) => WebSocket;
+  createSocket?: (url: string, protocols: string[]) => WebSocket;
   talkTimeoutMs?: number;
 }
 

@@ -6,6 +6,12 @@ import type { ClientBody, ServerFrame } from './proto';
 
 export type ConnStatus = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
 
+/**
+ * The WebSocket subprotocol by which this client asks for FrameBatch messages: frames that
+ * queued on the server behind a write come several to a message. Each is handled in order.
+ */
+export const BATCH_SUBPROTOCOL = 'circles.v1.batch';
+
 /** Close code a server may use for "session no longer valid". */
 export const CLOSE_UNAUTHENTICATED = 4401;
 
@@ -26,7 +32,7 @@ export interface ConnectionOptions {
   url?: string;
   checkAuth?: AuthCheck;
   pingIntervalMs?: number;
-  createSocket?: (url: string) => WebSocket;
+  createSocket?: (url: string, protocols: string[]) => WebSocket;
   rand?: () => number;
 }
 
@@ -109,14 +115,15 @@ export class Connection {
     this.handlers.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let ws: WebSocket;
     try {
-      ws = this.opts.createSocket ? this.opts.createSocket(this.url) : new WebSocket(this.url);
+      const protocols = [BATCH_SUBPROTOCOL];
+      ws = this.opts.createSocket ? this.opts.createSocket(this.url, protocols) : new WebSocket(this.url, protocols);
     } catch {
       this.scheduleReconnect(false);
       return;
     }
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
-    ws.onmessage = (ev: MessageEvent) => this.onMessage(ev);
+    ws.onmessage = (ev: MessageEvent) => this.onMessage(ws, ev);
     ws.onclose = (ev: CloseEvent) => this.onClose(ws, ev.code);
     ws.onerror = () => {
       /* a close event follows */
@@ -129,7 +136,7 @@ export class Connection {
     ws.onerror = null;
   }
 
-  private onMessage(ev: MessageEvent): void {
+  private onMessage(ws: WebSocket, ev: MessageEvent): void {
     if (typeof ev.data === 'string') return; // binary frames only
     let frame: ServerFrame;
     try {
@@ -137,6 +144,25 @@ export class Connection {
     } catch {
       return; // not a ServerFrame; ignore it
     }
+    if (frame.body.case !== 'batch') {
+      this.onServerFrame(frame);
+      return;
+    }
+    for (const bytes of frame.body.value.frames) {
+      // A frame handled before this one may have ended the connection (authentication lost).
+      if (this.ws !== ws) return;
+      let inner: ServerFrame;
+      try {
+        inner = decodeServerFrame(bytes);
+      } catch {
+        continue; // not a ServerFrame; the rest of the batch still counts
+      }
+      if (inner.body.case === 'batch') continue; // a batch never holds a batch
+      this.onServerFrame(inner);
+    }
+  }
+
+  private onServerFrame(frame: ServerFrame): void {
     if (frame.body.case === 'hello') {
       this.ready = true;
       this.attempt = 0;

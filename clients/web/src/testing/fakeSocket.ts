@@ -12,6 +12,7 @@ import { EscalationSource, EscalationState, MessageStatus, Role } from '../proto
 export type ServerInit = MessageInitShape<typeof ServerFrameSchema>;
 
 export class FakeSocket {
+  constructor(readonly protocols: string[] = []) {}
   readyState = 1;
   binaryType = '';
   sent: ClientFrame[] = [];
@@ -27,6 +28,11 @@ export class FakeSocket {
   deliver(init: ServerInit) {
     const bytes = toBinary(ServerFrameSchema, create(ServerFrameSchema, init));
     this.onmessage?.({ data: bytes.slice().buffer });
+  }
+  /** Several frames as one FrameBatch message, as the server sends what queued behind a write. */
+  deliverBatch(inits: ServerInit[]) {
+    const frames = inits.map((i) => toBinary(ServerFrameSchema, create(ServerFrameSchema, i)));
+    this.deliver({ body: { case: 'batch', value: { frames } } });
   }
   drop() {
     this.readyState = 3;
@@ -72,8 +78,8 @@ export function newClient(talkTimeoutMs?: number): ChatClient {
   return new ChatClient({
     url: 'ws://test/ws',
     talkTimeoutMs,
-    createSocket: () => {
-      const s = new FakeSocket();
+    createSocket: (_url: string, protocols: string[]) => {
+      const s = new FakeSocket(protocols);
       sockets.push(s);
       return s as unknown as WebSocket;
     },

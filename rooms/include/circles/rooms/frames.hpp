@@ -1,7 +1,10 @@
 #pragma once
 // Conversions from store rows to wire messages, and the one place frames are serialized.
+#include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "circles/rooms/presence.hpp"
 #include "circles/storage/types.hpp"
@@ -27,5 +30,12 @@ void fill(v1::CheckInAnswer& out, storage::room_id room, std::int64_t round,
 
 // Serializes once into an immutable buffer that every recipient shares.
 std::shared_ptr<const std::string> encode(const v1::ServerFrame& frame);
+
+// FrameBatch: several serialised ServerFrames as one. The bytes one frame of `frame_bytes`
+// adds to a batch (its field tag and length, then the frame).
+std::size_t batch_element_bytes(std::size_t frame_bytes) noexcept;
+// Replaces `out` with a ServerFrame whose batch holds `frames` in order, written straight from
+// the shared buffers (no ServerFrame is built). `out` keeps its capacity for the next batch.
+void encode_batch(std::string& out, std::span<const std::string_view> frames);
 
 }  // namespace circles::rooms

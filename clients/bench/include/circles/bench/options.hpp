@@ -31,6 +31,7 @@ struct options {
     unsigned threads = 1;
     int server_pid = 0;
     bool json = false;
+    bool batch = true;     // circles: offer the "circles.v1.batch" subprotocol (FrameBatch)
     bool progress = true;  // the one-line progress on stderr (never with --json)
     bool help = false;
 };
