@@ -1,5 +1,8 @@
 // sqlite_store: check-in rounds and participation. Starting a round and answering commit on
 // directory_db_ (BEGIN IMMEDIATE); the reads run on the read pool.
+#include <algorithm>
+#include <map>
+
 #include "checkin_rows.hpp"
 #include "sqlite_store.hpp"
 #include "store_common.hpp"
@@ -7,6 +10,10 @@
 namespace circles::storage::detail {
 
 namespace {
+
+// How far past the start of a participation window its walk over the newest messages goes
+// before it stops: a wall clock stepped back by less than this loses nothing.
+constexpr std::int64_t participation_clock_slack_ms = 10 * 60 * 1000;
 
 // The round's counts, read on `db`.
 result<void> count_answers(database& db, checkin_round& r) {
@@ -141,17 +148,28 @@ result<bool> sqlite_store::answered_checkin(std::int64_t round, user_id user) {
 
 result<std::vector<participation_row>> sqlite_store::participation(room_id room,
                                                                    std::int64_t since_ms) {
+    // Newest first along the primary key, with no index on time (migration 10): a message's
+    // time follows its seq, except where the wall clock was stepped back, so the walk goes on
+    // past the window by participation_clock_slack_ms before it stops.
     auto db = reads_.acquire();
     auto q = db->prepare(
-        "SELECT sender_id, count(*), max(created_at_ms) FROM messages"
-        " WHERE room_id = ? AND created_at_ms >= ? GROUP BY sender_id ORDER BY sender_id");
-    q.bind(1, room).bind(2, since_ms);
-    std::vector<participation_row> out;
+        "SELECT sender_id, created_at_ms FROM messages WHERE room_id = ? ORDER BY seq DESC");
+    q.bind(1, room);
+    std::map<user_id, participation_row> by_sender;
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
-        out.push_back({q.int64(0), static_cast<int>(q.int64(1)), q.int64(2)});
+        const std::int64_t at = q.int64(1);
+        if (at < since_ms - participation_clock_slack_ms) break;
+        if (at < since_ms) continue;
+        auto& row = by_sender[q.int64(0)];
+        row.user = q.int64(0);
+        row.messages += 1;
+        row.last_at_ms = std::max(row.last_at_ms, at);
     }
-    if (rc != SQLITE_DONE) return errc::io_error;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return errc::io_error;
+    std::vector<participation_row> out;
+    out.reserve(by_sender.size());
+    for (auto& [user, row] : by_sender) out.push_back(row);
     return out;
 }
 

@@ -102,6 +102,42 @@ TEST_P(StoreCheckins, ParticipationCountsEachMembersMessagesSinceATime) {
     EXPECT_TRUE(later->empty()) << "nothing said after the window starts";
 }
 
+// A wall clock stepped back leaves a newer message with an older time than the one before it.
+// Participation counts by time, whatever the order of seqs (SQLite walks the newest messages
+// with no time index, migration 10).
+TEST_P(StoreCheckins, ParticipationCountsByTimeWhenTheClockWasSteppedBack) {
+    auto s = open_seeded();
+    const auto room = s.rooms[0].id;
+    for (int i = 0; i < 4; ++i) {
+        ASSERT_TRUE(testing::append_and_wait(
+            *s.db, testing::make_request(room, s.student.id, "c" + std::to_string(i), "hi")));
+    }
+    // Seqs 1..4: two before the window, one inside it, and the newest dated just before the
+    // window starts (the clock went back a minute), and none of them in order with the seqs.
+    const std::int64_t since = 10'000'000;
+    const auto set_time = [&](int seq, std::int64_t at) {
+        raw().exec("UPDATE messages SET created_at_ms = " + std::to_string(at) +
+                   " WHERE room_id = " + std::to_string(room) +
+                   " AND seq = " + std::to_string(seq));
+    };
+    set_time(1, since - 3'600'000);  // an hour before
+    set_time(2, since - 1'000);
+    set_time(3, since + 5'000);
+    set_time(4, since - 60'000);
+
+    auto said = s.db->participation(room, since);
+    ASSERT_TRUE(said);
+    ASSERT_EQ(said->size(), 1u);
+    EXPECT_EQ((*said)[0].user, s.student.id);
+    EXPECT_EQ((*said)[0].messages, 1);
+    EXPECT_EQ((*said)[0].last_at_ms, since + 5'000);
+
+    auto wider = s.db->participation(room, since - 2'000);  // takes seq 2 in too
+    ASSERT_TRUE(wider);
+    ASSERT_EQ(wider->size(), 1u);
+    EXPECT_EQ((*wider)[0].messages, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreCheckins, testing::all_backends(), testing::backend_name);
 
 }  // namespace
