@@ -42,6 +42,8 @@ constexpr std::string_view batch_subprotocol = "circles.v1.batch";
 // Named limits of one FrameBatch: a frame that would take it past them waits for the next.
 constexpr std::size_t max_batch_bytes = 64 * 1024;
 constexpr std::size_t max_batch_frames = 256;
+// A batch buffer larger than this is freed after its write rather than kept for the next.
+constexpr std::size_t batch_buffer_keep_bytes = 8 * 1024;
 
 // Whether the upgrade's Sec-WebSocket-Protocol list (comma-separated) holds `name`.
 bool offers(std::string_view list, std::string_view name) {
@@ -77,7 +79,10 @@ websocket_session::~websocket_session() {
 void websocket_session::run(http::request<http::string_body> req) {
     const auto& lim = state_->cfg().lim;
     ws_.set_option(websocket::stream_base::timeout{lim.handshake_timeout, lim.idle_timeout, true});
-    batching_ = offers(req[http::field::sec_websocket_protocol], batch_subprotocol);
+    const auto [first, last] = req.equal_range(http::field::sec_websocket_protocol);
+    for (auto it = first; it != last; ++it) {
+        batching_ = batching_ || offers(it->value(), batch_subprotocol);
+    }
     ws_.set_option(
         websocket::stream_base::decorator([batching = batching_](websocket::response_type& res) {
             res.set(http::field::server, "circles");
@@ -254,6 +259,7 @@ bool websocket_session::write_batch() {
         batch_frames_.emplace_back(*frame);
     }
     if (batch_frames_.size() < 2) return false;
+    if (corked_) set_cork(false);  // a run corked for a lone oversized frame ends here
     rooms::encode_batch(batch_, batch_frames_);
     in_flight_ = batch_frames_.size();
     ws_.async_write(net::buffer(batch_),
@@ -268,6 +274,8 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
         queue_.pop_front();
     }
     in_flight_ = 0;
+    // A burst's batch buffer is not kept for the connection's whole life.
+    if (batch_.capacity() > batch_buffer_keep_bytes) std::string().swap(batch_);
     if (ec) {
         closing_ = true;
         return fail(ec, "websocket write");
@@ -292,8 +300,11 @@ void websocket_session::close(websocket::close_code code, const char* reason) {
         beast::get_lowest_layer(ws_).socket().close(ignored);
         return;
     }
-    // Pending frames are dropped (the client resumes from its last seq); those being written
-    // stay alive until the write's handler runs.
+    // A reply queued just before the close (the error that made it, say) still goes out: the
+    // write whose start was posted starts now. Everything behind what is being written is
+    // dropped (the client resumes from its last seq); the frames in flight stay alive until
+    // the write's handler runs.
+    if (!writing_ && !queue_.empty()) do_write();
     while (queue_.size() > (writing_ ? in_flight_ : 0u)) {
         queued_bytes_ -= queue_.back()->size();
         queue_.pop_back();

@@ -79,6 +79,19 @@ TEST_F(Limits, MalformedAndUnknownFramesGetTypedErrors) {
     EXPECT_TRUE(pong && pong->has_pong());
 }
 
+// The frame that reaches the limit is answered too, before the close: the client learns why.
+TEST_F(Limits, TheLastMalformedFrameIsAnsweredBeforeTheClose) {
+    client c = connect();
+    constexpr int limit = 20;  // max_protocol_errors, by default
+    for (int i = 0; i < limit; ++i) {
+        c.send_raw("\xff\xff");
+        auto e = c.next();
+        ASSERT_TRUE(e && e->has_error()) << "no answer to malformed frame " << i + 1;
+        EXPECT_EQ(e->error().code(), v1::ERROR_CODE_MALFORMED_FRAME);
+    }
+    EXPECT_EQ(c.wait_closed(), 1008);
+}
+
 TEST_F(Limits, RepeatedMalformedFramesCloseWith1008) {
     client c = connect();
     for (int i = 0; i < 40 && !c.closed(); ++i) c.send_raw("\xff\xff");

@@ -33,6 +33,7 @@ void circles_connection::on_frame(std::string_view data) {
     if (!frame.has_batch()) return on_server_frame(frame);
     thread_local v1::ServerFrame inner;
     for (const auto& bytes : frame.batch().frames()) {
+        if (!live()) return;  // a frame before this one ended the connection
         if (!inner.ParseFromString(bytes) || inner.has_batch()) {
             error("malformed_frame");
             continue;

@@ -53,6 +53,7 @@ class connection : public std::enable_shared_from_this<connection> {
     void error(std::string kind);  // counted; the connection goes on
 
     bool setting_up() const { return phase_ == phase::setting_up; }
+    bool live() const { return phase_ == phase::setting_up || phase_ == phase::ready; }
     run_state& state() const { return worker_.state(); }
     std::uint32_t index() const { return index_; }
     const client_plan& plan() const { return worker_.state().plan[index_]; }
