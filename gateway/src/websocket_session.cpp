@@ -42,8 +42,6 @@ constexpr std::string_view batch_subprotocol = "circles.v1.batch";
 // Named limits of one FrameBatch: a frame that would take it past them waits for the next.
 constexpr std::size_t max_batch_bytes = 64 * 1024;
 constexpr std::size_t max_batch_frames = 256;
-// A batch buffer larger than this is freed after its write rather than kept for the next.
-constexpr std::size_t batch_buffer_keep_bytes = 8 * 1024;
 
 // Whether the upgrade's Sec-WebSocket-Protocol list (comma-separated) holds `name`.
 bool offers(std::string_view list, std::string_view name) {
@@ -274,8 +272,9 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
         queue_.pop_front();
     }
     in_flight_ = 0;
-    // A burst's batch buffer is not kept for the connection's whole life.
-    if (batch_.capacity() > batch_buffer_keep_bytes) std::string().swap(batch_);
+    // The batch buffer goes with its write: kept, it would stay on every idle connection
+    // that ever had a batch (about 600 bytes each after a join), for one malloc per batch.
+    if (!batch_.empty()) std::string().swap(batch_);
     if (ec) {
         closing_ = true;
         return fail(ec, "websocket write");

@@ -151,7 +151,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     bool flush_posted_ = false;
     std::size_t in_flight_ = 0;  // queued frames the write in flight carries (a batch: several)
     bool batching_ = false;      // the client offered the "circles.v1.batch" subprotocol
-    std::string batch_;          // the FrameBatch in flight; its capacity is reused
+    std::string batch_;          // the FrameBatch in flight, freed when it is written
     std::vector<std::string_view> batch_frames_;
     bool corked_ = false;
     std::size_t cork_run_ = 0;  // frames of the corked run not yet written
