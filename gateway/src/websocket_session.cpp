@@ -43,21 +43,6 @@ constexpr std::string_view batch_subprotocol = "circles.v1.batch";
 constexpr std::size_t max_batch_bytes = 64 * 1024;
 constexpr std::size_t max_batch_frames = 256;
 
-// Whether the upgrade's Sec-WebSocket-Protocol list (comma-separated) holds `name`.
-bool offers(std::string_view list, std::string_view name) {
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        auto item = list.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-            item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (item == name) return true;
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
 }  // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
@@ -77,9 +62,10 @@ websocket_session::~websocket_session() {
 void websocket_session::run(http::request<http::string_body> req) {
     const auto& lim = state_->cfg().lim;
     ws_.set_option(websocket::stream_base::timeout{lim.handshake_timeout, lim.idle_timeout, true});
+    // Sec-WebSocket-Protocol is a comma-separated token list, possibly over several lines.
     const auto [first, last] = req.equal_range(http::field::sec_websocket_protocol);
-    for (auto it = first; it != last; ++it) {
-        batching_ = batching_ || offers(it->value(), batch_subprotocol);
+    for (auto it = first; it != last && !batching_; ++it) {
+        batching_ = http::token_list(it->value()).exists(batch_subprotocol);
     }
     ws_.set_option(
         websocket::stream_base::decorator([batching = batching_](websocket::response_type& res) {
@@ -248,18 +234,18 @@ void websocket_session::do_write() {
 // written as itself.
 bool websocket_session::write_batch() {
     if (!batching_ || queue_.size() < 2) return false;
-    batch_frames_.clear();
+    std::vector<std::string_view> frames;
     std::size_t bytes = 0;
     for (const auto& frame : queue_) {
         const auto element = rooms::batch_element_bytes(frame->size());
-        if (batch_frames_.size() == max_batch_frames || bytes + element > max_batch_bytes) break;
+        if (frames.size() == max_batch_frames || bytes + element > max_batch_bytes) break;
         bytes += element;
-        batch_frames_.emplace_back(*frame);
+        frames.emplace_back(*frame);
     }
-    if (batch_frames_.size() < 2) return false;
+    if (frames.size() < 2) return false;
     if (corked_) set_cork(false);  // a run corked for a lone oversized frame ends here
-    rooms::encode_batch(batch_, batch_frames_);
-    in_flight_ = batch_frames_.size();
+    rooms::encode_batch(batch_, frames);
+    in_flight_ = frames.size();
     ws_.async_write(net::buffer(batch_),
                     beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
     return true;

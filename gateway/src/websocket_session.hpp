@@ -13,9 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "beast.hpp"
 #include "circles/moderation/engine.hpp"
@@ -152,7 +150,6 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     std::size_t in_flight_ = 0;  // queued frames the write in flight carries (a batch: several)
     bool batching_ = false;      // the client offered the "circles.v1.batch" subprotocol
     std::string batch_;          // the FrameBatch in flight, freed when it is written
-    std::vector<std::string_view> batch_frames_;
     bool corked_ = false;
     std::size_t cork_run_ = 0;  // frames of the corked run not yet written
     bool closing_ = false;

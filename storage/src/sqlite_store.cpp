@@ -339,15 +339,15 @@ result<room_membership> sqlite_store::membership(room_id room, user_id user, las
     auto db = reads_.acquire();
     // The last seq is the room's newest message (sqlite_store.hpp): one more index seek, which
     // every send would pay for a number it does not use.
-    auto q = db->prepare(
-        seq == last_seq_read::read
-            ? "SELECT id, school_id, name, kind, epoch,"
-              " max(last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = r.id), 0)),"
-              " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
-              " FROM rooms r WHERE id = ?"
-            : "SELECT id, school_id, name, kind, epoch, 0,"
-              " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
-              " FROM rooms r WHERE id = ?");
+    static const auto query = [](const char* last_seq) {
+        return std::string("SELECT id, school_id, name, kind, epoch, ") + last_seq +
+               ", EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?)"
+               " FROM rooms r WHERE id = ?";
+    };
+    static const std::string reading =
+        query("max(last_seq, coalesce((SELECT max(seq) FROM messages WHERE room_id = r.id), 0))");
+    static const std::string skipping = query("0");
+    auto q = db->prepare((seq == last_seq_read::read ? reading : skipping).c_str());
     q.bind(1, user).bind(2, room);
     int rc = q.step();
     if (rc == SQLITE_DONE) return errc::not_found;

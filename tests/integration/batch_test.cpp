@@ -50,7 +50,7 @@ TEST_F(Batch, OnlyAClientThatOffersTheSubprotocolIsAnsweredWithIt) {
     EXPECT_NE(plain.room_id("Lunch Bunch"), 0u);
 }
 
-// `n` MessageEvents of `c` with texts `texts`, in order, with consecutive seqs.
+// `c` receives one MessageEvent for each of `texts`, in order, with consecutive seqs.
 void expect_in_order(client& c, const std::vector<std::string>& texts, const char* who) {
     const auto got = receive_messages(c, texts.size());
     ASSERT_EQ(got.size(), texts.size()) << who;
