@@ -37,9 +37,8 @@ return n
 // KEYS: expiry. ARGV: lifetime ms, keep ms, channel, room key prefix, node, sweep limit, then
 // (room, user, value) for each of this node's entries.
 // Refreshes this node's entries, writing back any Redis lost (a restart) and announcing those;
-// then removes every expired entry of any node, announces it (T), and returns
-// {room, user, value, still_present} per removal so that exactly one node, this one, reports
-// a member whose last entry in the room it was.
+// then removes every expired entry of any node and announces it (T): every node hears that
+// and tells its own clients if the member is gone from its view. Returns how many it removed.
 inline constexpr const char* heartbeat = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -56,7 +55,6 @@ for i = 7, #ARGV, 3 do
     end
 end
 redis.call('PEXPIRE', KEYS[1], keep)
-local lost = {}
 local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[6]))
 for _, id in ipairs(gone) do
     redis.call('ZREM', KEYS[1], id)
@@ -67,21 +65,9 @@ for _, id in ipairs(gone) do
         local value = redis.call('HGET', hkey, field) or ''
         redis.call('HDEL', hkey, field)
         redis.call('PUBLISH', channel, 'T|' .. id .. '|' .. value)
-        local suffix = '|' .. user
-        local still = 0
-        for _, f in ipairs(redis.call('HKEYS', hkey)) do
-            if string.sub(f, -#suffix) == suffix then
-                still = 1
-                break
-            end
-        end
-        table.insert(lost, room)
-        table.insert(lost, user)
-        table.insert(lost, value)
-        table.insert(lost, still)
     end
 end
-return lost
+return #gone
 )lua";
 
 // KEYS: expiry. ARGV: room key prefix. Every live entry: {id, value, id, value, ...}.

@@ -27,7 +27,6 @@ using detail::text_of;
 using detail::connection;
 using detail::member_value;
 using detail::parse_member;
-using detail::parse_number;
 
 // A heartbeat refreshes at most this many entries per script call (a long script blocks
 // Redis), and removes at most this many expired entries per sweep.
@@ -105,10 +104,7 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
         std::lock_guard lock(mutex_);
         reconnected_ = std::move(f);
     }
-    void on_member_lost(redis_presence::member_lost f) {
-        std::lock_guard lock(mutex_);
-        lost_ = std::move(f);
-    }
+    void on_change(rooms::presence::change_listener f) { feed_.set(std::move(f)); }
 
     bool enter(storage::room_id room, const rooms::member& m) {
         bool first_here = false;
@@ -119,7 +115,9 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
             e.who = m;
             first_here = ++e.connections == 1;
             first_anywhere = first_here && !remote_has(room, m.id);
+            if (first_anywhere) feed_.push(room, m, true);
         }
+        if (first_anywhere) feed_.deliver();
         if (first_here) {
             boost::asio::post(strand_,
                               [self = shared_from_this(), room, m] { self->send_enter(room, m); });
@@ -136,10 +134,14 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
             auto u = r->second.find(user);
             if (u == r->second.end()) return false;
             if (--u->second.connections > 0) return false;
+            // Another node may still have the user: this node's view keeps them until that
+            // node's exit (or the sweep of its entry) arrives, and then tells its clients.
+            last_anywhere = !remote_has(room, user);
+            if (last_anywhere) feed_.push(room, std::move(u->second.who), false);
             r->second.erase(u);
             if (r->second.empty()) local_.erase(r);
-            last_anywhere = !remote_has(room, user);
         }
+        if (last_anywhere) feed_.deliver();
         boost::asio::post(strand_,
                           [self = shared_from_this(), room, user] { self->send_exit(room, user); });
         return last_anywhere;
@@ -180,6 +182,10 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
     bool remote_has(storage::room_id room, storage::user_id user) const {
         auto r = remote_.find(room);
         return r != remote_.end() && r->second.contains(user);
+    }
+    bool local_has(storage::room_id room, storage::user_id user) const {
+        auto l = local_.find(room);
+        return l != local_.end() && l->second.contains(user);
     }
 
     std::string room_key(storage::room_id room) const {
@@ -265,7 +271,6 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
                 cmd_->command(argv, [self = shared_from_this(), remaining](const redisReply* r) {
                     if (!r) return;
                     if (r->type == REDIS_REPLY_ERROR) return log_script_error("heartbeat", r);
-                    self->swept(*r);
                     if (--*remaining == 0 && !self->announced_) {
                         self->announced_ = true;
                         self->update_ready();
@@ -274,31 +279,6 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
             if (!sent) return;
         }
         if (++since_resync_ >= resync_every) resync();
-    }
-
-    // The heartbeat's removals: this node swept them, so this node reports the members gone.
-    void swept(const redisReply& r) {
-        if (r.type != REDIS_REPLY_ARRAY) return;
-        redis_presence::member_lost lost;
-        {
-            std::lock_guard lock(mutex_);
-            lost = lost_;
-        }
-        for (std::size_t i = 0; i + 3 < r.elements; i += 4) {
-            const auto room = parse_number<storage::room_id>(text_of(*r.element[i]));
-            const auto user = parse_number<storage::user_id>(text_of(*r.element[i + 1]));
-            const bool still = r.element[i + 3]->integer != 0;
-            if (!room || !user || still) continue;
-            auto who = parse_member(text_of(*r.element[i + 2]), *user);
-            bool here = false;
-            {
-                std::lock_guard lock(mutex_);
-                auto l = local_.find(*room);
-                here = l != local_.end() && l->second.contains(*user);
-            }
-            if (!who || here || !lost) continue;
-            lost(*room, *who);
-        }
     }
 
     // --- the cache (the strand) ---
@@ -333,29 +313,64 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
         if (kind != "message") return;
         const auto payload = text_of(*r.element[2]);
         if (snapshot_in_flight_) buffered_.emplace_back(payload);
-        std::lock_guard lock(mutex_);
-        apply(payload, remote_);
+        bool changed = false;
+        {
+            std::lock_guard lock(mutex_);
+            changed = apply(payload, remote_, true);
+        }
+        if (changed) feed_.deliver();
     }
 
     // Under mutex_. Changes of this node's own entries are ignored: local_ is the truth.
-    void apply(std::string_view text, remote_map& into) const {
+    // With `tell`, a change that makes a member appear in or vanish from this node's view
+    // (local_ and remote_) is pushed to the feed; returns whether one was.
+    bool apply(std::string_view text, remote_map& into, bool tell) {
         auto c = detail::parse_change(text);
-        if (!c || c->node == node_id_) return;
+        if (!c || c->node == node_id_) return false;
+        const bool here = tell && local_has(c->room, c->user);
         if (c->kind == 'E') {
             auto who = parse_member(c->value, c->user);
-            if (!who) return;
-            auto& e = into[c->room][c->user];
+            if (!who) return false;
+            auto& users = into[c->room];
+            const bool known = users.contains(c->user);
+            auto& e = users[c->user];
             e.who = std::move(*who);
             e.nodes.insert(c->node);
-            return;
+            if (!tell || here || known) return false;
+            feed_.push(c->room, e.who, true);
+            return true;
         }
         auto r = into.find(c->room);
-        if (r == into.end()) return;
+        if (r == into.end()) return false;
         auto u = r->second.find(c->user);
-        if (u == r->second.end()) return;
+        if (u == r->second.end()) return false;
         u->second.nodes.erase(c->node);
-        if (u->second.nodes.empty()) r->second.erase(u);
+        if (!u->second.nodes.empty()) return false;
+        const bool gone = tell && !here;
+        if (gone) feed_.push(c->room, std::move(u->second.who), false);
+        r->second.erase(u);
         if (r->second.empty()) into.erase(r);
+        return gone;
+    }
+
+    // Under mutex_. A reload replaces remote_ with `fresh`: members it adds or drops that have
+    // no connection here are changes of this node's view (pub/sub lost them, or Redis did).
+    bool tell_differences(const remote_map& fresh) {
+        bool changed = false;
+        const auto diff = [&](const remote_map& from, const remote_map& to, bool present) {
+            for (const auto& [room, users] : from) {
+                const auto other = to.find(room);
+                for (const auto& [id, e] : users) {
+                    if (other != to.end() && other->second.contains(id)) continue;
+                    if (local_has(room, id)) continue;
+                    feed_.push(room, e.who, present);
+                    changed = true;
+                }
+            }
+        };
+        diff(remote_, fresh, false);
+        diff(fresh, remote_, true);
+        return changed;
     }
 
     // Reloads every other node's entries. Changes that arrive while the load is in flight are
@@ -383,14 +398,17 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
         for (std::size_t i = 0; i + 1 < r.elements; i += 2) {
             const std::string event = "E|" + std::string(text_of(*r.element[i])) + "|" +
                                       std::string(text_of(*r.element[i + 1]));
-            apply(event, fresh);
+            apply(event, fresh, false);
         }
-        for (const auto& event : buffered_) apply(event, fresh);
-        buffered_.clear();
+        bool changed = false;
         {
             std::lock_guard lock(mutex_);
+            for (const auto& event : buffered_) apply(event, fresh, false);
+            changed = tell_differences(fresh);
             remote_.swap(fresh);
         }
+        buffered_.clear();
+        if (changed) feed_.deliver();
         loaded_ = true;
         update_ready();
     }
@@ -429,7 +447,7 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
     std::unordered_map<storage::room_id, std::map<storage::user_id, local_entry>> local_;
     remote_map remote_;
     std::function<void()> reconnected_;
-    redis_presence::member_lost lost_;
+    rooms::change_feed feed_;
     std::atomic<bool> connected_{false};
 
     // The strand only.
@@ -463,7 +481,7 @@ class redis_presence_handle final : public redis_presence {
     }
     bool connected() const noexcept override { return impl_->connected(); }
     void on_reconnected(std::function<void()> f) override { impl_->on_reconnected(std::move(f)); }
-    void on_member_lost(member_lost f) override { impl_->on_member_lost(std::move(f)); }
+    void on_change(change_listener f) override { impl_->on_change(std::move(f)); }
 
   private:
     std::shared_ptr<presence_impl> impl_;

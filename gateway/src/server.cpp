@@ -74,11 +74,6 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
             net::post(catch_up_pool, [&rooms] { rooms.catch_up_all(); });
         });
     }
-    if (redis_presence) {
-        redis_presence->on_member_lost([&rooms](storage::room_id room, const rooms::member& m) {
-            rooms.member_lost(room, m);
-        });
-    }
     auto state = std::make_shared<shared_state>(cfg, *store, rooms);
     state->set_readiness([redis_bus, redis_presence] {
         return (!redis_bus || redis_bus->connected()) &&

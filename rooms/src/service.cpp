@@ -50,7 +50,12 @@ service::service(storage::store& store, bus& b, presence& p, limits l)
     limits_.max_replay = std::min(limits_.max_replay, storage_page_limit - 1);
     limits_.max_page = std::min(limits_.max_page, storage_page_limit);
     bus_.set_handler([this](const room_event& ev) { hub_.dispatch(ev); });
+    presence_.on_change([this](storage::room_id room, const member& m, bool present) {
+        tell_presence(room, m, present);
+    });
 }
+
+service::~service() { presence_.on_change({}); }
 
 result<std::vector<storage::room>> service::rooms_of(const storage::user& u) {
     auto r = store_.rooms_of(u.id);
@@ -98,7 +103,7 @@ result<join_outcome> service::join(const storage::user& u, storage::room_id room
     if (subscribe) {
         hub_.add(room, conn);
         const member me = member_of(u);
-        if (presence_.enter(room, me)) publish_presence(room, me, true);
+        presence_.enter(room, me);  // the listener tells the room
     }
 
     join_outcome out;
@@ -143,7 +148,7 @@ result<join_outcome> service::join(const storage::user& u, storage::room_id room
 
 void service::leave(const storage::user& u, storage::room_id room, const subscriber* conn) {
     hub_.remove(room, conn);
-    if (presence_.exit(room, u.id)) publish_presence(room, member_of(u), false);
+    presence_.exit(room, u.id);  // the listener tells the room
 }
 
 result<storage::history_page> service::history(const storage::user& u, storage::room_id room,
@@ -191,17 +196,13 @@ void service::append(const storage::user& sender, storage::append_request req, a
     });
 }
 
-void service::publish_presence(storage::room_id room, const member& m, bool present) {
+void service::tell_presence(storage::room_id room, const member& m, bool present) {
     v1::ServerFrame frame;
     auto* change = frame.mutable_presence();
     change->set_room_id(static_cast<std::uint64_t>(room));
     fill(*change->mutable_member(), m);
     change->set_present(present);
-    bus_.publish(room_event{room, 0, encode(frame)});
-}
-
-void service::member_lost(storage::room_id room, const member& m) {
-    publish_presence(room, m, false);
+    hub_.dispatch(room_event{room, 0, encode(frame)});
 }
 
 void service::watch_school(storage::school_id school, const std::shared_ptr<subscriber>& conn) {

@@ -89,14 +89,26 @@ TEST(RedisReconnect, PresenceIsAnnouncedAgainAfterRedisRestarts) {
     // Served from memory while Redis is away; enter and exit still answer.
     EXPECT_EQ(a.presence->present(1).size(), 1u);
     EXPECT_TRUE(a.presence->enter(1, {20, "Green Owl", storage::role::facilitator}));
+    EXPECT_TRUE(a.presence->enter(1, {30, "Red Fox", storage::role::counselor}));
+    EXPECT_TRUE(a.presence->exit(1, 10)) << "the heron's tab closes while Redis is away";
     EXPECT_EQ(a.presence->present(1).size(), 2u);
 
     redis.restart();  // empty: every presence key is gone
     ASSERT_TRUE(
         eventually([&] { return a.presence_reconnects >= 1 && b.presence_reconnects >= 1; }));
     ASSERT_TRUE(eventually([&] { return a.presence->connected() && b.presence->connected(); }));
-    // Node a wrote its members back, including the one that came during the outage.
-    EXPECT_TRUE(eventually([&] { return b.presence->present(1).size() == 2; }));
+    // Node a wrote its members back, including the ones that came during the outage, and b's
+    // reload dropped the one that left: its exit never reached Redis.
+    EXPECT_TRUE(eventually([&] {
+        const auto here = b.presence->present(1);
+        return here.size() == 2 && here[0].id == 20 && here[1].id == 30;
+    }));
+    // And b told its clients so: the changes came in an announcement or in the reload.
+    EXPECT_TRUE(eventually([&] {
+        return b.heard.of(1, 10) == "+-" && b.heard.of(1, 20) == "+" && b.heard.of(1, 30) == "+";
+    })) << b.heard.of(1, 10)
+        << " " << b.heard.of(1, 20) << " " << b.heard.of(1, 30);
+    EXPECT_EQ(a.heard.of(1, 10), "+-");
 }
 
 TEST(RedisReconnect, AHungRedisIsDroppedAfterTheCommandTimeoutAndRejoined) {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -101,6 +102,43 @@ class recorder {
     std::vector<rooms::room_event> events_;
 };
 
+// What a presence told its listener, from any thread.
+class presence_log {
+  public:
+    rooms::presence::change_listener listener() {
+        return [this](storage::room_id room, const rooms::member& m, bool present) {
+            std::lock_guard lock(mutex_);
+            changes_.push_back({room, m, present});
+        };
+    }
+    // One user's changes in one room, in order: "+" came, "-" left. "+-" is a visit.
+    std::string of(storage::room_id room, storage::user_id user) const {
+        std::lock_guard lock(mutex_);
+        std::string out;
+        for (const auto& c : changes_) {
+            if (c.room == room && c.who.id == user) out += c.present ? '+' : '-';
+        }
+        return out;
+    }
+    // The member as the last change about them named them.
+    std::optional<rooms::member> last(storage::room_id room, storage::user_id user) const {
+        std::lock_guard lock(mutex_);
+        for (auto c = changes_.rbegin(); c != changes_.rend(); ++c) {
+            if (c->room == room && c->who.id == user) return c->who;
+        }
+        return std::nullopt;
+    }
+
+  private:
+    struct change {
+        storage::room_id room;
+        rooms::member who;
+        bool present;
+    };
+    mutable std::mutex mutex_;
+    std::vector<change> changes_;
+};
+
 // A gateway node's Redis side: declared after its io_thread, so the bus and presence are
 // destroyed while their io_context still runs.
 struct node {
@@ -115,11 +153,13 @@ struct node {
         if (with_presence) {
             presence = make_redis_presence(io.ioc, options_for(url, id));
             presence->on_reconnected([this] { ++presence_reconnects; });
+            presence->on_change(heard.listener());
         }
     }
 
     io_thread io;
     recorder seen;
+    presence_log heard;  // what the presence told its listener
     std::atomic<int> bus_reconnects{0};
     std::atomic<int> presence_reconnects{0};
     std::mutex mutex;

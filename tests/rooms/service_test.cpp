@@ -80,6 +80,7 @@ class RoomService : public ::testing::Test {
 
     void use_limits(const limits& l) {
         store_->flush();
+        svc_.reset();  // one service per presence: the old one stops listening first
         svc_ = std::make_unique<service>(*store_, bus_, *presence_, l);
     }
 
@@ -130,13 +131,11 @@ class RoomService : public ::testing::Test {
 
     std::uint64_t epoch_of(storage::room_id room) { return store_->get_room(room).value().epoch; }
 
-    // Presence frames the bus carried for `room`, in order.
-    std::vector<v1::PresenceChange> presence_published(storage::room_id room) const {
-        std::vector<v1::PresenceChange> out;
-        for (const auto& f : bus_.frames(room)) {
-            if (f.body_case() == v1::ServerFrame::kPresence) out.push_back(f.presence());
-        }
-        return out;
+    // Presence frames the bus carried for `room`: none, each node tells its own connections.
+    std::size_t presence_on_the_bus(storage::room_id room) const {
+        std::size_t n = 0;
+        for (const auto& f : bus_.frames(room)) n += f.body_case() == v1::ServerFrame::kPresence;
+        return n;
     }
 
     std::size_t messages_published(storage::room_id room) const {
@@ -510,31 +509,37 @@ TEST_F(RoomService, ResumeFromZeroWithMatchingEpochReplaysFromTheStart) {
 
 // ---- presence ------------------------------------------------------------------------------
 
-TEST_F(RoomService, PresenceIsPublishedOnFirstJoinAndLastLeave) {
+TEST_F(RoomService, PresenceIsToldOnFirstJoinAndLastLeave) {
     const auto room = new_room();
+    auto watcher = std::make_shared<recording_subscriber>();
     auto tab1 = std::make_shared<recording_subscriber>();
     auto tab2 = std::make_shared<recording_subscriber>();
+    ASSERT_TRUE(svc_->join(bob_, room.id, std::nullopt, 0, watcher));
 
     ASSERT_TRUE(svc_->join(alice_, room.id, std::nullopt, 0, tab1));
-    auto changes = presence_published(room.id);
-    ASSERT_EQ(changes.size(), 1u);
-    EXPECT_TRUE(changes[0].present());
-    EXPECT_EQ(changes[0].room_id(), static_cast<std::uint64_t>(room.id));
-    EXPECT_EQ(changes[0].member().user_id(), static_cast<std::uint64_t>(alice_.id));
-    EXPECT_EQ(changes[0].member().display_name(), "Blue Heron");
+    auto changes = watcher->presence();
+    ASSERT_EQ(changes.size(), 2u);  // bob himself, then alice
+    EXPECT_TRUE(changes[1].present());
+    EXPECT_EQ(changes[1].room_id(), static_cast<std::uint64_t>(room.id));
+    EXPECT_EQ(changes[1].member().user_id(), static_cast<std::uint64_t>(alice_.id));
+    EXPECT_EQ(changes[1].member().display_name(), "Blue Heron");
+    EXPECT_EQ(tab1->presence().size(), 1u) << "alice hears her own arrival";
 
     ASSERT_TRUE(svc_->join(alice_, room.id, std::nullopt, 0, tab2));  // a second tab
-    EXPECT_EQ(presence_published(room.id).size(), 1u);
+    EXPECT_EQ(watcher->presence().size(), 2u);
 
     svc_->leave(alice_, room.id, tab1.get());  // one tab still open
-    EXPECT_EQ(presence_published(room.id).size(), 1u);
+    EXPECT_EQ(watcher->presence().size(), 2u);
 
     svc_->leave(alice_, room.id, tab2.get());
-    changes = presence_published(room.id);
-    ASSERT_EQ(changes.size(), 2u);
-    EXPECT_FALSE(changes[1].present());
-    EXPECT_EQ(changes[1].member().user_id(), static_cast<std::uint64_t>(alice_.id));
-    EXPECT_TRUE(presence_->present(room.id).empty());
+    changes = watcher->presence();
+    ASSERT_EQ(changes.size(), 3u);
+    EXPECT_FALSE(changes[2].present());
+    EXPECT_EQ(changes[2].member().user_id(), static_cast<std::uint64_t>(alice_.id));
+    const auto here = presence_->present(room.id);
+    ASSERT_EQ(here.size(), 1u);
+    EXPECT_EQ(here[0].id, bob_.id);
+    EXPECT_EQ(presence_on_the_bus(room.id), 0u) << "each node tells its own connections";
 }
 
 TEST_F(RoomService, OthersInTheRoomHearAJoinAndALeave) {
@@ -574,7 +579,6 @@ TEST_F(RoomService, ReplayOnlyJoinChangesNeitherPresenceNorSubscriptions) {
     ASSERT_TRUE(r);
     EXPECT_TRUE(r->recovered);
     EXPECT_TRUE(bus_.calls().empty());
-    EXPECT_TRUE(presence_published(room.id).empty());
     EXPECT_TRUE(presence_->present(room.id).empty());
 }
 

@@ -7,8 +7,12 @@
 // trip on an I/O thread. A full reload every few refreshes repairs anything pub/sub lost.
 //
 // enter() is "first connection of this user in this room anywhere"; exit() is "last one
-// anywhere". Both are judged from this node's cache, so two nodes racing can both say
-// "first": presence frames are idempotent for clients, so a repeat is harmless.
+// anywhere", both as this node's view (its own connections and the cache) sees it. Every
+// change of that view goes to the change listener, whatever caused it: this node's own
+// connections, another node's enter or exit, a sweep of a dead node's entries, or a reload
+// that found pub/sub had lost a change. Each node tells its own clients, so what they hear
+// always matches its view; when a user's tabs on two nodes close at once, each node tells
+// its clients as soon as it has heard of both.
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
@@ -26,12 +30,6 @@ class redis_presence : public rooms::presence {
     // Called (on the presence strand) after Redis came back and this node's members were
     // announced again and the cache reloaded.
     virtual void on_reconnected(std::function<void()> f) = 0;
-    // A member's last entry in a room was removed because its node stopped refreshing it
-    // (the node died or lost Redis for longer than the TTL). Called on exactly one node, the
-    // one whose sweep removed it, on the presence strand; the caller tells the room (a
-    // PresenceChange with present=false through the bus).
-    using member_lost = std::function<void(storage::room_id, const rooms::member&)>;
-    virtual void on_member_lost(member_lost f) = 0;
 };
 
 // Starts connecting at once, in the background. Throws boost::system::system_error (an

@@ -120,7 +120,12 @@ struct join_outcome {
 
 class service {
   public:
+    // Tells the room's local connections of every change in the presence's view (see
+    // presence.hpp): presence changes do not travel on the bus, each node tells its own.
     service(storage::store& store, bus& b, presence& p, limits l = {});
+    ~service();
+    service(const service&) = delete;
+    service& operator=(const service&) = delete;
 
     result<std::vector<storage::room>> rooms_of(const storage::user& u);
 
@@ -242,10 +247,6 @@ class service {
     void catch_up(storage::room_id room);
     void catch_up_all();
 
-    // A member left without saying so: their gateway node died or lost the presence store
-    // for longer than its TTL. Tells the room (PresenceChange, present=false) on every node.
-    void member_lost(storage::room_id room, const member& m);
-
     // An event for the room's staff alone (facilitators, counselors, admins joined to it), on
     // every node, outside the room sequence: a case from the room was resolved.
     void publish_to_staff(storage::room_id room, const v1::ServerFrame& frame);
@@ -263,7 +264,8 @@ class service {
   private:
     result<session_view> view_of(storage::room_id room, storage::room_session s);
     result<session_view> change_session(const storage::user& u, storage::room_id room, bool open);
-    void publish_presence(storage::room_id room, const member& m, bool present);
+    // To this node's connections in the room.
+    void tell_presence(storage::room_id room, const member& m, bool present);
     // The room exists, `u` belongs to it and may act as `need` requires.
     enum class acting { facilitator, staff };
     result<storage::room> authorize_staff(const storage::user& u, storage::room_id room,
