@@ -57,6 +57,34 @@ describe('batched frames', () => {
     conn.stop();
   });
 
+  it('offers nothing after an upgrade that failed while offering it, and offers it again once a socket opened', () => {
+    const { conn, sockets, seen } = open();
+    // A node from before batches: the browser fails the upgrade, the socket never opens.
+    sockets[0].drop();
+    vi.runOnlyPendingTimers();
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1].protocols).toEqual([]);
+    // Without the offer, any node accepts; frames come one per message.
+    sockets[1].open();
+    sockets[1].deliver(helloInit);
+    sockets[1].deliver(messageInit(1));
+    expect(seen).toEqual(['ready', 'message 1']);
+    // That socket worked: the next one asks for batches again.
+    sockets[1].drop();
+    vi.runOnlyPendingTimers();
+    expect(sockets).toHaveLength(3);
+    expect(sockets[2].protocols).toEqual([BATCH_SUBPROTOCOL]);
+    // A server that is down fails both kinds of attempt: the offer alternates, so a node
+    // of either kind that comes back is reached within two attempts.
+    sockets[2].drop();
+    vi.runOnlyPendingTimers();
+    expect(sockets[3].protocols).toEqual([]);
+    sockets[3].drop();
+    vi.runOnlyPendingTimers();
+    expect(sockets[4].protocols).toEqual([BATCH_SUBPROTOCOL]);
+    conn.stop();
+  });
+
   it('handles each frame of a batch in order, Hello included', () => {
     const { conn, sockets, seen, frames } = open();
     sockets[0].deliverBatch([helloInit, messageInit(1), messageInit(2)]);

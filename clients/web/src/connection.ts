@@ -48,6 +48,16 @@ export class Connection {
   private attempt = 0;
   private nextRequestId = 1n;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Whether the next socket offers BATCH_SUBPROTOCOL. A server from before batches answers an
+   * offer without choosing it, and the browser then fails the upgrade; during a rolling upgrade
+   * a load balancer may send us to such a node. So after an upgrade that failed while offering
+   * it, the next attempt offers nothing (every server accepts that); after a socket that
+   * opened, the next offers it again.
+   */
+  private offerBatch = true;
+  /** The current socket's upgrade succeeded. */
+  private opened = false;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private readonly url: string;
   private readonly pingIntervalMs: number;
@@ -115,7 +125,8 @@ export class Connection {
     this.handlers.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let ws: WebSocket;
     try {
-      const protocols = [BATCH_SUBPROTOCOL];
+      this.opened = false;
+      const protocols = this.offerBatch ? [BATCH_SUBPROTOCOL] : [];
       ws = this.opts.createSocket ? this.opts.createSocket(this.url, protocols) : new WebSocket(this.url, protocols);
     } catch {
       this.scheduleReconnect(false);
@@ -123,6 +134,9 @@ export class Connection {
     }
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
+    ws.onopen = () => {
+      if (ws === this.ws) this.opened = true;
+    };
     ws.onmessage = (ev: MessageEvent) => this.onMessage(ws, ev);
     ws.onclose = (ev: CloseEvent) => this.onClose(ws, ev.code);
     ws.onerror = () => {
@@ -131,6 +145,7 @@ export class Connection {
   }
 
   private detach(ws: WebSocket): void {
+    ws.onopen = null;
     ws.onmessage = null;
     ws.onclose = null;
     ws.onerror = null;
@@ -184,6 +199,7 @@ export class Connection {
     this.ws = null;
     const wasReady = this.ready;
     this.ready = false;
+    this.offerBatch = this.opened || wasReady ? true : !this.offerBatch;
     this.clearPing();
     if (wasReady) this.handlers.onDisconnected(this.gen);
     if (this.stopped) return;

@@ -16,6 +16,7 @@ export class FakeSocket {
   readyState = 1;
   binaryType = '';
   sent: ClientFrame[] = [];
+  onopen: (() => void) | null = null;
   onmessage: ((ev: { data: ArrayBuffer }) => void) | null = null;
   onclose: ((ev: { code: number }) => void) | null = null;
   onerror: (() => void) | null = null;
@@ -24,6 +25,10 @@ export class FakeSocket {
   }
   close() {
     this.readyState = 3;
+  }
+  /** The upgrade succeeded (a real socket's open event). */
+  open() {
+    this.onopen?.();
   }
   deliver(init: ServerInit) {
     const bytes = toBinary(ServerFrameSchema, create(ServerFrameSchema, init));
