@@ -95,16 +95,16 @@ void http_session::upgrade(request req) {
         return send(
             error_response(req, http::status::unauthorized, "unauthenticated", "please log in"));
     }
-    auto u = state_->store().user_for_session(*token);
-    if (!u) {
+    auto found = state_->store().find_session(*token);
+    if (!found) {
         return send(error_response(req, http::status::unauthorized, "unauthenticated",
-                                   u.error() == storage::errc::expired
+                                   found.error() == storage::errc::expired
                                        ? "your session has expired; please log in again"
                                        : "please log in"));
     }
     stream_.expires_never();
-    std::make_shared<websocket_session>(stream_.release_socket(), state_, std::move(*u),
-                                        std::move(*token))
+    std::make_shared<websocket_session>(stream_.release_socket(), state_, std::move(found->who),
+                                        std::move(*token), found->expires_at)
         ->run(std::move(req));
 }
 

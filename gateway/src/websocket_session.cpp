@@ -37,6 +37,9 @@ class tcp_cork {
     int value_;
 };
 
+// The close code for "this login has ended" (logged out or expired): the web client's
+// CLOSE_UNAUTHENTICATED, which sends it to the login page without trying again.
+constexpr auto close_session_ended = static_cast<websocket::close_code>(4401);
 // The subprotocol a client offers to take FrameBatch messages.
 constexpr std::string_view batch_subprotocol = "circles.v1.batch";
 // Named limits of one FrameBatch: a frame that would take it past them waits for the next.
@@ -46,8 +49,11 @@ constexpr std::size_t max_batch_frames = 256;
 }  // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
-                                     storage::user user, std::string token)
+                                     storage::user user, std::string token,
+                                     std::chrono::system_clock::time_point session_expires)
     : ws_(std::move(socket)),
+      session_expires_(session_expires),
+      session_timer_(ws_.get_executor()),
       state_(std::move(state)),
       user_(std::move(user)),
       token_(std::move(token)),
@@ -99,7 +105,24 @@ void websocket_session::on_accept(beast::error_code ec) {
     hello->set_node_id(state_->cfg().node_id);
     reply(0, frame);
     watch_school();
+    end_at_session_expiry();
     do_read();
+}
+
+// A login lasts session_ttl: a socket opened with it does not outlive it. The client is told
+// with close_session_ended and goes back to its login page. The wait holds no reference: a
+// connection that ends sooner is not kept alive by it.
+void websocket_session::end_at_session_expiry() {
+    const auto left = session_expires_ - std::chrono::system_clock::now();
+    session_timer_.expires_after(
+        std::max(std::chrono::steady_clock::duration::zero(),
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(left)));
+    session_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->closing_) return;
+        spdlog::info("session expired user={}", self->user_.id);
+        self->close(close_session_ended, "your session has expired; please log in again");
+    });
 }
 
 void websocket_session::do_read() {
@@ -280,6 +303,7 @@ void websocket_session::set_cork(bool on) {
 void websocket_session::close(websocket::close_code code, const char* reason) {
     if (closing_) return;
     closing_ = true;
+    session_timer_.cancel();
     if (!accepted_) {
         beast::error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);
@@ -310,7 +334,7 @@ void websocket_session::close_for_shutdown() {
 
 void websocket_session::close_if_token(const std::string& token) {
     net::post(ws_.get_executor(), [self = shared_from_this(), token] {
-        if (self->token_ == token) self->close(websocket::close_code::policy_error, "logged out");
+        if (self->token_ == token) self->close(close_session_ended, "logged out");
     });
 }
 

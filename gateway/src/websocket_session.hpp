@@ -32,8 +32,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
                           public rooms::subscriber,
                           public connection {
   public:
+    // The connection is closed (4401) when the session ends at `session_expires`.
     websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state, storage::user user,
-                      std::string token);
+                      std::string token, std::chrono::system_clock::time_point session_expires);
     ~websocket_session() override;
 
     void run(http::request<http::string_body> req);
@@ -54,6 +55,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_write(beast::error_code ec, std::size_t bytes);
     void set_cork(bool on);  // TCP_CORK on the socket while a run of queued frames is written
     void close(websocket::close_code code, const char* reason);
+    void end_at_session_expiry();
     void on_event(const rooms::room_event& ev);
     void leave_all();
 
@@ -138,6 +140,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void protocol_error(std::uint64_t request_id, v1::ErrorCode code, std::string_view message);
 
     websocket::stream<beast::tcp_stream> ws_;
+    const std::chrono::system_clock::time_point session_expires_;
+    net::steady_timer session_timer_;
     beast::flat_buffer buffer_;
     std::shared_ptr<shared_state> state_;
     storage::user user_;

@@ -368,7 +368,7 @@ result<std::string> pg_store::create_session(user_id user, std::chrono::seconds 
     return std::move(token.text);
 }
 
-result<user> pg_store::user_for_session(std::string_view token) {
+result<session> pg_store::find_session(std::string_view token) {
     if (!plausible_token(token)) return errc::not_found;
     pg_params p;
     p.add_bytes(hash_token(token));
@@ -379,8 +379,10 @@ result<user> pg_store::user_for_session(std::string_view token) {
         p);
     if (!r.ok()) return errc::io_error;
     if (r.rows() == 0) return errc::not_found;
-    if (r.int64(0, 5) <= now_ms()) return errc::expired;
-    return read_user(r, 0);
+    const auto expires_ms = r.int64(0, 5);
+    if (expires_ms <= now_ms()) return errc::expired;
+    return session{read_user(r, 0),
+                   std::chrono::system_clock::time_point(std::chrono::milliseconds(expires_ms))};
 }
 
 result<void> pg_store::revoke_session(std::string_view token) {

@@ -403,7 +403,7 @@ result<std::string> sqlite_store::create_session(user_id user, std::chrono::seco
     return std::move(token.text);
 }
 
-result<user> sqlite_store::user_for_session(std::string_view token) {
+result<session> sqlite_store::find_session(std::string_view token) {
     if (!plausible_token(token)) return errc::not_found;
     const auto hash = hash_token(token);
     auto db = reads_.acquire();
@@ -414,8 +414,10 @@ result<user> sqlite_store::user_for_session(std::string_view token) {
     int rc = q.step();
     if (rc == SQLITE_DONE) return errc::not_found;
     if (rc != SQLITE_ROW) return errc::io_error;
-    if (q.int64(5) <= now_ms()) return errc::expired;
-    return read_user(q, 0);
+    const auto expires_ms = q.int64(5);
+    if (expires_ms <= now_ms()) return errc::expired;
+    return session{read_user(q, 0),
+                   std::chrono::system_clock::time_point(std::chrono::milliseconds(expires_ms))};
 }
 
 result<void> sqlite_store::revoke_session(std::string_view token) {

@@ -83,7 +83,7 @@ class sqlite_store final : public store {
     result<std::vector<user>> members_of(room_id room) override;
 
     result<std::string> create_session(user_id user, std::chrono::seconds ttl) override;
-    result<user> user_for_session(std::string_view token) override;
+    result<session> find_session(std::string_view token) override;
     result<void> revoke_session(std::string_view token) override;
 
     result<std::int64_t> append_audit(const audit_record& record) override;

@@ -233,7 +233,7 @@ TEST_F(Chat, LogoutEndsTheSession) {
     auto out = http_request(server_->port(), http::verb::post, "/api/logout", {},
                             {{"Authorization", "Bearer " + token}});
     EXPECT_EQ(out.status, 204u);
-    EXPECT_NE(riley.wait_closed(), 0) << "the open socket of a logged-out session is closed";
+    EXPECT_EQ(riley.wait_closed(), 4401) << "the open socket of a logged-out session is closed";
     EXPECT_EQ(client::try_upgrade(server_->port(), token, server_->origin()), 401u);
     auto me = http_request(server_->port(), http::verb::get, "/api/me", {},
                            {{"Authorization", "Bearer " + token}});

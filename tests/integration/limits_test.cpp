@@ -207,5 +207,18 @@ TEST(IdleTimeout, SilentConnectionIsClosedAndAnsweringOneStays) {
     EXPECT_TRUE(pong && pong->has_pong());
 }
 
+// A login lasts session_ttl_seconds: a socket opened with it is closed when it ends, with the
+// close code that sends the web client to its login page, and the token opens no new one.
+TEST(SessionExpiry, AnOpenSocketIsClosedWith4401WhenItsLoginEnds) {
+    server_process server(make_temp_dir() / "data", "[limits]\nsession_ttl_seconds = 3\n");
+    server.start();
+    const auto token = login(server.port(), "alex");
+    const auto opened = std::chrono::steady_clock::now();
+    client alex(server.port(), token, server.origin());
+    EXPECT_EQ(alex.wait_closed(15s), 4401);
+    EXPECT_GE(std::chrono::steady_clock::now() - opened, 1s) << "closed long before the expiry";
+    EXPECT_EQ(client::try_upgrade(server.port(), token, server.origin()), 401u);
+}
+
 }  // namespace
 }  // namespace circles::test

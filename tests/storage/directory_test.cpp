@@ -147,9 +147,17 @@ TEST_P(StoreDirectory, SessionsAreCreatedLookedUpExpiredAndRevoked) {
               std::string::npos);
     EXPECT_NE(*token, s.db->create_session(s.student.id, std::chrono::hours(8)).value());
 
+    const auto before = std::chrono::system_clock::now();
     auto who = s.db->user_for_session(*token);
     ASSERT_TRUE(who.has_value());
     EXPECT_EQ(who->id, s.student.id);
+    // The session says when it ends: eight hours after it was created, to the millisecond.
+    auto found = s.db->find_session(*token);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->who.id, s.student.id);
+    EXPECT_EQ(found->who.display_name, s.student.display_name);
+    EXPECT_LE(found->expires_at, before + std::chrono::hours(8) + std::chrono::milliseconds(1));
+    EXPECT_GE(found->expires_at, before + std::chrono::hours(8) - std::chrono::seconds(60));
     EXPECT_EQ(s.db->user_for_session("not-a-token").error(), make_error_code(errc::not_found));
     std::string forged = *token;
     forged[0] = forged[0] == 'A' ? 'B' : 'A';

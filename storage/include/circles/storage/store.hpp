@@ -243,8 +243,14 @@ class store {
     // Returns a fresh random token (URL-safe base64 of 32 random bytes). Only its hash is
     // stored, so a copy of the database does not hold usable tokens.
     virtual result<std::string> create_session(user_id user, std::chrono::seconds ttl) = 0;
-    // errc::not_found for an unknown token, errc::expired past its expiry.
-    virtual result<user> user_for_session(std::string_view token) = 0;
+    // The session's user and when it ends. errc::not_found for an unknown token,
+    // errc::expired past its expiry.
+    virtual result<session> find_session(std::string_view token) = 0;
+    result<user> user_for_session(std::string_view token) {
+        auto s = find_session(token);
+        if (!s) return s.error();
+        return std::move(s->who);
+    }
     virtual result<void> revoke_session(std::string_view token) = 0;
 
     // --- audit trail (circles/storage/audit.hpp) ---------------------------------------------

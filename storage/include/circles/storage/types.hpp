@@ -1,5 +1,6 @@
 #pragma once
 // Plain rows of the store. Ids are positive 64-bit integers; 0 means "none".
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,12 @@ struct user {
     std::string username;      // login name; never shown to other students
     std::string display_name;  // per-school pseudonym, unique within the school
     role user_role = role::student;
+};
+
+// A login: whose it is and when it ends (a WebSocket open at that moment is closed).
+struct session {
+    user who;
+    std::chrono::system_clock::time_point expires_at;
 };
 
 // Well-known room kinds; a kind is stored as its string so schools may add their own.
