@@ -107,6 +107,19 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
     };
     wait_page();
 
+    // Sockets whose login has expired are closed at most this long after it.
+    constexpr auto session_expiry_check = std::chrono::seconds(1);
+    net::steady_timer expiry_timer(ioc);
+    std::function<void()> wait_expiry = [&] {
+        expiry_timer.expires_after(session_expiry_check);
+        expiry_timer.async_wait([&](beast::error_code e) {
+            if (e || state->shutting_down()) return;
+            state->close_expired(std::chrono::system_clock::now());
+            wait_expiry();
+        });
+    };
+    wait_expiry();
+
     boost::system::error_code ec;
     const auto address = net::ip::make_address(cfg.listen_host, ec);
     if (ec) throw std::runtime_error("listen host must be an IP address: " + cfg.listen_host);
@@ -165,6 +178,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
                 grace.cancel();
                 signals.cancel();
                 page_timer.cancel();
+                expiry_timer.cancel();
                 hangup.cancel();
                 // The Redis clients keep the io_context busy for good (heartbeats,
                 // reconnects): give the presence exits of the closed connections a moment

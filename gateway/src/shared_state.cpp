@@ -58,24 +58,45 @@ bool shared_state::origin_allowed(std::string_view origin) const {
            cfg_.allowed_origins.end();
 }
 
-std::uint64_t shared_state::add(const std::weak_ptr<connection>& c) {
+std::uint64_t shared_state::add(
+    const std::weak_ptr<connection>& c,
+    std::optional<std::chrono::system_clock::time_point> session_expires) {
     std::lock_guard lock(mutex_);
     const auto id = next_id_++;
-    connections_.emplace(id, c);
+    const auto expiry = session_expires ? expiries_.emplace(*session_expires, id) : expiries_.end();
+    connections_.emplace(id, registered{c, expiry});
     return id;
 }
 
 void shared_state::remove(std::uint64_t id) {
     std::lock_guard lock(mutex_);
-    connections_.erase(id);
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    if (it->second.expiry != expiries_.end()) expiries_.erase(it->second.expiry);
+    connections_.erase(it);
+}
+
+void shared_state::close_expired(std::chrono::system_clock::time_point now) {
+    std::vector<std::shared_ptr<connection>> ended;
+    {
+        std::lock_guard lock(mutex_);
+        while (!expiries_.empty() && expiries_.begin()->first <= now) {
+            auto c = connections_.find(expiries_.begin()->second);
+            expiries_.erase(expiries_.begin());
+            if (c == connections_.end()) continue;
+            c->second.expiry = expiries_.end();
+            if (auto live = c->second.c.lock()) ended.push_back(std::move(live));
+        }
+    }
+    for (const auto& c : ended) c->close_session_expired();
 }
 
 std::vector<std::shared_ptr<connection>> shared_state::snapshot() const {
     std::vector<std::shared_ptr<connection>> out;
     std::lock_guard lock(mutex_);
     out.reserve(connections_.size());
-    for (const auto& [id, w] : connections_) {
-        if (auto c = w.lock()) out.push_back(std::move(c));
+    for (const auto& [id, r] : connections_) {
+        if (auto c = r.c.lock()) out.push_back(std::move(c));
     }
     return out;
 }

@@ -3,9 +3,12 @@
 // pool that runs password hashing off the I/O threads, and the registry of live connections
 // that shutdown and logout walk. The registry holds weak references only.
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -28,6 +31,8 @@ class connection {
     virtual void close_for_shutdown() = 0;
     // Closes the connection if it was authenticated with `token` (after a logout).
     virtual void close_if_token(const std::string& token) = 0;
+    // The login it was opened with has expired (only connections added with an expiry).
+    virtual void close_session_expired() {}
 };
 
 class shared_state {
@@ -72,8 +77,15 @@ class shared_state {
 
     bool origin_allowed(std::string_view origin) const;
 
-    std::uint64_t add(const std::weak_ptr<connection>& c);
+    // `session_expires`: when the login the connection was opened with ends; at the first
+    // close_expired() after that, the connection is told (close_session_expired).
+    std::uint64_t add(const std::weak_ptr<connection>& c,
+                      std::optional<std::chrono::system_clock::time_point> session_expires = {});
     void remove(std::uint64_t id);
+    // Tells every connection whose session ended by `now`, and forgets its expiry. serve()
+    // calls it every session_expiry_check: one ordered index for the node, no timer per
+    // connection (a waiting timer costs a connection over a kilobyte).
+    void close_expired(std::chrono::system_clock::time_point now);
     // Closes every connection (1001 for WebSockets) and refuses new ones from now on.
     void close_all();
     void close_token(const std::string& token);
@@ -99,7 +111,13 @@ class shared_state {
     mutable std::mutex mutex_;
     bool shutting_down_ = false;
     std::uint64_t next_id_ = 1;
-    std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
+    using expiry_index = std::multimap<std::chrono::system_clock::time_point, std::uint64_t>;
+    struct registered {
+        std::weak_ptr<connection> c;
+        expiry_index::iterator expiry;  // expiries_.end() for none
+    };
+    std::unordered_map<std::uint64_t, registered> connections_;
+    expiry_index expiries_;
 };
 
 }  // namespace circles::gateway

@@ -53,7 +53,6 @@ websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<share
                                      std::chrono::system_clock::time_point session_expires)
     : ws_(std::move(socket)),
       session_expires_(session_expires),
-      session_timer_(ws_.get_executor()),
       state_(std::move(state)),
       user_(std::move(user)),
       token_(std::move(token)),
@@ -83,7 +82,7 @@ void websocket_session::run(http::request<http::string_body> req) {
     // Each message leaves as one frame: split into 4 KiB pieces (Beast's default), a batch
     // would take a socket write per piece.
     ws_.auto_fragment(false);
-    registry_id_ = state_->add(weak_from_this());
+    registry_id_ = state_->add(weak_from_this(), session_expires_);
     ws_.async_accept(req,
                      beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
 }
@@ -105,24 +104,7 @@ void websocket_session::on_accept(beast::error_code ec) {
     hello->set_node_id(state_->cfg().node_id);
     reply(0, frame);
     watch_school();
-    end_at_session_expiry();
     do_read();
-}
-
-// A login lasts session_ttl: a socket opened with it does not outlive it. The client is told
-// with close_session_ended and goes back to its login page. The wait holds no reference: a
-// connection that ends sooner is not kept alive by it.
-void websocket_session::end_at_session_expiry() {
-    const auto left = session_expires_ - std::chrono::system_clock::now();
-    session_timer_.expires_after(
-        std::max(std::chrono::steady_clock::duration::zero(),
-                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(left)));
-    session_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->closing_) return;
-        spdlog::info("session expired user={}", self->user_.id);
-        self->close(close_session_ended, "your session has expired; please log in again");
-    });
 }
 
 void websocket_session::do_read() {
@@ -303,7 +285,6 @@ void websocket_session::set_cork(bool on) {
 void websocket_session::close(websocket::close_code code, const char* reason) {
     if (closing_) return;
     closing_ = true;
-    session_timer_.cancel();
     if (!accepted_) {
         beast::error_code ignored;
         beast::get_lowest_layer(ws_).socket().close(ignored);
@@ -329,6 +310,16 @@ void websocket_session::close(websocket::close_code code, const char* reason) {
 void websocket_session::close_for_shutdown() {
     net::post(ws_.get_executor(), [self = shared_from_this()] {
         self->close(websocket::close_code::going_away, "server shutting down");
+    });
+}
+
+// A login lasts session_ttl: a socket opened with it does not outlive it. The client is told
+// with close_session_ended and goes back to its login page.
+void websocket_session::close_session_expired() {
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        if (self->closing_) return;
+        spdlog::info("session expired user={}", self->user_.id);
+        self->close(close_session_ended, "your session has expired; please log in again");
     });
 }
 

@@ -32,7 +32,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
                           public rooms::subscriber,
                           public connection {
   public:
-    // The connection is closed (4401) when the session ends at `session_expires`.
+    // The connection is closed (4401) once the session ends at `session_expires`.
     websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state, storage::user user,
                       std::string token, std::chrono::system_clock::time_point session_expires);
     ~websocket_session() override;
@@ -42,6 +42,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void deliver(const rooms::room_event& ev) override;
     void close_for_shutdown() override;
     void close_if_token(const std::string& token) override;
+    void close_session_expired() override;
 
   private:
     // I/O (websocket_session.cpp)
@@ -55,7 +56,6 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void on_write(beast::error_code ec, std::size_t bytes);
     void set_cork(bool on);  // TCP_CORK on the socket while a run of queued frames is written
     void close(websocket::close_code code, const char* reason);
-    void end_at_session_expiry();
     void on_event(const rooms::room_event& ev);
     void leave_all();
 
@@ -141,7 +141,6 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
     websocket::stream<beast::tcp_stream> ws_;
     const std::chrono::system_clock::time_point session_expires_;
-    net::steady_timer session_timer_;
     beast::flat_buffer buffer_;
     std::shared_ptr<shared_state> state_;
     storage::user user_;

@@ -210,14 +210,20 @@ TEST(IdleTimeout, SilentConnectionIsClosedAndAnsweringOneStays) {
 // A login lasts session_ttl_seconds: a socket opened with it is closed when it ends, with the
 // close code that sends the web client to its login page, and the token opens no new one.
 TEST(SessionExpiry, AnOpenSocketIsClosedWith4401WhenItsLoginEnds) {
-    server_process server(make_temp_dir() / "data", "[limits]\nsession_ttl_seconds = 3\n");
+    server_process server(make_temp_dir() / "data", "[limits]\nsession_ttl_seconds = 4\n");
     server.start();
-    const auto token = login(server.port(), "alex");
+    const auto first = login(server.port(), "alex");
     const auto opened = std::chrono::steady_clock::now();
-    client alex(server.port(), token, server.origin());
+    client alex(server.port(), first, server.origin());
+    std::this_thread::sleep_for(2s);
+    // A later login, opened while the first is still live, lasts its own four seconds.
+    const auto second = login(server.port(), "sam");
+    client sam(server.port(), second, server.origin());
     EXPECT_EQ(alex.wait_closed(15s), 4401);
     EXPECT_GE(std::chrono::steady_clock::now() - opened, 1s) << "closed long before the expiry";
-    EXPECT_EQ(client::try_upgrade(server.port(), token, server.origin()), 401u);
+    EXPECT_FALSE(sam.closed()) << "a login that has not ended keeps its socket";
+    EXPECT_EQ(client::try_upgrade(server.port(), first, server.origin()), 401u);
+    EXPECT_EQ(sam.wait_closed(15s), 4401);
 }
 
 }  // namespace
