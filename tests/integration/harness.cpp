@@ -1,6 +1,7 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -41,9 +43,43 @@ command_result run_circles(const std::string& args) {
 
 std::uint16_t free_port() { return free_loopback_port(); }
 
+namespace {
+
+// Every folder make_temp_dir made, removed when the test program ends; if a test failed they
+// stay, with the servers' logs in them, and their paths are printed.
+class temp_dirs {
+  public:
+    void add(std::filesystem::path p) {
+        std::lock_guard lock(mutex_);
+        paths_.push_back(std::move(p));
+    }
+    ~temp_dirs() {
+        if (!::testing::UnitTest::GetInstance()->Passed()) {
+            for (const auto& p : paths_) std::fprintf(stderr, "kept for a look: %s\n", p.c_str());
+            return;
+        }
+        for (const auto& p : paths_) {
+            std::error_code ec;
+            std::filesystem::remove_all(p, ec);
+        }
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<std::filesystem::path> paths_;
+};
+
+temp_dirs& made_dirs() {
+    static temp_dirs dirs;
+    return dirs;
+}
+
+}  // namespace
+
 std::filesystem::path make_temp_dir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "circles-it-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    made_dirs().add(tmpl);
     return tmpl;
 }
 
