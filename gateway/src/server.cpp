@@ -120,6 +120,33 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
     };
     wait_expiry();
 
+    // Ended sessions are deleted from the store now and then (off the I/O threads): they are
+    // refused anyway, and the table of every login ever would grow without end.
+    constexpr auto session_purge_interval = std::chrono::hours(1);
+    const auto purge_sessions = [&] {
+        net::post(state->escalation_pool(), [&store] {
+            const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+            if (auto n = store->purge_expired_sessions(now); !n) {
+                spdlog::warn("session purge failed: {}", n.error().message());
+            } else if (*n > 0) {
+                spdlog::info("session purge: {} ended sessions deleted", *n);
+            }
+        });
+    };
+    purge_sessions();
+    net::steady_timer purge_timer(ioc);
+    std::function<void()> wait_purge = [&] {
+        purge_timer.expires_after(session_purge_interval);
+        purge_timer.async_wait([&](beast::error_code e) {
+            if (e || state->shutting_down()) return;
+            purge_sessions();
+            wait_purge();
+        });
+    };
+    wait_purge();
+
     boost::system::error_code ec;
     const auto address = net::ip::make_address(cfg.listen_host, ec);
     if (ec) throw std::runtime_error("listen host must be an IP address: " + cfg.listen_host);
@@ -179,6 +206,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
                 signals.cancel();
                 page_timer.cancel();
                 expiry_timer.cancel();
+                purge_timer.cancel();
                 hangup.cancel();
                 // The Redis clients keep the io_context busy for good (heartbeats,
                 // reconnects): give the presence exits of the closed connections a moment

@@ -396,6 +396,15 @@ result<void> pg_store::revoke_session(std::string_view token) {
     return {};
 }
 
+result<std::size_t> pg_store::purge_expired_sessions(std::int64_t now_ms) {
+    pg_params p;
+    p.add(now_ms);
+    std::lock_guard lock(directory_mutex_);
+    auto r = directory_db_.query("DELETE FROM sessions WHERE expires_at_ms <= $1", p);
+    if (!r.ok()) return errc::io_error;
+    return static_cast<std::size_t>(r.affected());
+}
+
 // --- audit trail ---------------------------------------------------------------------------
 
 result<std::int64_t> pg_store::append_audit(const audit_record& record) {

@@ -431,6 +431,14 @@ result<void> sqlite_store::revoke_session(std::string_view token) {
     return {};
 }
 
+result<std::size_t> sqlite_store::purge_expired_sessions(std::int64_t now_ms) {
+    std::lock_guard lock(directory_mutex_);
+    auto q = directory_db_.prepare("DELETE FROM sessions WHERE expires_at_ms <= ?");
+    q.bind(1, now_ms);
+    if (q.run() != SQLITE_DONE) return errc::io_error;
+    return static_cast<std::size_t>(directory_db_.changes());
+}
+
 // --- audit trail ---------------------------------------------------------------------------
 
 result<std::int64_t> sqlite_store::append_audit(const audit_record& record) {

@@ -85,6 +85,7 @@ class sqlite_store final : public store {
     result<std::string> create_session(user_id user, std::chrono::seconds ttl) override;
     result<session> find_session(std::string_view token) override;
     result<void> revoke_session(std::string_view token) override;
+    result<std::size_t> purge_expired_sessions(std::int64_t now_ms) override;
 
     result<std::int64_t> append_audit(const audit_record& record) override;
 

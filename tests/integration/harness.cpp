@@ -427,4 +427,12 @@ std::string sqlite_scalar(const std::filesystem::path& db_file, const std::strin
     return out;
 }
 
+bool sqlite_exec(const std::filesystem::path& db_file, const std::string& sql) {
+    sqlite3* db = nullptr;
+    bool ok = sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK &&
+              sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    return ok;
+}
+
 }  // namespace circles::test

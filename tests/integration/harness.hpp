@@ -170,5 +170,7 @@ std::vector<v1::MessageEvent> receive_messages(client& c, std::size_t n,
 // The first column of the first row `sql` yields from the SQLite file, read-only, as text;
 // "(none)" when there is no row or the file cannot be read.
 std::string sqlite_scalar(const std::filesystem::path& db_file, const std::string& sql);
+// Runs a statement on a stopped server's database; false if it failed.
+bool sqlite_exec(const std::filesystem::path& db_file, const std::string& sql);
 
 }  // namespace circles::test

@@ -226,5 +226,35 @@ TEST(SessionExpiry, AnOpenSocketIsClosedWith4401WhenItsLoginEnds) {
     EXPECT_EQ(sam.wait_closed(15s), 4401);
 }
 
+// Ended sessions are deleted from the store when the server starts (and every hour): they
+// are refused anyway. A live one is kept and still opens a socket.
+TEST(SessionPurge, EndedSessionsAreDeletedWhenTheServerStarts) {
+    const auto data = make_temp_dir() / "data";
+    server_process server(data);
+    server.start();
+    login(server.port(), "alex");
+    const auto live = login(server.port(), "sam");
+    ASSERT_EQ(server.stop(SIGTERM), 0) << server.log();
+    const auto db = data / "circles.db";
+    ASSERT_EQ(sqlite_scalar(db, "SELECT count(*) FROM sessions"), "2");
+    // Alex's login ended long ago.
+    ASSERT_TRUE(sqlite_exec(db,
+                            "UPDATE sessions SET expires_at_ms = 1 WHERE user_id = "
+                            "(SELECT id FROM users WHERE username = 'alex')"));
+
+    server.start();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (sqlite_scalar(db, "SELECT count(*) FROM sessions") != "1" &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(sqlite_scalar(db, "SELECT count(*) FROM sessions"), "1");
+    EXPECT_EQ(
+        sqlite_scalar(db, "SELECT u.username FROM sessions s JOIN users u ON u.id = s.user_id"),
+        "sam");
+    client sam(server.port(), live, server.origin());
+    EXPECT_TRUE(sam.hello().has_me());
+}
+
 }  // namespace
 }  // namespace circles::test

@@ -186,6 +186,41 @@ TEST_P(StoreDirectory, SessionsAreCreatedLookedUpExpiredAndRevoked) {
               make_error_code(errc::not_found));
 }
 
+TEST_P(StoreDirectory, ExpiredSessionsArePurgedAndLiveOnesKept) {
+    auto s = open_seeded(0);
+    auto live = s.db->create_session(s.student.id, std::chrono::hours(8));
+    auto ended = s.db->create_session(s.student.id, std::chrono::hours(8));
+    auto also_ended = s.db->create_session(s.student.id, std::chrono::hours(8));
+    ASSERT_TRUE(live && ended && also_ended);
+    const auto hash_of = [this](const std::string& token) {
+        unsigned char hash[32];
+        crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(token.data()),
+                           token.size(), nullptr, 0);
+        return raw().blob_literal(hash);
+    };
+    raw().exec("UPDATE sessions SET expires_at_ms = 1000 WHERE token_hash = " + hash_of(*ended));
+    raw().exec("UPDATE sessions SET expires_at_ms = 2000 WHERE token_hash = " +
+               hash_of(*also_ended));
+
+    auto first = s.db->purge_expired_sessions(1000);  // ends at or before the time go
+    ASSERT_TRUE(first);
+    EXPECT_EQ(*first, 1u);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM sessions"), 2);
+    EXPECT_EQ(s.db->user_for_session(*also_ended).error(), make_error_code(errc::expired));
+
+    auto second =
+        s.db->purge_expired_sessions(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+    ASSERT_TRUE(second);
+    EXPECT_EQ(*second, 1u);
+    EXPECT_EQ(s.db->user_for_session(*also_ended).error(), make_error_code(errc::not_found));
+    auto who = s.db->user_for_session(*live);
+    ASSERT_TRUE(who) << "a live session is never purged";
+    EXPECT_EQ(who->id, s.student.id);
+    EXPECT_EQ(s.db->purge_expired_sessions(2000).value(), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreDirectory, testing::all_backends(), testing::backend_name);
 
 }  // namespace

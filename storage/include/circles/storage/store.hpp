@@ -252,6 +252,9 @@ class store {
         return std::move(s->who);
     }
     virtual result<void> revoke_session(std::string_view token) = 0;
+    // Deletes every session that ended at or before `now_ms` and returns how many: an expired
+    // session is refused anyway, and a table of every login ever grows without end.
+    virtual result<std::size_t> purge_expired_sessions(std::int64_t now_ms) = 0;
 
     // --- audit trail (circles/storage/audit.hpp) ---------------------------------------------
     // Appends one entry to the hash chain and returns its id once it is committed. Entries
