@@ -5,6 +5,7 @@ import { ChatClient } from '../chat';
 import { ChatScreen } from './ChatScreen';
 import { LoginForm } from './LoginForm';
 import { useChatState } from './useChat';
+import { SessionSync } from '../sessionSync';
 
 type Phase =
   | { kind: 'loading' }
@@ -25,8 +26,19 @@ function AuthWatcher(props: { client: ChatClient; onLost: () => void }) {
   return null;
 }
 
-export function App() {
+export function App(props: { sync?: SessionSync } = {}) {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [sync] = useState(() => props.sync ?? new SessionSync());
+
+  // Another tab of this browser logged out: this one shares its login, so it leaves too.
+  useEffect(() => {
+    if (phase.kind !== 'chat') return;
+    const { client } = phase;
+    return sync.onLogoutElsewhere(() => {
+      client.stop();
+      setPhase({ kind: 'login', notice: 'You logged out in another tab.' });
+    });
+  }, [phase, sync]);
 
   useEffect(() => {
     let cancelled = false;
@@ -69,6 +81,7 @@ export function App() {
         fallbackName={user.display_name}
         onLogout={async () => {
           client.stop();
+          sync.announceLogout();
           try {
             await logout();
           } catch {
