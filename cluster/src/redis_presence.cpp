@@ -116,12 +116,14 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
             first_here = ++e.connections == 1;
             first_anywhere = first_here && !remote_has(room, m.id);
             if (first_anywhere) feed_.push(room, m, true);
+            // Posted under the lock: this node's enters and exits of one user reach Redis in
+            // the order they happened here (a tab closing as another opens).
+            if (first_here) {
+                boost::asio::post(
+                    strand_, [self = shared_from_this(), room, m] { self->send_enter(room, m); });
+            }
         }
         if (first_anywhere) feed_.deliver();
-        if (first_here) {
-            boost::asio::post(strand_,
-                              [self = shared_from_this(), room, m] { self->send_enter(room, m); });
-        }
         return first_anywhere;
     }
 
@@ -140,10 +142,10 @@ class presence_impl final : public std::enable_shared_from_this<presence_impl> {
             if (last_anywhere) feed_.push(room, std::move(u->second.who), false);
             r->second.erase(u);
             if (r->second.empty()) local_.erase(r);
+            boost::asio::post(
+                strand_, [self = shared_from_this(), room, user] { self->send_exit(room, user); });
         }
         if (last_anywhere) feed_.deliver();
-        boost::asio::post(strand_,
-                          [self = shared_from_this(), room, user] { self->send_exit(room, user); });
         return last_anywhere;
     }
 
@@ -466,6 +468,7 @@ class redis_presence_handle final : public redis_presence {
   public:
     explicit redis_presence_handle(std::shared_ptr<presence_impl> impl) : impl_(std::move(impl)) {}
     ~redis_presence_handle() override {
+        impl_->on_change({});  // no call reaches the owner's listener after this
         detail::close_on_strand(
             impl_->ioc(), impl_->strand(), [impl = impl_] { impl->close(); }, "redis presence");
     }

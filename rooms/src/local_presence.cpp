@@ -1,6 +1,5 @@
 #include <map>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 
 #include "circles/rooms/presence.hpp"
@@ -10,36 +9,30 @@ namespace circles::rooms {
 member member_of(const storage::user& u) { return {u.id, u.display_name, u.user_role}; }
 
 void change_feed::set(presence::change_listener f) {
-    std::lock_guard running(delivering_);
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return !delivering_; });
     listener_ = std::move(f);
 }
 
 void change_feed::push(storage::room_id room, member m, bool present) {
-    std::lock_guard lock(queue_mutex_);
+    std::lock_guard lock(mutex_);
     queue_.push_back({room, std::move(m), present});
 }
 
 void change_feed::deliver() {
-    for (;;) {
-        {
-            std::unique_lock running(delivering_, std::try_to_lock);
-            if (!running) return;  // the thread delivering now takes these too
-            for (;;) {
-                std::optional<change> next;
-                {
-                    std::lock_guard lock(queue_mutex_);
-                    if (queue_.empty()) break;
-                    next = std::move(queue_.front());
-                    queue_.pop_front();
-                }
-                if (listener_) listener_(next->room, next->who, next->present);
-            }
-        }
-        // A change pushed after the queue was found empty and before `running` was released
-        // found it held and left: take it now.
-        std::lock_guard lock(queue_mutex_);
-        if (queue_.empty()) return;
+    std::unique_lock lock(mutex_);
+    if (delivering_) return;  // the thread delivering now takes these too (maybe this one)
+    delivering_ = true;
+    while (!queue_.empty()) {
+        const change next = std::move(queue_.front());
+        queue_.pop_front();
+        lock.unlock();
+        // listener_ does not change while delivering_ is set (set() waits).
+        if (listener_) listener_(next.room, next.who, next.present);
+        lock.lock();
     }
+    delivering_ = false;
+    idle_.notify_all();
 }
 
 namespace {

@@ -7,6 +7,7 @@
 // whatever caused it, goes to the change listener, one at a time and in order. So the events
 // a client hears always agree with the list it was given when it joined, and when the nodes'
 // views converge, so do their clients'.
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -36,10 +37,10 @@ class presence {
 
     virtual ~presence() = default;
     // Returns true when this is the user's first connection in the room, as far as this node
-    // knows (the listener has just been told).
+    // knows (the listener is told: by this thread, or by one delivering already).
     virtual bool enter(storage::room_id room, const member& m) = 0;
     // Returns true when this was the user's last connection in the room, as far as this node
-    // knows (the listener has just been told).
+    // knows (the listener is told as for enter).
     virtual bool exit(storage::room_id room, storage::user_id user) = 0;
     // Called for every change of this node's view, one at a time and in the order the changes
     // happened, outside the presence's lock (it may enter or exit, from any thread). An empty
@@ -54,9 +55,11 @@ std::unique_ptr<presence> make_local_presence();
 // What a presence uses to call its listener: changes are pushed under the presence's lock
 // (so their order is the order of its view) and handed over by deliver() after that lock is
 // released, by one thread at a time. A thread that finds another delivering leaves its
-// changes to it, so a listener that enters or exits again does not deadlock.
+// changes to it, so a listener that enters or exits again (on its own thread) does not
+// deadlock; its change is heard after the one being delivered.
 class change_feed {
   public:
+    // Waits for a delivery in progress to end. Not from within the listener.
     void set(presence::change_listener f);
     void push(storage::room_id room, member m, bool present);
     void deliver();
@@ -67,10 +70,11 @@ class change_feed {
         member who;
         bool present;
     };
-    std::mutex queue_mutex_;
+    std::mutex mutex_;
+    std::condition_variable idle_;  // delivering_ went false
     std::deque<change> queue_;
-    std::mutex delivering_;  // held while the listener runs
-    presence::change_listener listener_;
+    bool delivering_ = false;             // a thread is calling the listener
+    presence::change_listener listener_;  // changed only while no thread delivers
 };
 
 }  // namespace circles::rooms
