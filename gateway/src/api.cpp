@@ -134,7 +134,7 @@ response handle_api(shared_state& state, const request& req) {
         }
         if (auto token = token_of(req)) {
             (void)state.store().revoke_session(*token);
-            state.close_token(*token);
+            state.end_session(*token);
         }
         response res{http::status::no_content, req.version()};
         common_headers(res);

@@ -16,7 +16,7 @@ class http_session : public std::enable_shared_from_this<http_session>, public c
 
     void run();
     void close_for_shutdown() override;
-    void close_if_token(const std::string&) override {}
+    void close_if_session(const std::string&) override {}
 
   private:
     void do_read();

@@ -75,6 +75,9 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
         });
     }
     auto state = std::make_shared<shared_state>(cfg, *store, rooms);
+    // A logout on any node closes this node's sockets of that login (the sessions channel).
+    auto sessions = std::make_shared<session_watcher>(*state);
+    rooms.watch_sessions(sessions);
     state->set_readiness([redis_bus, redis_presence] {
         return (!redis_bus || redis_bus->connected()) &&
                (!redis_presence || redis_presence->connected());

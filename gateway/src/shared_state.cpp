@@ -1,5 +1,6 @@
 #include "shared_state.hpp"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -109,8 +110,31 @@ void shared_state::close_all() {
     for (const auto& c : snapshot()) c->close_for_shutdown();
 }
 
-void shared_state::close_token(const std::string& token) {
-    for (const auto& c : snapshot()) c->close_if_token(token);
+std::string shared_state::token_hash(std::string_view token) {
+    std::string out(crypto_generichash_BYTES, '\0');
+    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                       reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr,
+                       0);
+    return out;
+}
+
+void shared_state::end_session(std::string_view token) {
+    auto hash = token_hash(token);
+    close_session(
+        hash);  // at once here; this node hears the bus event too (closing twice is nothing)
+    rooms_.publish_session_ended(std::move(hash));
+}
+
+void shared_state::close_session(const std::string& token_hash) {
+    for (const auto& c : snapshot()) c->close_if_session(token_hash);
+}
+
+void session_watcher::deliver(const rooms::room_event& ev) {
+    if (ev.room != rooms::service::sessions_channel || !ev.frame ||
+        ev.frame->size() != crypto_generichash_BYTES) {
+        return;
+    }
+    state_.close_session(*ev.frame);
 }
 
 bool shared_state::shutting_down() const {

@@ -29,10 +29,22 @@ class connection {
   public:
     virtual ~connection() = default;
     virtual void close_for_shutdown() = 0;
-    // Closes the connection if it was authenticated with `token` (after a logout).
-    virtual void close_if_token(const std::string& token) = 0;
+    // Closes the connection if it was opened with the login whose token hashes to
+    // `token_hash` (shared_state::token_hash), after a logout on any node.
+    virtual void close_if_session(const std::string& token_hash) = 0;
     // The login it was opened with has expired (only connections added with an expiry).
     virtual void close_session_expired() {}
+};
+
+// Watches the sessions channel for this node: a logout on any node closes the sockets opened
+// with that login here.
+class session_watcher final : public rooms::subscriber {
+  public:
+    explicit session_watcher(class shared_state& state) : state_(state) {}
+    void deliver(const rooms::room_event& ev) override;
+
+  private:
+    class shared_state& state_;
 };
 
 class shared_state {
@@ -88,7 +100,13 @@ class shared_state {
     void close_expired(std::chrono::system_clock::time_point now);
     // Closes every connection (1001 for WebSockets) and refuses new ones from now on.
     void close_all();
-    void close_token(const std::string& token);
+    // A logout: closes this node's connections opened with `token`, and tells every other
+    // node through the bus (the sessions channel) to close theirs.
+    void end_session(std::string_view token);
+    // Closes this node's connections of the login whose token hashes to `token_hash`.
+    void close_session(const std::string& token_hash);
+    // BLAKE2b-256 of a session token: the only form of it that leaves this node.
+    static std::string token_hash(std::string_view token);
     bool shutting_down() const;
     std::size_t connection_count() const;
 

@@ -323,9 +323,11 @@ void websocket_session::close_session_expired() {
     });
 }
 
-void websocket_session::close_if_token(const std::string& token) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), token] {
-        if (self->token_ == token) self->close(close_session_ended, "logged out");
+void websocket_session::close_if_session(const std::string& token_hash) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), token_hash] {
+        if (shared_state::token_hash(self->token_) == token_hash) {
+            self->close(close_session_ended, "logged out");
+        }
     });
 }
 

@@ -4,7 +4,7 @@
 // connection registry hold weak references only.
 //
 // All state is touched on the connection's strand. deliver(), close_for_shutdown() and
-// close_if_token() may be called from any thread and only post to it. One write is in
+// close_if_session() may be called from any thread and only post to it. One write is in
 // flight at a time; frames wait in a queue bounded in frames and bytes, and a client that
 // cannot keep up is closed with 1008 and resumes later from its last seq. A client that
 // offered the "circles.v1.batch" subprotocol gets the frames that queued behind a write as one
@@ -41,7 +41,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
     void deliver(const rooms::room_event& ev) override;
     void close_for_shutdown() override;
-    void close_if_token(const std::string& token) override;
+    void close_if_session(const std::string& token_hash) override;
     void close_session_expired() override;
 
   private:

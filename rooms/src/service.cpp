@@ -213,6 +213,15 @@ void service::unwatch_school(storage::school_id school, const subscriber* conn) 
     hub_.remove(school_channel(school), conn);
 }
 
+void service::watch_sessions(const std::shared_ptr<subscriber>& watcher) {
+    hub_.add(sessions_channel, watcher);
+}
+
+void service::publish_session_ended(std::string token_hash) {
+    bus_.publish(room_event{sessions_channel, 0,
+                            std::make_shared<const std::string>(std::move(token_hash))});
+}
+
 void service::publish_to_school(storage::school_id school,
                                 std::shared_ptr<const std::string> frame) {
     bus_.publish(room_event{school_channel(school), 0, std::move(frame)});

@@ -216,6 +216,23 @@ TEST_F(TwoNodes, ANodeThatDiesLeavesPresenceOnTheOtherNode) {
     EXPECT_EQ(std::find(names.begin(), names.end(), alex_name), names.end());
 }
 
+// A logout on one node closes the sockets opened with that login on the other (a second tab
+// whose socket the load balancer sent elsewhere, or a copied token); another login's stay.
+TEST_F(TwoNodes, ALogoutOnOneNodeClosesThatLoginsSocketsOnTheOther) {
+    const auto token = login(node1_->port(), "alex");
+    client elsewhere(node2_->port(), token, node2_->origin());
+    client sam = connect(*node2_, "sam");
+    const auto out = http_request(node1_->port(), http::verb::post, "/api/logout", {},
+                                  {{"Authorization", "Bearer " + token}});
+    EXPECT_EQ(out.status, 204u);
+    EXPECT_EQ(
+        elsewhere.wait_closed(std::chrono::duration_cast<std::chrono::milliseconds>(presence_wait)),
+        4401)
+        << "node 2 closed the logged-out login's socket";
+    EXPECT_FALSE(sam.closed()) << "another login keeps its socket";
+    EXPECT_EQ(client::try_upgrade(node2_->port(), token, node2_->origin()), 401u);
+}
+
 // SIGTERM stops a node that uses Redis as promptly as one that does not (the Redis clients
 // keep its event loop busy, so it must stop it itself).
 TEST_F(TwoNodes, SigtermStopsARedisNodeCleanly) {

@@ -1,7 +1,7 @@
 // The browser's Circles tabs share one login (the session cookie). A tab that logs out tells
 // the others at once, so none goes on showing a group's conversation on a shared school
-// computer. The server closes the sockets of a revoked session on the node that took the
-// logout; a tab whose socket reached another node hears it here.
+// computer. The server also closes the login's sockets (4401) on every node; this needs no
+// round trip, and works while the tab's socket is down or its node has missed the logout.
 
 /** The BroadcastChannel name the tabs share. */
 export const SESSION_CHANNEL = 'circles.session';

@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -259,6 +260,15 @@ class service {
     static storage::room_id school_channel(storage::school_id school) noexcept { return -school; }
     void watch_school(storage::school_id school, const std::shared_ptr<subscriber>& conn);
     void unwatch_school(storage::school_id school, const subscriber* conn);
+
+    // --- the sessions channel --------------------------------------------------------------
+    // One bus channel every node watches: a logout on one node closes the sockets opened with
+    // that login on every node. It carries the token's hash (what the store keeps), never the
+    // token itself.
+    static constexpr storage::room_id sessions_channel =
+        std::numeric_limits<storage::room_id>::min();
+    void watch_sessions(const std::shared_ptr<subscriber>& watcher);
+    void publish_session_ended(std::string token_hash);
     void publish_to_school(storage::school_id school, std::shared_ptr<const std::string> frame);
 
   private:
