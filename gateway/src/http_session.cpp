@@ -104,8 +104,8 @@ void http_session::upgrade(request req) {
     }
     stream_.expires_never();
     std::make_shared<websocket_session>(stream_.release_socket(), state_, std::move(found->who),
-                                        std::move(*token), found->expires_at)
-        ->run(std::move(req));
+                                        std::move(*token))
+        ->run(std::move(req), found->expires_at);
 }
 
 // Argon2id takes a noticeable fraction of a second by design, so it runs on the auth pool

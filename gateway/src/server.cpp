@@ -22,6 +22,34 @@
 namespace circles::gateway {
 
 namespace {
+
+// Runs `tick` every `interval` on the io_context until shutdown begins or cancel().
+class periodic {
+  public:
+    periodic(net::io_context& ioc, std::chrono::steady_clock::duration interval,
+             const shared_state& state, std::function<void()> tick)
+        : timer_(ioc), interval_(interval), state_(state), tick_(std::move(tick)) {
+        wait();
+    }
+    periodic(const periodic&) = delete;
+    periodic& operator=(const periodic&) = delete;
+    void cancel() { timer_.cancel(); }
+
+  private:
+    void wait() {
+        timer_.expires_after(interval_);
+        timer_.async_wait([this](beast::error_code e) {
+            if (e || state_.shutting_down()) return;
+            tick_();
+            wait();
+        });
+    }
+
+    net::steady_timer timer_;
+    const std::chrono::steady_clock::duration interval_;
+    const shared_state& state_;
+    const std::function<void()> tick_;
+};
 // After the last connection closed on shutdown: how long Redis writes may still go out.
 constexpr std::chrono::milliseconds redis_flush_allowance{250};
 }  // namespace
@@ -99,29 +127,12 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
         });
     };
     check_escalations();
-    net::steady_timer page_timer(ioc);
-    std::function<void()> wait_page = [&] {
-        page_timer.expires_after(cfg.lim.escalation_check_interval);
-        page_timer.async_wait([&](beast::error_code e) {
-            if (e || state->shutting_down()) return;
-            check_escalations();
-            wait_page();
-        });
-    };
-    wait_page();
+    periodic page_timer(ioc, cfg.lim.escalation_check_interval, *state, check_escalations);
 
     // Sockets whose login has expired are closed at most this long after it.
     constexpr auto session_expiry_check = std::chrono::seconds(1);
-    net::steady_timer expiry_timer(ioc);
-    std::function<void()> wait_expiry = [&] {
-        expiry_timer.expires_after(session_expiry_check);
-        expiry_timer.async_wait([&](beast::error_code e) {
-            if (e || state->shutting_down()) return;
-            state->close_expired(std::chrono::system_clock::now());
-            wait_expiry();
-        });
-    };
-    wait_expiry();
+    periodic expiry_timer(ioc, session_expiry_check, *state,
+                          [&] { state->close_expired(std::chrono::system_clock::now()); });
 
     // Ended sessions are deleted from the store now and then (off the I/O threads): they are
     // refused anyway, and the table of every login ever would grow without end.
@@ -139,16 +150,7 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
         });
     };
     purge_sessions();
-    net::steady_timer purge_timer(ioc);
-    std::function<void()> wait_purge = [&] {
-        purge_timer.expires_after(session_purge_interval);
-        purge_timer.async_wait([&](beast::error_code e) {
-            if (e || state->shutting_down()) return;
-            purge_sessions();
-            wait_purge();
-        });
-    };
-    wait_purge();
+    periodic purge_timer(ioc, session_purge_interval, *state, purge_sessions);
 
     boost::system::error_code ec;
     const auto address = net::ip::make_address(cfg.listen_host, ec);

@@ -119,10 +119,8 @@ std::string shared_state::token_hash(std::string_view token) {
 }
 
 void shared_state::end_session(std::string_view token) {
-    auto hash = token_hash(token);
-    close_session(
-        hash);  // at once here; this node hears the bus event too (closing twice is nothing)
-    rooms_.publish_session_ended(std::move(hash));
+    // Every bus delivers a publish to this node's own watchers at once, Redis or not.
+    rooms_.publish_session_ended(token_hash(token));
 }
 
 void shared_state::close_session(const std::string& token_hash) {

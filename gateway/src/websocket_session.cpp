@@ -49,10 +49,8 @@ constexpr std::size_t max_batch_frames = 256;
 }  // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
-                                     storage::user user, std::string token,
-                                     std::chrono::system_clock::time_point session_expires)
+                                     storage::user user, std::string token)
     : ws_(std::move(socket)),
-      session_expires_(session_expires),
       state_(std::move(state)),
       user_(std::move(user)),
       token_(std::move(token)),
@@ -64,7 +62,8 @@ websocket_session::~websocket_session() {
     if (registry_id_) state_->remove(registry_id_);
 }
 
-void websocket_session::run(http::request<http::string_body> req) {
+void websocket_session::run(http::request<http::string_body> req,
+                            std::chrono::system_clock::time_point session_expires) {
     const auto& lim = state_->cfg().lim;
     ws_.set_option(websocket::stream_base::timeout{lim.handshake_timeout, lim.idle_timeout, true});
     // Sec-WebSocket-Protocol is a comma-separated token list, possibly over several lines.
@@ -82,7 +81,7 @@ void websocket_session::run(http::request<http::string_body> req) {
     // Each message leaves as one frame: split into 4 KiB pieces (Beast's default), a batch
     // would take a socket write per piece.
     ws_.auto_fragment(false);
-    registry_id_ = state_->add(weak_from_this(), session_expires_);
+    registry_id_ = state_->add(weak_from_this(), session_expires);
     ws_.async_accept(req,
                      beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
 }

@@ -32,12 +32,13 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
                           public rooms::subscriber,
                           public connection {
   public:
-    // The connection is closed (4401) once the session ends at `session_expires`.
     websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state, storage::user user,
-                      std::string token, std::chrono::system_clock::time_point session_expires);
+                      std::string token);
     ~websocket_session() override;
 
-    void run(http::request<http::string_body> req);
+    // The connection is closed (4401) once the session ends at `session_expires`.
+    void run(http::request<http::string_body> req,
+             std::chrono::system_clock::time_point session_expires);
 
     void deliver(const rooms::room_event& ev) override;
     void close_for_shutdown() override;
@@ -140,7 +141,6 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void protocol_error(std::uint64_t request_id, v1::ErrorCode code, std::string_view message);
 
     websocket::stream<beast::tcp_stream> ws_;
-    const std::chrono::system_clock::time_point session_expires_;
     beast::flat_buffer buffer_;
     std::shared_ptr<shared_state> state_;
     storage::user user_;
