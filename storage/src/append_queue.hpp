@@ -5,9 +5,14 @@
 // past max_pending, errc::closed once stopping). The writer thread takes up to max_batch
 // requests at a time and hands them to the store's commit function, which commits them in
 // one transaction and only then runs their callbacks, in queue order (so in seq order per
-// room). flush() waits for everything queued before it. stop() refuses new appends, lets the
-// writer drain and commit the whole queue, then joins it: a store calls it first thing in its
-// destructor, while the connections the commit function uses still exist.
+// room). A commit starts no sooner than `pacing.interval` after the previous one ended,
+// unless `pacing.full` requests are waiting or the queue is stopping: a send after a quiet
+// spell commits at once, and a stream of sends shares a commit per interval instead of
+// paying a commit (an fsync, its locks, its wake-ups) for every one or two messages. flush() waits
+// for everything queued before it. stop() refuses new appends, lets the writer drain and commit the
+// whole queue, then joins it: a store calls it first thing in its destructor, while the connections
+// the commit function uses still exist.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -31,11 +36,16 @@ struct pending_append {
 using append_batch = std::deque<pending_append>;
 using batch_results = std::vector<result<append_result>>;
 
+struct commit_pacing {
+    std::chrono::microseconds interval{0};  // 0: no pacing
+    std::size_t full = 1;                   // this many waiting commit at once
+};
+
 class append_queue {
   public:
     using commit_fn = std::function<void(append_batch&)>;
 
-    append_queue(std::size_t max_pending, std::size_t max_batch);
+    append_queue(std::size_t max_pending, std::size_t max_batch, commit_pacing pacing = {});
     ~append_queue();  // stop()
     append_queue(const append_queue&) = delete;
     append_queue& operator=(const append_queue&) = delete;
@@ -50,6 +60,7 @@ class append_queue {
 
     const std::size_t max_pending_;
     const std::size_t max_batch_;
+    const commit_pacing pacing_;
     commit_fn commit_;
     std::mutex mutex_;
     std::condition_variable ready_;     // work arrived or stopping

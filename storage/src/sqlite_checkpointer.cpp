@@ -1,12 +1,16 @@
 #include "sqlite_checkpointer.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace circles::storage::detail {
 
 sqlite_checkpointer::sqlite_checkpointer(const std::filesystem::path& file, limits lim)
     : lim_(lim), db_(file, database::mode::read_write), next_pass_pages_(lim.checkpoint_pages) {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "store-ckpt");
+        run();
+    });
 }
 
 sqlite_checkpointer::~sqlite_checkpointer() { stop(); }

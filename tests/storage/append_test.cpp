@@ -269,6 +269,73 @@ TEST_P(StoreAppend, OneCommitPerMessageStillNumbersGapFree) {
     for (std::size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
 }
 
+TEST_P(StoreAppend, AStreamOfAppendsWaitsForTheGroupCommitInterval) {
+    using clock = std::chrono::steady_clock;
+    auto options = this->options();
+    options.group_commit_interval = std::chrono::milliseconds(300);
+    options.group_commit_full = 1000;
+    auto s = open_seeded(options);
+    const room_id room = s.rooms[0].id;
+    // The first commit's callback runs before the commit returns, so the interval is counted
+    // from no earlier than this moment.
+    ASSERT_TRUE(append_and_wait(*s.db, make_request(room, s.student.id, "first", "x")));
+    const auto first_done = clock::now();
+    std::mutex m;
+    std::vector<clock::time_point> done;
+    std::vector<seq_t> seqs;
+    for (int i = 0; i < 5; ++i) {
+        s.db->append(make_request(room, s.student.id, "next" + std::to_string(i), "x"),
+                     [&](result<append_result> r) {
+                         std::lock_guard lock(m);
+                         done.push_back(clock::now());
+                         if (r) seqs.push_back(r->seq);
+                     });
+    }
+    s.db->flush();
+    ASSERT_EQ(seqs, (std::vector<seq_t>{2, 3, 4, 5, 6}));
+    for (const auto t : done) EXPECT_GE(t - first_done, std::chrono::milliseconds(300));
+}
+
+TEST_P(StoreAppend, TheFirstAppendAndAFullQueueCommitWithoutWaitingForTheInterval) {
+    auto options = this->options();
+    options.group_commit_interval = std::chrono::hours(1);
+    options.group_commit_full = 4;
+    auto s = open_seeded(options);
+    const room_id room = s.rooms[0].id;
+    auto wait_for = [](std::atomic<int>& n, int want) {
+        for (int i = 0; i < 3000 && n.load() < want; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return n.load();
+    };
+    // Nothing was committed for an hour before the store opened: no wait.
+    std::atomic<int> first{0};
+    s.db->append(make_request(room, s.student.id, "first", "x"),
+                 [&](result<append_result> r) { first += r.has_value(); });
+    EXPECT_EQ(wait_for(first, 1), 1);
+    // Four waiting appends are a full batch: committed at once, not an hour later.
+    std::atomic<int> full{0};
+    for (int i = 0; i < 4; ++i) {
+        s.db->append(make_request(room, s.student.id, "full" + std::to_string(i), "x"),
+                     [&](result<append_result> r) { full += r.has_value(); });
+    }
+    EXPECT_EQ(wait_for(full, 4), 4);
+    // Three wait for the interval (or the close) ...
+    std::atomic<int> paced{0};
+    for (int i = 0; i < 3; ++i) {
+        s.db->append(make_request(room, s.student.id, "paced" + std::to_string(i), "x"),
+                     [&](result<append_result> r) { paced += r.has_value(); });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(paced.load(), 0);
+    // ... and closing the store commits them at once.
+    s.db.reset();
+    EXPECT_EQ(paced.load(), 3);
+    auto page = open(options)->history(room, 0, 100);
+    ASSERT_TRUE(page.has_value());
+    EXPECT_EQ(page->messages.size(), 8u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreAppend, testing::all_backends(), testing::backend_name);
 
 }  // namespace

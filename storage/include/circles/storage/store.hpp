@@ -25,6 +25,11 @@ struct store_options {
     std::filesystem::path data_dir;           // holds master.key (and SQLite's circles.db)
     std::size_t max_pending_appends = 65536;  // append queue limit; past it: errc::overloaded
     std::size_t max_batch = 1024;             // appends per commit; 1 = one commit per message
+    // Group commit pacing (storage/README.md): a commit starts no sooner than this after the
+    // previous one ended, unless group_commit_full appends are already waiting. Zero: commit
+    // as soon as anything is queued.
+    std::chrono::microseconds group_commit_interval{1000};
+    std::size_t group_commit_full = 64;
     std::size_t read_connections = 4;         // pooled connections for reads
     // SQLite's write-ahead log, in pages (4 KiB): see storage/src/sqlite_checkpointer.hpp.
     int wal_checkpoint_pages = 1000;  // a background checkpoint per this much WAL growth
