@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "sqlite_wal_vfs.hpp"
+
 namespace circles::storage::detail {
 
 query::~query() {
@@ -79,7 +81,7 @@ database::database(const std::filesystem::path& file, mode m) {
     int flags = SQLITE_OPEN_NOMUTEX;  // each connection is used by one thread at a time
     flags |=
         m == mode::read_write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-    int rc = sqlite3_open_v2(file.c_str(), &db_, flags, nullptr);
+    int rc = sqlite3_open_v2(file.c_str(), &db_, flags, wal_gathering_vfs());
     if (rc != SQLITE_OK) {
         std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close_v2(db_);

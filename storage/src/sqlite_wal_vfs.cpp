@@ -1,0 +1,221 @@
+#include "sqlite_wal_vfs.hpp"
+
+#include <sqlite3.h>
+
+#include <cstddef>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+namespace circles::storage::detail {
+namespace {
+
+constexpr const char* vfs_name = "circles-wal-gather";
+constexpr int wal_frame_header_bytes = 24;
+
+sqlite3_vfs* real_vfs = nullptr;  // the platform's default, set once at registration
+sqlite3_vfs gathering_vfs{};
+
+// What a WAL file holds beside the real file: the run of writes not yet handed to it.
+struct gathered {
+    std::string bytes;  // contiguous, starting at `offset`
+    sqlite3_int64 offset = 0;
+    bool commit_frame_next = false;  // the last write was a commit frame's header
+};
+
+// Laid out by SQLite in szOsFile bytes: this header, then the real file.
+struct wal_file {
+    sqlite3_file base;
+    sqlite3_file* real;
+    gathered* pending;
+};
+
+constexpr std::size_t real_offset = (sizeof(wal_file) + 7) & ~std::size_t{7};
+
+wal_file& self(sqlite3_file* f) { return *reinterpret_cast<wal_file*>(f); }
+sqlite3_file* real(sqlite3_file* f) { return self(f).real; }
+
+int flush(wal_file& f) {
+    gathered& g = *f.pending;
+    g.commit_frame_next = false;
+    if (g.bytes.empty()) return SQLITE_OK;
+    const int rc = f.real->pMethods->xWrite(f.real, g.bytes.data(),
+                                            static_cast<int>(g.bytes.size()), g.offset);
+    g.bytes.clear();
+    return rc;
+}
+
+int flush(sqlite3_file* f) { return flush(self(f)); }
+
+// A WAL frame header holds, in bytes 4..7, the database size after the commit for the last
+// frame of a commit, and zero for every other frame.
+bool is_commit_frame_header(const void* data, int amount) {
+    if (amount != wal_frame_header_bytes) return false;
+    const auto* b = static_cast<const unsigned char*>(data);
+    return (b[4] | b[5] | b[6] | b[7]) != 0;
+}
+
+int x_close(sqlite3_file* f) {
+    wal_file& w = self(f);
+    const int flushed = flush(w);
+    const int closed = w.real->pMethods ? w.real->pMethods->xClose(w.real) : SQLITE_OK;
+    delete w.pending;
+    w.pending = nullptr;
+    return flushed != SQLITE_OK ? flushed : closed;
+}
+
+int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
+    const gathered& g = *self(f).pending;
+    const auto end = g.offset + static_cast<sqlite3_int64>(g.bytes.size());
+    if (!g.bytes.empty() && offset < end && offset + amount > g.offset) {
+        if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+    }
+    return real(f)->pMethods->xRead(real(f), out, amount, offset);
+}
+
+int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
+    wal_file& w = self(f);
+    gathered& g = *w.pending;
+    const bool completes_commit = g.commit_frame_next;
+    const auto size = static_cast<std::size_t>(amount);
+    const bool extends_run = offset == g.offset + static_cast<sqlite3_int64>(g.bytes.size());
+    if (!g.bytes.empty() && (!extends_run || g.bytes.size() + size > max_gathered_bytes)) {
+        if (const int rc = flush(w); rc != SQLITE_OK) return rc;
+    }
+    if (size >= max_gathered_bytes) {  // a page of 64 KiB: nothing to gather it with
+        g.commit_frame_next = false;
+        return w.real->pMethods->xWrite(w.real, data, amount, offset);
+    }
+    if (g.bytes.empty()) g.offset = offset;
+    g.bytes.append(static_cast<const char*>(data), size);
+    g.commit_frame_next = is_commit_frame_header(data, amount);
+    if (completes_commit || g.bytes.size() >= max_gathered_bytes) return flush(w);
+    return SQLITE_OK;
+}
+
+int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
+    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xTruncate(real(f), size);
+}
+
+int x_sync(sqlite3_file* f, int flags) {
+    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xSync(real(f), flags);
+}
+
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
+    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+    return real(f)->pMethods->xFileSize(real(f), size);
+}
+
+int x_lock(sqlite3_file* f, int level) { return real(f)->pMethods->xLock(real(f), level); }
+int x_unlock(sqlite3_file* f, int level) { return real(f)->pMethods->xUnlock(real(f), level); }
+int x_check_reserved_lock(sqlite3_file* f, int* out) {
+    return real(f)->pMethods->xCheckReservedLock(real(f), out);
+}
+int x_file_control(sqlite3_file* f, int op, void* arg) {
+    return real(f)->pMethods->xFileControl(real(f), op, arg);
+}
+int x_sector_size(sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); }
+int x_device_characteristics(sqlite3_file* f) {
+    return real(f)->pMethods->xDeviceCharacteristics(real(f));
+}
+
+// A WAL file has no shared memory and is never memory-mapped by SQLite, but the methods
+// table is version 3, so these answer as the real file does.
+int x_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
+    const sqlite3_io_methods* m = real(f)->pMethods;
+    if (m->iVersion < 2 || !m->xShmMap) return SQLITE_IOERR_SHMMAP;
+    return m->xShmMap(real(f), region, size, extend, out);
+}
+int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+    const sqlite3_io_methods* m = real(f)->pMethods;
+    if (m->iVersion < 2 || !m->xShmLock) return SQLITE_IOERR_SHMLOCK;
+    return m->xShmLock(real(f), offset, n, flags);
+}
+void x_shm_barrier(sqlite3_file* f) {
+    const sqlite3_io_methods* m = real(f)->pMethods;
+    if (m->iVersion >= 2 && m->xShmBarrier) m->xShmBarrier(real(f));
+}
+int x_shm_unmap(sqlite3_file* f, int delete_flag) {
+    const sqlite3_io_methods* m = real(f)->pMethods;
+    if (m->iVersion < 2 || !m->xShmUnmap) return SQLITE_OK;
+    return m->xShmUnmap(real(f), delete_flag);
+}
+int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
+    *out = nullptr;  // "read it instead": the gathered bytes are not in any mapping
+    (void)f, (void)offset, (void)amount;
+    return SQLITE_OK;
+}
+int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
+    (void)f, (void)offset, (void)page;
+    return SQLITE_OK;
+}
+
+const sqlite3_io_methods wal_methods = {
+    3,
+    x_close,
+    x_read,
+    x_write,
+    x_truncate,
+    x_sync,
+    x_file_size,
+    x_lock,
+    x_unlock,
+    x_check_reserved_lock,
+    x_file_control,
+    x_sector_size,
+    x_device_characteristics,
+    x_shm_map,
+    x_shm_lock,
+    x_shm_barrier,
+    x_shm_unmap,
+    x_fetch,
+    x_unfetch,
+};
+
+int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+    if ((flags & SQLITE_OPEN_WAL) == 0) {
+        // Everything but a WAL is the real file itself, in the same memory.
+        return real_vfs->xOpen(real_vfs, name, f, flags, out_flags);
+    }
+    wal_file& w = self(f);
+    w.base.pMethods = nullptr;
+    w.real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(f) + real_offset);
+    w.real->pMethods = nullptr;
+    w.pending = new (std::nothrow) gathered;
+    if (!w.pending) return SQLITE_NOMEM;
+    const int rc = real_vfs->xOpen(real_vfs, name, w.real, flags, out_flags);
+    if (rc != SQLITE_OK) {
+        if (w.real->pMethods) w.real->pMethods->xClose(w.real);
+        delete w.pending;
+        w.pending = nullptr;
+        return rc;
+    }
+    w.base.pMethods = &wal_methods;
+    return SQLITE_OK;
+}
+
+}  // namespace
+
+const char* wal_gathering_vfs() {
+    static std::once_flag once;
+    static int registered = SQLITE_ERROR;
+    std::call_once(once, [] {
+        real_vfs = sqlite3_vfs_find(nullptr);
+        if (!real_vfs) return;
+        gathering_vfs = *real_vfs;  // every call but xOpen answers as the default does
+        gathering_vfs.pNext = nullptr;
+        gathering_vfs.zName = vfs_name;
+        gathering_vfs.szOsFile = static_cast<int>(real_offset) + real_vfs->szOsFile;
+        gathering_vfs.xOpen = x_open;
+        registered = sqlite3_vfs_register(&gathering_vfs, 0);
+    });
+    if (registered != SQLITE_OK) {
+        throw std::runtime_error("cannot register the SQLite WAL-gathering VFS");
+    }
+    return vfs_name;
+}
+
+}  // namespace circles::storage::detail
