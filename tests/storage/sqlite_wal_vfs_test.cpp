@@ -38,32 +38,34 @@ class connection {
         return rc;
     }
     std::int64_t number(const std::string& sql) {
-        sqlite3_stmt* st = nullptr;
-        std::int64_t out = -1;
-        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW) {
-            out = sqlite3_column_int64(st, 0);
-        } else {
-            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
-        }
-        sqlite3_finalize(st);
-        return out;
+        return first(
+            sql, [](sqlite3_stmt* st) { return sqlite3_column_int64(st, 0); }, -1);
     }
-
     std::string text(const std::string& sql) {
-        sqlite3_stmt* st = nullptr;
-        std::string out;
-        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW) {
-            out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        } else {
-            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
-        }
-        sqlite3_finalize(st);
-        return out;
+        return first(
+            sql,
+            [](sqlite3_stmt* st) {
+                return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+            },
+            std::string());
     }
 
   private:
+    // The first column of the first row, read by `column`; `none` when there is no row.
+    template <class Column, class T>
+    T first(const std::string& sql, Column column, T none) {
+        sqlite3_stmt* st = nullptr;
+        T out = none;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            out = column(st);
+        } else {
+            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+        }
+        sqlite3_finalize(st);
+        return out;
+    }
+
     sqlite3* db_ = nullptr;
 };
 
@@ -79,16 +81,24 @@ std::int64_t write_calls() {
     return 0;
 }
 
-// One row per 4 KiB page: updating N rows dirties N pages, N frames in the WAL.
+void create_table(connection& db, const std::string& synchronous) {
+    db.exec("PRAGMA synchronous=" + synchronous);
+    db.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)");
+}
+
+// Rows 1..n of t, each holding `blob` (an SQL expression). A 3,000-byte blob fills a 4 KiB
+// page: changing n such rows dirties n pages, n frames in the WAL.
+std::string insert_rows(int n, const std::string& blob) {
+    return "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < " +
+           std::to_string(n) + ") INSERT INTO t SELECT k, " + blob + " FROM n";
+}
+
 constexpr int rows = 200;
-const std::string fill = "zeroblob(3000)";
 
 std::int64_t writes_for_one_commit(const std::filesystem::path& file, const char* vfs) {
     connection db(file, vfs);
-    db.exec("PRAGMA synchronous=FULL");
-    db.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)");
-    db.exec("WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < " +
-            std::to_string(rows) + ") INSERT INTO t SELECT k, " + fill + " FROM n");
+    create_table(db, "FULL");
+    db.exec(insert_rows(rows, "zeroblob(3000)"));
     const std::int64_t before = write_calls();
     db.exec("UPDATE t SET v = randomblob(3000)");
     return write_calls() - before;
@@ -111,12 +121,9 @@ TEST(WalGatheringVfs, ATransactionOfManyMegabytesCommitsWhole) {
     const auto file = dir.path() / "big.db";
     {
         connection db(file, wal_gathering_vfs());
-        db.exec("PRAGMA synchronous=FULL");
-        db.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)");
+        create_table(db, "FULL");
         // About 8 MB of frames in one commit: runs far past SQLite's 128 KiB per write.
-        db.exec(
-            "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 2000)"
-            " INSERT INTO t SELECT k, randomblob(3000) FROM n");
+        db.exec(insert_rows(2000, "randomblob(3000)"));
         EXPECT_EQ(db.number("SELECT count(*) FROM t"), 2000);
     }  // the last connection closes: the WAL is checkpointed into the file
     connection again(file, nullptr);
@@ -129,13 +136,10 @@ TEST(WalGatheringVfs, PagesSpilledBeforeTheCommitAreReadBackInsideIt) {
     testing::temp_dir dir;
     const auto file = dir.path() / "spill.db";
     connection db(file, wal_gathering_vfs());
-    db.exec("PRAGMA synchronous=FULL");
+    create_table(db, "FULL");
     db.exec("PRAGMA cache_size=10");  // a tiny cache: the transaction spills pages to the WAL
-    db.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)");
     db.exec("BEGIN");
-    db.exec(
-        "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 500)"
-        " INSERT INTO t SELECT k, zeroblob(3000) FROM n");
+    db.exec(insert_rows(500, "zeroblob(3000)"));
     // Reading every row reads the spilled pages back from the WAL, some still gathered.
     EXPECT_EQ(db.number("SELECT sum(length(v)) FROM t"), 500 * 3000);
     db.exec("UPDATE t SET v = zeroblob(100) WHERE k % 2 = 0");
@@ -151,8 +155,7 @@ TEST(WalGatheringVfs, EveryCommitIsSeenByAnotherConnectionAtOnceEvenWithoutASync
     connection writer(file, wal_gathering_vfs());
     // NORMAL: SQLite does not sync the WAL at a commit, so only the commit frame tells the
     // VFS that the run must reach the file.
-    writer.exec("PRAGMA synchronous=NORMAL");
-    writer.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v BLOB)");
+    create_table(writer, "NORMAL");
     connection reader(file, nullptr);
     for (int i = 1; i <= 100; ++i) {
         writer.exec("INSERT INTO t VALUES (" + std::to_string(i) + ", randomblob(" +
