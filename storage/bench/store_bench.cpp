@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -30,7 +31,8 @@ struct bench_store {
     std::vector<room_id> rooms;
     std::atomic<std::uint64_t> next_id{0};
 
-    bench_store(std::size_t max_batch, int room_count) {
+    // interval_us: store_options::group_commit_interval (0: a commit as soon as anything waits).
+    bench_store(std::size_t max_batch, int room_count, std::int64_t interval_us) {
         const char* base = std::getenv("TMPDIR");
         std::string pattern = std::string(base && *base ? base : "/tmp") + "/circles-bench-XXXXXX";
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -38,6 +40,7 @@ struct bench_store {
         store_options o;
         o.data_dir = dir / "data";
         o.max_batch = max_batch;
+        o.group_commit_interval = std::chrono::microseconds(interval_us);
         o.max_pending_appends = 1 << 20;
         db = open_sqlite_store(o);
         auto school = db->create_school("bench", "Bench").value();
@@ -65,12 +68,12 @@ struct bench_store {
 };
 
 // Producers fire appends without waiting for acks (a busy node); the writer batches freely.
-// Args: max_batch, producers, messages per iteration.
+// Args: max_batch, producers, messages per iteration, commit pacing interval (µs).
 void BM_AppendPipelined(benchmark::State& state) {
     const auto max_batch = static_cast<std::size_t>(state.range(0));
     const int producers = static_cast<int>(state.range(1));
     const int per_iteration = static_cast<int>(state.range(2));
-    bench_store b(max_batch, 8);
+    bench_store b(max_batch, 8, state.range(3));
     std::atomic<std::uint64_t> failed{0};
     for (auto _ : state) {
         std::vector<std::thread> threads;
@@ -89,19 +92,22 @@ void BM_AppendPipelined(benchmark::State& state) {
     state.counters["failed"] = static_cast<double>(failed.load());
 }
 BENCHMARK(BM_AppendPipelined)
-    ->ArgNames({"max_batch", "producers", "msgs"})
-    ->Args({1024, 8, 20000})
-    ->Args({1, 8, 1000})
+    ->ArgNames({"max_batch", "producers", "msgs", "pacing_us"})
+    ->Args({1024, 8, 20000, 1000})
+    ->Args({1024, 8, 20000, 0})
+    ->Args({1, 8, 1000, 0})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 // Each producer waits for its ack before sending again (a chat user); what group commit buys
-// is that concurrent senders share one fsync. Args: max_batch, producers, sends per producer.
+// is that concurrent senders share one fsync. Pacing caps such a loop at `producers` sends per
+// interval, which a chat user, who sends every few seconds, never reaches.
+// Args: max_batch, producers, sends per producer, commit pacing interval (µs).
 void BM_AppendClosedLoop(benchmark::State& state) {
     const auto max_batch = static_cast<std::size_t>(state.range(0));
     const int producers = static_cast<int>(state.range(1));
     const int per_producer = static_cast<int>(state.range(2));
-    bench_store b(max_batch, 8);
+    bench_store b(max_batch, 8, state.range(3));
     std::atomic<std::uint64_t> failed{0};
     for (auto _ : state) {
         std::vector<std::thread> threads;
@@ -129,9 +135,10 @@ void BM_AppendClosedLoop(benchmark::State& state) {
     state.counters["failed"] = static_cast<double>(failed.load());
 }
 BENCHMARK(BM_AppendClosedLoop)
-    ->ArgNames({"max_batch", "producers", "sends"})
-    ->Args({1024, 32, 50})
-    ->Args({1, 32, 10})
+    ->ArgNames({"max_batch", "producers", "sends", "pacing_us"})
+    ->Args({1024, 32, 50, 1000})
+    ->Args({1024, 32, 50, 0})
+    ->Args({1, 32, 10, 0})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
