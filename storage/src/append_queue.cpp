@@ -11,8 +11,9 @@ namespace circles::storage::detail {
 append_queue::append_queue(std::size_t max_pending, std::size_t max_batch, commit_pacing pacing)
     : max_pending_(max_pending),
       max_batch_(std::max<std::size_t>(max_batch, 1)),
+      // A batch never holds more than max_batch: waiting for more would only delay it.
       pacing_{std::max(pacing.interval, std::chrono::microseconds{0}),
-              std::max<std::size_t>(pacing.full, 1)} {}
+              std::clamp<std::size_t>(pacing.full, 1, max_batch_)} {}
 
 append_queue::~append_queue() { stop(); }
 
@@ -49,7 +50,10 @@ void append_queue::flush() {
     if (std::this_thread::get_id() == writer_.get_id()) return;
     std::unique_lock lock(mutex_);
     const std::uint64_t target = enqueued_;
+    ++flushing_;  // the writer commits what waits now, without pacing
+    ready_.notify_one();
     progress_.wait(lock, [&] { return completed_ >= target; });
+    --flushing_;
 }
 
 void append_queue::stop() {
@@ -69,8 +73,9 @@ void append_queue::writer_loop() {
         {
             std::unique_lock lock(mutex_);
             ready_.wait(lock, [&] { return !queue_.empty() || closing_; });
-            ready_.wait_until(lock, next_commit,
-                              [&] { return queue_.size() >= pacing_.full || closing_; });
+            ready_.wait_until(lock, next_commit, [&] {
+                return queue_.size() >= pacing_.full || closing_ || flushing_;
+            });
             if (queue_.empty()) return;  // closing and drained
             const std::size_t n = std::min(queue_.size(), max_batch_);
             auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);

@@ -68,6 +68,7 @@ class append_queue {
     std::deque<pending_append> queue_;
     std::uint64_t enqueued_ = 0;   // appends accepted so far
     std::uint64_t completed_ = 0;  // appends whose callback has run
+    int flushing_ = 0;             // flush() calls waiting
     bool closing_ = false;
     std::thread writer_;
 };

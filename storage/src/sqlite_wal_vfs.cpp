@@ -21,7 +21,9 @@ sqlite3_vfs gathering_vfs{};
 struct gathered {
     std::string bytes;  // contiguous, starting at `offset`
     sqlite3_int64 offset = 0;
+    sqlite3_int64 last_end = -1;     // where the previous write ended
     bool commit_frame_next = false;  // the last write was a commit frame's header
+    bool enabled = true;             // false: every write goes straight to the file
 };
 
 // Laid out by SQLite in szOsFile bytes: this header, then the real file.
@@ -36,17 +38,25 @@ constexpr std::size_t real_offset = (sizeof(wal_file) + 7) & ~std::size_t{7};
 wal_file& self(sqlite3_file* f) { return *reinterpret_cast<wal_file*>(f); }
 sqlite3_file* real(sqlite3_file* f) { return self(f).real; }
 
+// On failure the run is kept, so the next flush (at the latest the commit's sync or its last
+// write) tries it again and fails that commit: nothing SQLite wrote is dropped silently.
 int flush(wal_file& f) {
     gathered& g = *f.pending;
-    g.commit_frame_next = false;
     if (g.bytes.empty()) return SQLITE_OK;
     const int rc = f.real->pMethods->xWrite(f.real, g.bytes.data(),
                                             static_cast<int>(g.bytes.size()), g.offset);
-    g.bytes.clear();
+    if (rc == SQLITE_OK) {
+        g.bytes.clear();
+        g.commit_frame_next = false;
+    }
     return rc;
 }
 
-int flush(sqlite3_file* f) { return flush(self(f)); }
+// Before a call that is not a write: a failed flush is an I/O error to SQLite there, which
+// fails the whole transaction (a read that answered SQLITE_FULL would fail one statement).
+int flush_before(sqlite3_file* f) {
+    return flush(self(f)) == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
+}
 
 // A WAL frame header holds, in bytes 4..7, the database size after the commit for the last
 // frame of a commit, and zero for every other frame.
@@ -69,43 +79,46 @@ int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
     const gathered& g = *self(f).pending;
     const auto end = g.offset + static_cast<sqlite3_int64>(g.bytes.size());
     if (!g.bytes.empty() && offset < end && offset + amount > g.offset) {
-        if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+        if (const int rc = flush_before(f); rc != SQLITE_OK) return rc;
     }
     return real(f)->pMethods->xRead(real(f), out, amount, offset);
 }
 
+// Only writes that go on from where the previous one ended are gathered. Anything else (the
+// WAL header at a restart, a frame header rewritten in place when SQLite fixes checksums)
+// writes out the run, then goes straight to the file, so a rewrite never waits in memory.
 int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
     wal_file& w = self(f);
     gathered& g = *w.pending;
     const bool completes_commit = g.commit_frame_next;
     const auto size = static_cast<std::size_t>(amount);
-    const bool extends_run = offset == g.offset + static_cast<sqlite3_int64>(g.bytes.size());
-    if (!g.bytes.empty() && (!extends_run || g.bytes.size() + size > max_gathered_bytes)) {
+    const bool goes_on = offset == g.last_end;
+    if (!g.bytes.empty() && (!goes_on || g.bytes.size() + size > max_gathered_bytes)) {
         if (const int rc = flush(w); rc != SQLITE_OK) return rc;
     }
-    if (size >= max_gathered_bytes) {  // a page of 64 KiB: nothing to gather it with
-        g.commit_frame_next = false;
+    g.last_end = offset + amount;
+    g.commit_frame_next = is_commit_frame_header(data, amount);
+    if (!g.enabled || !goes_on || size >= max_gathered_bytes) {
         return w.real->pMethods->xWrite(w.real, data, amount, offset);
     }
     if (g.bytes.empty()) g.offset = offset;
     g.bytes.append(static_cast<const char*>(data), size);
-    g.commit_frame_next = is_commit_frame_header(data, amount);
     if (completes_commit || g.bytes.size() >= max_gathered_bytes) return flush(w);
     return SQLITE_OK;
 }
 
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+    if (const int rc = flush_before(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xTruncate(real(f), size);
 }
 
 int x_sync(sqlite3_file* f, int flags) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+    if (const int rc = flush(self(f)); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xSync(real(f), flags);
 }
 
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+    if (const int rc = flush_before(f); rc != SQLITE_OK) return rc;
     return real(f)->pMethods->xFileSize(real(f), size);
 }
 
@@ -193,6 +206,12 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int*
         w.pending = nullptr;
         return rc;
     }
+    // Without power-safe overwrite SQLite pads a commit to a sector and syncs in the middle of
+    // a write; the rest of that write would wait here. Such a WAL is written as it comes.
+    // SQLite asks the database file, whose `psow` URI parameter a WAL's name also carries.
+    const int device = w.real->pMethods->xDeviceCharacteristics(w.real);
+    w.pending->enabled = (device & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0 &&
+                         sqlite3_uri_boolean(name, "psow", 1) != 0;
     w.base.pMethods = &wal_methods;
     return SQLITE_OK;
 }
