@@ -104,7 +104,7 @@ void http_session::upgrade(request req) {
     }
     stream_.expires_never();
     std::make_shared<websocket_session>(stream_.release_socket(), state_, std::move(found->who),
-                                        std::move(*token))
+                                        *token)
         ->run(std::move(req), found->expires_at);
 }
 

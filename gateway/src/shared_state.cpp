@@ -1,6 +1,5 @@
 #include "shared_state.hpp"
 
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -110,17 +109,9 @@ void shared_state::close_all() {
     for (const auto& c : snapshot()) c->close_for_shutdown();
 }
 
-std::string shared_state::token_hash(std::string_view token) {
-    std::string out(crypto_generichash_BYTES, '\0');
-    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                       reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr,
-                       0);
-    return out;
-}
-
 void shared_state::end_session(std::string_view token) {
     // Every bus delivers a publish to this node's own watchers at once, Redis or not.
-    rooms_.publish_session_ended(token_hash(token));
+    rooms_.publish_session_ended(storage::session_token_hash(token));
 }
 
 void shared_state::close_session(const std::string& token_hash) {
@@ -129,7 +120,7 @@ void shared_state::close_session(const std::string& token_hash) {
 
 void session_watcher::deliver(const rooms::room_event& ev) {
     if (ev.room != rooms::service::sessions_channel || !ev.frame ||
-        ev.frame->size() != crypto_generichash_BYTES) {
+        ev.frame->size() != storage::session_token_hash_bytes) {
         return;
     }
     state_.close_session(*ev.frame);

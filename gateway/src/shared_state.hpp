@@ -30,7 +30,7 @@ class connection {
     virtual ~connection() = default;
     virtual void close_for_shutdown() = 0;
     // Closes the connection if it was opened with the login whose token hashes to
-    // `token_hash` (shared_state::token_hash), after a logout on any node.
+    // `token_hash` (storage::session_token_hash), after a logout on any node.
     virtual void close_if_session(const std::string& token_hash) = 0;
     // The login it was opened with has expired (only connections added with an expiry).
     virtual void close_session_expired() {}
@@ -103,10 +103,9 @@ class shared_state {
     // A logout: closes this node's connections opened with `token`, and tells every other
     // node through the bus (the sessions channel) to close theirs.
     void end_session(std::string_view token);
-    // Closes this node's connections of the login whose token hashes to `token_hash`.
+    // Closes this node's connections of the login whose token hashes to `token_hash`
+    // (storage::session_token_hash, the only form of a token that leaves this node).
     void close_session(const std::string& token_hash);
-    // BLAKE2b-256 of a session token: the only form of it that leaves this node.
-    static std::string token_hash(std::string_view token);
     bool shutting_down() const;
     std::size_t connection_count() const;
 

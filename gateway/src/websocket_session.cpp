@@ -49,11 +49,11 @@ constexpr std::size_t max_batch_frames = 256;
 }  // namespace
 
 websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
-                                     storage::user user, std::string token)
+                                     storage::user user, std::string_view token)
     : ws_(std::move(socket)),
       state_(std::move(state)),
       user_(std::move(user)),
-      token_(std::move(token)),
+      token_hash_(storage::session_token_hash(token)),
       frame_bucket_({state_->cfg().lim.frame_rate_per_second, state_->cfg().lim.frame_burst},
                     moderation::token_bucket::clock::now()) {}
 
@@ -324,7 +324,7 @@ void websocket_session::close_session_expired() {
 
 void websocket_session::close_if_session(const std::string& token_hash) {
     net::post(ws_.get_executor(), [self = shared_from_this(), token_hash] {
-        if (shared_state::token_hash(self->token_) == token_hash) {
+        if (self->token_hash_ == token_hash) {
             self->close(close_session_ended, "logged out");
         }
     });

@@ -33,7 +33,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
                           public connection {
   public:
     websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state, storage::user user,
-                      std::string token);
+                      std::string_view token);
     ~websocket_session() override;
 
     // The connection is closed (4401) once the session ends at `session_expires`.
@@ -144,7 +144,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     beast::flat_buffer buffer_;
     std::shared_ptr<shared_state> state_;
     storage::user user_;
-    std::string token_;  // kept to find this connection at logout; never logged
+    const std::string token_hash_;  // the login's, to find this connection at a logout
 
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::size_t queued_bytes_ = 0;

@@ -6,12 +6,12 @@
 // requests at a time and hands them to the store's commit function, which commits them in
 // one transaction and only then runs their callbacks, in queue order (so in seq order per
 // room). A commit starts no sooner than `pacing.interval` after the previous one ended,
-// unless `pacing.full` requests are waiting or the queue is stopping: a send after a quiet
-// spell commits at once, and a stream of sends shares a commit per interval instead of
-// paying a commit (an fsync, its locks, its wake-ups) for every one or two messages. flush() waits
-// for everything queued before it. stop() refuses new appends, lets the writer drain and commit the
-// whole queue, then joins it: a store calls it first thing in its destructor, while the connections
-// the commit function uses still exist.
+// unless `pacing.full` requests (at most max_batch) are waiting, a flush() waits, or the queue
+// is stopping: a send after a quiet spell commits at once, and a stream of sends shares a
+// commit per interval instead of paying one (an fsync, its locks, its wake-ups) for every one
+// or two messages. flush() waits for everything queued before it. stop() refuses new appends,
+// lets the writer drain and commit the whole queue, then joins it: a store calls it first
+// thing in its destructor, while the connections the commit function uses still exist.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>

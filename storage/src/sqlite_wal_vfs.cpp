@@ -45,10 +45,7 @@ int flush(wal_file& f) {
     if (g.bytes.empty()) return SQLITE_OK;
     const int rc = f.real->pMethods->xWrite(f.real, g.bytes.data(),
                                             static_cast<int>(g.bytes.size()), g.offset);
-    if (rc == SQLITE_OK) {
-        g.bytes.clear();
-        g.commit_frame_next = false;
-    }
+    if (rc == SQLITE_OK) g.bytes.clear();
     return rc;
 }
 
@@ -135,39 +132,9 @@ int x_device_characteristics(sqlite3_file* f) {
     return real(f)->pMethods->xDeviceCharacteristics(real(f));
 }
 
-// A WAL file has no shared memory and is never memory-mapped by SQLite, but the methods
-// table is version 3, so these answer as the real file does.
-int x_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
-    const sqlite3_io_methods* m = real(f)->pMethods;
-    if (m->iVersion < 2 || !m->xShmMap) return SQLITE_IOERR_SHMMAP;
-    return m->xShmMap(real(f), region, size, extend, out);
-}
-int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
-    const sqlite3_io_methods* m = real(f)->pMethods;
-    if (m->iVersion < 2 || !m->xShmLock) return SQLITE_IOERR_SHMLOCK;
-    return m->xShmLock(real(f), offset, n, flags);
-}
-void x_shm_barrier(sqlite3_file* f) {
-    const sqlite3_io_methods* m = real(f)->pMethods;
-    if (m->iVersion >= 2 && m->xShmBarrier) m->xShmBarrier(real(f));
-}
-int x_shm_unmap(sqlite3_file* f, int delete_flag) {
-    const sqlite3_io_methods* m = real(f)->pMethods;
-    if (m->iVersion < 2 || !m->xShmUnmap) return SQLITE_OK;
-    return m->xShmUnmap(real(f), delete_flag);
-}
-int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-    *out = nullptr;  // "read it instead": the gathered bytes are not in any mapping
-    (void)f, (void)offset, (void)amount;
-    return SQLITE_OK;
-}
-int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
-    (void)f, (void)offset, (void)page;
-    return SQLITE_OK;
-}
-
+// Version 1: SQLite maps shared memory and pages of the database file only, never of a WAL.
 const sqlite3_io_methods wal_methods = {
-    3,
+    1,
     x_close,
     x_read,
     x_write,
@@ -180,12 +147,12 @@ const sqlite3_io_methods wal_methods = {
     x_file_control,
     x_sector_size,
     x_device_characteristics,
-    x_shm_map,
-    x_shm_lock,
-    x_shm_barrier,
-    x_shm_unmap,
-    x_fetch,
-    x_unfetch,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
 };
 
 int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {

@@ -42,4 +42,11 @@ std::unique_ptr<store> open_store(std::string_view url, const store_options& opt
     return std::make_unique<detail::sqlite_store>(options, where.sqlite_file);
 }
 
+static_assert(session_token_hash_bytes == detail::token_hash_bytes);
+
+std::string session_token_hash(std::string_view token) {
+    const auto h = detail::hash_token(token);
+    return {reinterpret_cast<const char*>(h.data()), h.size()};
+}
+
 }  // namespace circles::storage

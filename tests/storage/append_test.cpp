@@ -4,7 +4,6 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -15,6 +14,7 @@ namespace circles::storage {
 namespace {
 
 using testing::append_and_wait;
+using testing::eventually;
 using testing::make_request;
 using testing::writer_hold;
 
@@ -277,44 +277,33 @@ TEST_P(StoreAppend, AStreamOfAppendsWaitsForTheGroupCommitInterval) {
     options.group_commit_full = 1000;
     auto s = open_seeded(options);
     const room_id room = s.rooms[0].id;
-    // The first commit's callback runs before the commit returns, so the interval is counted
-    // from no earlier than the moment it runs.
     std::mutex m;
-    std::optional<clock::time_point> first_done;
-    s.db->append(make_request(room, s.student.id, "first", "x"), [&](result<append_result> r) {
-        std::lock_guard lock(m);
-        if (r) first_done = clock::now();
-    });
-    for (int i = 0; i < 3000; ++i) {
-        {
-            std::lock_guard lock(m);
-            if (first_done) break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    std::unique_lock held(m);
-    ASSERT_TRUE(first_done.has_value());
-    held.unlock();
-    std::vector<clock::time_point> done;
+    std::vector<clock::time_point> done;  // when each callback ran
     std::vector<seq_t> seqs;
-    for (int i = 0; i < 5; ++i) {
-        s.db->append(make_request(room, s.student.id, "next" + std::to_string(i), "x"),
-                     [&](result<append_result> r) {
-                         std::lock_guard lock(m);
-                         done.push_back(clock::now());
-                         if (r) seqs.push_back(r->seq);
-                     });
-    }
-    for (int i = 0; i < 3000; ++i) {
-        {
+    const auto append = [&](const std::string& id) {
+        s.db->append(make_request(room, s.student.id, id, "x"), [&](result<append_result> r) {
             std::lock_guard lock(m);
-            if (seqs.size() == 5) break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+            done.push_back(clock::now());
+            if (r) seqs.push_back(r->seq);
+        });
+    };
+    const auto committed = [&](std::size_t n) {
+        return eventually([&] {
+            std::lock_guard lock(m);
+            return seqs.size() >= n;
+        });
+    };
+    // The first commit's callback runs before the commit returns, so the interval is counted
+    // from no earlier than the moment it ran.
+    append("first");
+    ASSERT_TRUE(committed(1));
+    for (int i = 0; i < 5; ++i) append("next" + std::to_string(i));
+    ASSERT_TRUE(committed(6));
     std::lock_guard lock(m);
-    ASSERT_EQ(seqs, (std::vector<seq_t>{2, 3, 4, 5, 6}));
-    for (const auto t : done) EXPECT_GE(t - *first_done, std::chrono::milliseconds(300));
+    ASSERT_EQ(seqs, (std::vector<seq_t>{1, 2, 3, 4, 5, 6}));
+    for (std::size_t i = 1; i < done.size(); ++i) {
+        EXPECT_GE(done[i] - done[0], std::chrono::milliseconds(300));
+    }
 }
 
 TEST_P(StoreAppend, TheFirstAppendAndAFullQueueCommitWithoutWaitingForTheInterval) {
@@ -323,24 +312,18 @@ TEST_P(StoreAppend, TheFirstAppendAndAFullQueueCommitWithoutWaitingForTheInterva
     options.group_commit_full = 4;
     auto s = open_seeded(options);
     const room_id room = s.rooms[0].id;
-    auto wait_for = [](std::atomic<int>& n, int want) {
-        for (int i = 0; i < 3000 && n.load() < want; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        return n.load();
-    };
     // Nothing was committed for an hour before the store opened: no wait.
     std::atomic<int> first{0};
     s.db->append(make_request(room, s.student.id, "first", "x"),
                  [&](result<append_result> r) { first += r.has_value(); });
-    EXPECT_EQ(wait_for(first, 1), 1);
+    EXPECT_TRUE(eventually([&] { return first == 1; }));
     // Four waiting appends are a full batch: committed at once, not an hour later.
     std::atomic<int> full{0};
     for (int i = 0; i < 4; ++i) {
         s.db->append(make_request(room, s.student.id, "full" + std::to_string(i), "x"),
                      [&](result<append_result> r) { full += r.has_value(); });
     }
-    EXPECT_EQ(wait_for(full, 4), 4);
+    EXPECT_TRUE(eventually([&] { return full == 4; }));
     // Three wait for the interval (or the close) ...
     std::atomic<int> paced{0};
     for (int i = 0; i < 3; ++i) {

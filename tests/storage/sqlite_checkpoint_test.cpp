@@ -18,23 +18,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::append_and_wait;
+using testing::eventually;
 using testing::make_request;
 
 std::uintmax_t size_of(const std::filesystem::path& p) {
     std::error_code ec;
     const auto n = std::filesystem::file_size(p, ec);
     return ec ? 0 : n;
-}
-
-// Waits up to 30 s for `done`; the checkpointer runs on its own time.
-template <class Pred>
-bool eventually(Pred done) {
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
 }
 
 // Appends `chunks` batches of `per_chunk` messages of `text`, taking the rooms in turn, each

@@ -9,16 +9,30 @@
 // Their names end in /Sqlite or /Postgres; CMake runs the /Postgres half in one process.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "circles/storage/store.hpp"
 
 namespace circles::storage::testing {
+
+// Waits up to 30 s for `done`, for what the store's own threads do on their own time.
+template <class Pred>
+bool eventually(Pred done) {
+    using namespace std::chrono_literals;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(5ms);
+    }
+    return true;
+}
 
 // mkdtemp under $TMPDIR (or /tmp); removed with everything in it at the end of the test.
 class temp_dir {

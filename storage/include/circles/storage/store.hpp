@@ -288,6 +288,11 @@ inline result<room_membership> store::membership(room_id room, user_id user, las
     return room_membership{std::move(*r), *member};
 }
 
+// The form of a session token the store keeps (BLAKE2b-256, 32 bytes): what a node may hold
+// on to or tell other nodes in its place.
+inline constexpr std::size_t session_token_hash_bytes = 32;
+std::string session_token_hash(std::string_view token);
+
 // Opens (creating on first run) circles.db and master.key in options.data_dir, applies the
 // numbered migrations, and starts the writer thread. Throws std::runtime_error with one clear
 // line on a start-up failure (unwritable folder, corrupt key file, schema too new).
