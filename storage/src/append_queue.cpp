@@ -1,6 +1,7 @@
 #include "append_queue.hpp"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -8,12 +9,39 @@
 
 namespace circles::storage::detail {
 
-append_queue::append_queue(std::size_t max_pending, std::size_t max_batch, commit_pacing pacing)
+std::optional<std::string> slow_commit_log::batch_done(std::size_t sends, clock::duration took,
+                                                       clock::duration waited,
+                                                       clock::time_point now) {
+    if (lim_.threshold <= std::chrono::milliseconds::zero() || waited < lim_.threshold) {
+        return std::nullopt;
+    }
+    if (last_warned_ && now - *last_warned_ < lim_.every) {
+        ++unreported_;
+        return std::nullopt;
+    }
+    const auto ms = [](clock::duration d) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    };
+    std::string line = fmt::format(
+        "storage: slow commit: a send waited {} ms for its commit ({} in the batch, committed in "
+        "{} ms; warned over {} ms)",
+        ms(waited), sends, ms(took), lim_.threshold.count());
+    if (unreported_ > 0) {
+        line += fmt::format("; {} more slow batches since the last warning", unreported_);
+    }
+    last_warned_ = now;
+    unreported_ = 0;
+    return line;
+}
+
+append_queue::append_queue(std::size_t max_pending, std::size_t max_batch, commit_pacing pacing,
+                           slow_commit_log::limits slow)
     : max_pending_(max_pending),
       max_batch_(std::max<std::size_t>(max_batch, 1)),
       // A batch never holds more than max_batch: waiting for more would only delay it.
       pacing_{std::max(pacing.interval, std::chrono::microseconds{0}),
-              std::clamp<std::size_t>(pacing.full, 1, max_batch_)} {}
+              std::clamp<std::size_t>(pacing.full, 1, max_batch_)},
+      slow_(slow) {}
 
 append_queue::~append_queue() { stop(); }
 
@@ -27,6 +55,7 @@ void append_queue::start(commit_fn commit) {
 
 void append_queue::push(append_request req, append_handler done) {
     errc refused = errc::ok;
+    const auto queued_at = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
         if (closing_) {
@@ -34,7 +63,7 @@ void append_queue::push(append_request req, append_handler done) {
         } else if (queue_.size() >= max_pending_) {
             refused = errc::overloaded;
         } else {
-            queue_.push_back({std::move(req), std::move(done)});
+            queue_.push_back({std::move(req), std::move(done), queued_at});
             ++enqueued_;
         }
     }
@@ -83,9 +112,15 @@ void append_queue::writer_loop() {
             queue_.erase(queue_.begin(), end);
         }
         const std::size_t n = batch.size();
+        const auto oldest = batch.front().queued_at;
+        const auto started = clock::now();
         commit_(batch);
         batch.clear();
-        next_commit = clock::now() + pacing_.interval;
+        const auto answered = clock::now();
+        next_commit = answered + pacing_.interval;
+        if (auto line = slow_.batch_done(n, answered - started, answered - oldest, answered)) {
+            spdlog::warn("{}", *line);
+        }
         {
             std::lock_guard lock(mutex_);
             completed_ += n;

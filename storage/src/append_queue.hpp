@@ -9,7 +9,8 @@
 // unless `pacing.full` requests (at most max_batch) are waiting, a flush() waits, or the queue
 // is stopping: a send after a quiet spell commits at once, and a stream of sends shares a
 // commit per interval instead of paying one (an fsync, its locks, its wake-ups) for every one
-// or two messages. flush() waits for everything queued before it. stop() refuses new appends,
+// or two messages. A batch whose oldest send waited past a threshold is logged as a warning
+// (slow_commit_log). flush() waits for everything queued before it. stop() refuses new appends,
 // lets the writer drain and commit the whole queue, then joins it: a store calls it first
 // thing in its destructor, while the connections the commit function uses still exist.
 #include <chrono>
@@ -20,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <tuple>
@@ -32,6 +34,7 @@ namespace circles::storage::detail {
 struct pending_append {
     append_request req;
     append_handler done;
+    std::chrono::steady_clock::time_point queued_at{};
 };
 using append_batch = std::deque<pending_append>;
 using batch_results = std::vector<result<append_result>>;
@@ -41,11 +44,35 @@ struct commit_pacing {
     std::size_t full = 1;                   // this many waiting commit at once
 };
 
+// Decides when a slow batch is worth a warning: any whose oldest send waited `threshold` or
+// more, but at most one line per `every`; the next line counts the slow batches in between.
+// The line holds durations and counts only, never a message. Used by the writer thread only.
+class slow_commit_log {
+  public:
+    using clock = std::chrono::steady_clock;
+    struct limits {
+        std::chrono::milliseconds threshold{0};  // 0: never warn
+        std::chrono::milliseconds every{0};
+    };
+
+    explicit slow_commit_log(limits lim) : lim_(lim) {}
+    // A batch of `sends` whose commit (and callbacks) took `took` and whose oldest send had
+    // waited `waited` in all when it was answered at `now`. The warning to log, if one is due.
+    std::optional<std::string> batch_done(std::size_t sends, clock::duration took,
+                                          clock::duration waited, clock::time_point now);
+
+  private:
+    const limits lim_;
+    std::optional<clock::time_point> last_warned_;
+    std::uint64_t unreported_ = 0;  // slow batches since the last warning, not in it
+};
+
 class append_queue {
   public:
     using commit_fn = std::function<void(append_batch&)>;
 
-    append_queue(std::size_t max_pending, std::size_t max_batch, commit_pacing pacing = {});
+    append_queue(std::size_t max_pending, std::size_t max_batch, commit_pacing pacing = {},
+                 slow_commit_log::limits slow = {});
     ~append_queue();  // stop()
     append_queue(const append_queue&) = delete;
     append_queue& operator=(const append_queue&) = delete;
@@ -61,6 +88,7 @@ class append_queue {
     const std::size_t max_pending_;
     const std::size_t max_batch_;
     const commit_pacing pacing_;
+    slow_commit_log slow_;  // the writer thread's
     commit_fn commit_;
     std::mutex mutex_;
     std::condition_variable ready_;     // work arrived or stopping

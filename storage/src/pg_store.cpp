@@ -74,7 +74,8 @@ pg_store::pg_store(const std::string& conninfo, const store_options& options)
       directory_db_(conninfo),
       reads_(open_readers(conninfo, options.read_connections)),
       queue_(options.max_pending_appends, options.max_batch,
-             {options.group_commit_interval, options.group_commit_full}) {
+             {options.group_commit_interval, options.group_commit_full},
+             {options.slow_commit_warning, options.slow_commit_warning_every}) {
     if (options_.max_batch == 0) options_.max_batch = 1;
     if (const auto head = read_audit_head(writer_db_)) audit_file_.check_at_open(*head);
     queue_.start([this](append_batch& batch) { commit_batch(batch); });

@@ -104,7 +104,8 @@ sqlite_store::sqlite_store(const store_options& options, const std::filesystem::
       checkpointer_(db_path_, {options.wal_checkpoint_pages, options.wal_rewind_pages,
                                options.wal_restart_pages}),
       queue_(options.max_pending_appends, options.max_batch,
-             {options.group_commit_interval, options.group_commit_full}) {
+             {options.group_commit_interval, options.group_commit_full},
+             {options.slow_commit_warning, options.slow_commit_warning_every}) {
     if (options_.max_batch == 0) options_.max_batch = 1;
     if (const auto head = read_audit_head(writer_db_)) audit_file_.check_at_open(*head);
     // A batch touches a leaf of the messages table and of its idempotency index per room,

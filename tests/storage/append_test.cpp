@@ -1,5 +1,7 @@
 // The append path: group commit, idempotency, back-pressure, per-request failure, shutdown.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <map>
@@ -19,6 +21,33 @@ using testing::make_request;
 using testing::writer_hold;
 
 class StoreAppend : public testing::store_test {};
+
+// Keeps every line the process logs (spdlog's default logger) while it is installed.
+class captured_log final : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    static std::shared_ptr<captured_log> install() {
+        auto sink = std::make_shared<captured_log>();
+        spdlog::default_logger()->sinks().push_back(sink);
+        return sink;
+    }
+    void uninstall() {
+        auto& sinks = spdlog::default_logger()->sinks();
+        std::erase_if(sinks, [this](const spdlog::sink_ptr& sink) { return sink.get() == this; });
+    }
+    std::vector<std::string> lines() {
+        std::lock_guard lock(mutex_);
+        return lines_;
+    }
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        lines_.emplace_back(msg.payload.data(), msg.payload.size());
+    }
+    void flush_() override {}
+
+  private:
+    std::vector<std::string> lines_;
+};
 
 TEST_P(StoreAppend, ConcurrentAppendsGetGapFreeSeqsPerRoomAndAckAfterCommit) {
     auto options = this->options();
@@ -338,6 +367,56 @@ TEST_P(StoreAppend, TheFirstAppendAndAFullQueueCommitWithoutWaitingForTheInterva
     auto page = open(options)->history(room, 0, 100);
     ASSERT_TRUE(page.has_value());
     EXPECT_EQ(page->messages.size(), 8u);
+}
+
+TEST_P(StoreAppend, ASendHeldPastTheSlowCommitThresholdIsLoggedOnceWithoutItsText) {
+    auto options = this->options();
+    options.slow_commit_warning = std::chrono::milliseconds(100);
+    options.slow_commit_warning_every = std::chrono::hours(1);
+    auto s = open_seeded(options);
+    const room_id room = s.rooms[0].id;
+    auto log = captured_log::install();
+    std::atomic<int> committed{0};
+    {
+        // The writer is held in the first batch's callback for 250 ms: that batch is slow, and
+        // so is the next, whose sends waited behind it; within the hour, one line for both.
+        testing::writer_hold hold(*s.db, room, s.student.id);
+        for (int i = 0; i < 2; ++i) {
+            s.db->append(make_request(room, s.student.id, "held" + std::to_string(i),
+                                      "my secret words about lunch"),
+                         [&](result<append_result> r) { committed += r.has_value(); });
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    ASSERT_TRUE(eventually([&] { return committed == 2; }));
+    s.db->flush();
+    log->uninstall();
+    std::vector<std::string> slow;
+    for (const auto& line : log->lines()) {
+        EXPECT_EQ(line.find("secret"), std::string::npos) << line;
+        if (line.starts_with("storage: slow commit: a send waited ")) slow.push_back(line);
+    }
+    ASSERT_EQ(slow.size(), 1u);
+    const long waited = std::stol(slow[0].substr(slow[0].find("waited ") + 7));
+    EXPECT_GE(waited, 250) << slow[0];
+    EXPECT_NE(slow[0].find("(1 in the batch"), std::string::npos) << slow[0];
+}
+
+TEST_P(StoreAppend, ASendHeldUnderTheSlowCommitThresholdIsNotLogged) {
+    auto options = this->options();
+    options.slow_commit_warning = std::chrono::minutes(10);
+    auto s = open_seeded(options);
+    const room_id room = s.rooms[0].id;
+    auto log = captured_log::install();
+    {
+        testing::writer_hold hold(*s.db, room, s.student.id);
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    s.db->flush();
+    log->uninstall();
+    for (const auto& line : log->lines()) {
+        EXPECT_FALSE(line.starts_with("storage: slow commit")) << line;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreAppend, testing::all_backends(), testing::backend_name);

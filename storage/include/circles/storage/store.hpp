@@ -30,6 +30,11 @@ struct store_options {
     // as soon as anything is queued.
     std::chrono::microseconds group_commit_interval{1000};
     std::size_t group_commit_full = 64;
+    // A send that waited longer than this from its queueing to its answer (the commit and its
+    // callbacks) is logged as a warning, at most once per slow_commit_warning_every with how
+    // many more there were: a stalled disk shows in the log (storage/README.md). Zero: never.
+    std::chrono::milliseconds slow_commit_warning{100};
+    std::chrono::milliseconds slow_commit_warning_every{std::chrono::minutes(1)};
     std::size_t read_connections = 4;         // pooled connections for reads
     // SQLite's write-ahead log, in pages (4 KiB): see storage/src/sqlite_checkpointer.hpp.
     int wal_checkpoint_pages = 1000;  // a background checkpoint per this much WAL growth
