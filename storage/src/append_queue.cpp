@@ -55,6 +55,7 @@ void append_queue::start(commit_fn commit) {
 
 void append_queue::push(append_request req, append_handler done) {
     errc refused = errc::ok;
+    bool wake = false;
     const auto queued_at = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
@@ -65,13 +66,17 @@ void append_queue::push(append_request req, append_handler done) {
         } else {
             queue_.push_back({std::move(req), std::move(done), queued_at});
             ++enqueued_;
+            // The writer waits for the first append, then (pacing) for a full batch: only
+            // those two can end a wait. Waking it for every send in between costs two context
+            // switches each, and it would only go back to sleep.
+            wake = queue_.size() == 1 || queue_.size() == pacing_.full;
         }
     }
     if (refused != errc::ok) {
         run_callback(done, refused);  // on the caller's thread: never block the caller
         return;
     }
-    ready_.notify_one();
+    if (wake) ready_.notify_one();
 }
 
 void append_queue::flush() {
