@@ -352,7 +352,7 @@ void websocket_session::protocol_error(std::uint64_t request_id, v1::ErrorCode c
     spdlog::info("protocol error user={} code={}", user_.id, v1::ErrorCode_Name(code));
     reply_error(request_id, code, message);
     if (++protocol_errors_ >= state_->cfg().lim.max_protocol_errors) {
-        close(websocket::close_code::policy_error, "too many malformed frames");
+        close(websocket::close_code::policy_error, "too many malformed frames", true);
     }
 }
 

@@ -271,7 +271,9 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
     }
     // The end of the run (or of the queue): push what is held, now.
     if (corked_ && (--cork_run_ == 0 || queue_.empty() || closing_)) set_cork(false);
-    if (!queue_.empty() && !closing_) do_write();
+    // Closing: what close() kept is written, then the close frame.
+    if (!queue_.empty() && (!closing_ || close_pending_)) return do_write();
+    if (close_pending_) send_close();
 }
 
 void websocket_session::set_cork(bool on) {
@@ -281,7 +283,7 @@ void websocket_session::set_cork(bool on) {
     corked_ = on;
 }
 
-void websocket_session::close(websocket::close_code code, const char* reason) {
+void websocket_session::close(websocket::close_code code, const char* reason, bool answers_first) {
     if (closing_) return;
     closing_ = true;
     if (!accepted_) {
@@ -289,21 +291,28 @@ void websocket_session::close(websocket::close_code code, const char* reason) {
         beast::get_lowest_layer(ws_).socket().close(ignored);
         return;
     }
-    // A reply queued just before the close (the error that made it, say) still goes out: the
-    // write whose start was posted starts now. Everything behind what is being written is
-    // dropped (the client resumes from its last seq); the frames in flight stay alive until
+    // A frame whose write was posted but not started goes out now. Everything behind what is
+    // being written is dropped (the client resumes from its last seq), unless the queue holds
+    // answers the client must get first: a frame read in the same burst as the one that
+    // closes is answered behind writes still in flight. The frames in flight stay alive until
     // the write's handler runs.
     if (!writing_ && !queue_.empty()) do_write();
-    while (queue_.size() > (writing_ ? in_flight_ : 0u)) {
+    while (!answers_first && queue_.size() > (writing_ ? in_flight_ : 0u)) {
         queued_bytes_ -= queue_.back()->size();
         queue_.pop_back();
     }
-    if (corked_) set_cork(false);  // the close frame goes out now
     leave_all();
-    ws_.async_close(websocket::close_reason(code, reason),
-                    [self = shared_from_this()](beast::error_code ec) {
-                        if (ec) fail(ec, "websocket close");
-                    });
+    close_pending_.emplace(code, reason);
+    if (!writing_) send_close();  // else on_write sends it once the queue is written
+}
+
+void websocket_session::send_close() {
+    if (corked_) set_cork(false);  // the close frame goes out now
+    auto reason = std::move(*close_pending_);
+    close_pending_.reset();
+    ws_.async_close(reason, [self = shared_from_this()](beast::error_code ec) {
+        if (ec) fail(ec, "websocket close");
+    });
 }
 
 void websocket_session::close_for_shutdown() {

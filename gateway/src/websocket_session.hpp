@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -56,7 +57,11 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     bool write_batch();  // the queued frames as one FrameBatch, if the client takes them
     void on_write(beast::error_code ec, std::size_t bytes);
     void set_cork(bool on);  // TCP_CORK on the socket while a run of queued frames is written
-    void close(websocket::close_code code, const char* reason);
+    // Closes with `code`. Frames being written still go out before the close frame; the rest
+    // of the queue is dropped (the client resumes from its last seq), unless `answers_first`:
+    // then every queued frame goes out first, the answers that explain the close among them.
+    void close(websocket::close_code code, const char* reason, bool answers_first = false);
+    void send_close();  // the close frame, once nothing kept is left to write
     void on_event(const rooms::room_event& ev);
     void leave_all();
 
@@ -156,6 +161,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     bool corked_ = false;
     std::size_t cork_run_ = 0;  // frames of the corked run not yet written
     bool closing_ = false;
+    std::optional<websocket::close_reason> close_pending_;  // sent when the kept frames are out
     bool accepted_ = false;
 
     // Joined rooms and the highest seq delivered in each: live events at or below it are

@@ -92,6 +92,20 @@ TEST_F(Limits, TheLastMalformedFrameIsAnsweredBeforeTheClose) {
     EXPECT_EQ(c.wait_closed(), 1008);
 }
 
+// Sent together, the frames are read while earlier answers are still being written: the last
+// answer waits behind a write in flight, and still goes out before the close.
+TEST_F(Limits, MalformedFramesSentTogetherAreAllAnsweredBeforeTheClose) {
+    client c = connect();
+    constexpr int limit = 20;  // max_protocol_errors, by default
+    for (int i = 0; i < limit; ++i) c.send_raw("\xff\xff");
+    for (int i = 0; i < limit; ++i) {
+        auto e = c.next();
+        ASSERT_TRUE(e && e->has_error()) << "no answer to malformed frame " << i + 1;
+        EXPECT_EQ(e->error().code(), v1::ERROR_CODE_MALFORMED_FRAME);
+    }
+    EXPECT_EQ(c.wait_closed(), 1008);
+}
+
 TEST_F(Limits, RepeatedMalformedFramesCloseWith1008) {
     client c = connect();
     for (int i = 0; i < 40 && !c.closed(); ++i) c.send_raw("\xff\xff");
