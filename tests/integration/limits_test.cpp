@@ -79,31 +79,33 @@ TEST_F(Limits, MalformedAndUnknownFramesGetTypedErrors) {
     EXPECT_TRUE(pong && pong->has_pong());
 }
 
-// The frame that reaches the limit is answered too, before the close: the client learns why.
-TEST_F(Limits, TheLastMalformedFrameIsAnsweredBeforeTheClose) {
-    client c = connect();
+// Sends the malformed frames that reach the limit, one answer at a time or all together, and
+// expects each answered before the 1008 close: the client learns why.
+void expect_each_answered_then_closed(client& c, bool together) {
     constexpr int limit = 20;  // max_protocol_errors, by default
-    for (int i = 0; i < limit; ++i) {
-        c.send_raw("\xff\xff");
+    const auto answered = [&c](int i) {
         auto e = c.next();
         ASSERT_TRUE(e && e->has_error()) << "no answer to malformed frame " << i + 1;
         EXPECT_EQ(e->error().code(), v1::ERROR_CODE_MALFORMED_FRAME);
+    };
+    for (int i = 0; i < limit; ++i) {
+        c.send_raw("\xff\xff");
+        if (!together) answered(i);
     }
+    for (int i = 0; together && i < limit; ++i) answered(i);
     EXPECT_EQ(c.wait_closed(), 1008);
 }
 
-// Sent together, the frames are read while earlier answers are still being written: the last
-// answer waits behind a write in flight, and still goes out before the close.
+TEST_F(Limits, TheLastMalformedFrameIsAnsweredBeforeTheClose) {
+    client c = connect();
+    expect_each_answered_then_closed(c, false);
+}
+
+// Sent together, the frames are read while earlier answers are still being written: answers
+// wait behind a write in flight, and still go out before the close.
 TEST_F(Limits, MalformedFramesSentTogetherAreAllAnsweredBeforeTheClose) {
     client c = connect();
-    constexpr int limit = 20;  // max_protocol_errors, by default
-    for (int i = 0; i < limit; ++i) c.send_raw("\xff\xff");
-    for (int i = 0; i < limit; ++i) {
-        auto e = c.next();
-        ASSERT_TRUE(e && e->has_error()) << "no answer to malformed frame " << i + 1;
-        EXPECT_EQ(e->error().code(), v1::ERROR_CODE_MALFORMED_FRAME);
-    }
-    EXPECT_EQ(c.wait_closed(), 1008);
+    expect_each_answered_then_closed(c, true);
 }
 
 TEST_F(Limits, RepeatedMalformedFramesCloseWith1008) {
