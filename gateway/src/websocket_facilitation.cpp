@@ -34,6 +34,7 @@ void websocket_session::fill_facilitation(v1::JoinResult& result, const storage:
 }
 
 websocket_session::gate websocket_session::posting_gate(const storage::room& room,
+                                                        const storage::posting_state& posting,
                                                         const std::string& version) {
     gate g;
     if (user_.user_role != storage::role::student) return g;  // staff are never held back
@@ -50,24 +51,18 @@ websocket_session::gate websocket_session::posting_gate(const storage::room& roo
             }
         }
     }
-    auto state = state_->rooms().posting_state(user_, room.id);  // one read
-    if (!state) {
-        g.code = v1::ERROR_CODE_INTERNAL;
-        g.why = "something went wrong on the server; nothing was sent";
-        return g;
-    }
-    g.slow_mode_seconds = state->controls.slow_mode_seconds;
+    g.slow_mode_seconds = posting.controls.slow_mode_seconds;
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    if (state->controls.locked) {
+    if (posting.controls.locked) {
         g.code = v1::ERROR_CODE_ROOM_LOCKED;
         g.why = "the facilitator has made the room read-only for now: you can still read";
-    } else if (state->muted_until_ms > now) {
+    } else if (posting.muted_until_ms > now) {
         g.code = v1::ERROR_CODE_MUTED;
         g.why = "the facilitator has paused your messages in this room for a little while";
-        g.retry_after_ms = static_cast<std::uint64_t>(state->muted_until_ms - now);
-    } else if (sessions && !state->session.open()) {
+        g.retry_after_ms = static_cast<std::uint64_t>(posting.muted_until_ms - now);
+    } else if (sessions && !posting.session.open()) {
         g.code = v1::ERROR_CODE_ROOM_NOT_LIVE;
         g.why =
             "the group is not meeting right now: you can read, and post once the facilitator "

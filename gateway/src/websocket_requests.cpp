@@ -176,24 +176,26 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         return reply_error(request_id, v1::ERROR_CODE_INVALID_ARGUMENT,
                            "a send needs room_id and a client_msg_id of 1-64 bytes", room, {});
     }
-    auto authorized = state_->rooms().authorize(user_, room);
-    if (!authorized) {
-        const auto code = to_error_code(authorized.error());
+    // One read: the membership, and the room's session, controls and this user's mute.
+    auto checked = state_->rooms().authorize_send(user_, room);
+    if (!checked) {
+        const auto code = to_error_code(checked.error());
         return reply_error(request_id, code, error_text(code), room, cmid);
     }
     if (!joined_.contains(room)) {
         return reply_error(request_id, v1::ERROR_CODE_NOT_JOINED, "join the room before sending",
                            room, cmid);
     }
+    const storage::room& authorized = checked->room;
     // One snapshot for the whole send: a reload meanwhile cannot pair the old ground rules
     // with the new flood guard or agreement.
     const auto rules = state_->in_force();
     const auto& policy = rules->policy;
     // Outside a live session, or before the agreement, a student's send is refused, except
     // a disclosure: it still reaches counselors (kept out of the room) with support.
-    const auto gate = posting_gate(*authorized, rules->agreement_version);
+    const auto gate = posting_gate(authorized, checked->posting, rules->agreement_version);
     const auto decision = moderation::evaluate(
-        *policy, authorized->kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
+        *policy, authorized.kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
     using moderation::action;
     using moderation::limit_violation;
     if (decision.limit != limit_violation::none) {

@@ -89,7 +89,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
         int slow_mode_seconds = 0;         // the room's slow mode, which binds students
     };
     // `version`: the agreement version of the policy the send is moderated with.
-    gate posting_gate(const storage::room& room, const std::string& version);
+    // `posting`: the room's posting state for this user, read with the send's membership.
+    gate posting_gate(const storage::room& room, const storage::posting_state& posting,
+                      const std::string& version);
     void on_change_session(std::uint64_t request_id, std::uint64_t room_id, bool open);
     void on_accept_agreement(std::uint64_t request_id, const v1::AcceptAgreement& req);
     void on_need_to_talk(std::uint64_t request_id, const v1::NeedToTalk& req);

@@ -5,6 +5,7 @@
 #include "circles/rooms/frames.hpp"
 #include "circles/rooms/visibility.hpp"
 #include "circles/storage/limits.hpp"
+#include "store_calls.hpp"
 
 namespace circles::rooms {
 
@@ -73,6 +74,16 @@ result<storage::room> service::authorize(const storage::user& u, storage::room_i
     }
     if (!r->member) return errc::not_a_member;
     return std::move(r->r);
+}
+
+result<service::send_check> service::authorize_send(const storage::user& u, storage::room_id room) {
+    auto r = store_.check_send(room, u.id, detail::now_ms());
+    if (!r) {
+        return r.error() == storage::errc::not_found ? errc::room_not_found
+                                                     : errc::store_unavailable;
+    }
+    if (!r->member) return errc::not_a_member;
+    return send_check{std::move(r->r), r->posting};
 }
 
 result<storage::room> service::authorize_reader(const storage::user& u, storage::room_id room,

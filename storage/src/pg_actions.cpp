@@ -33,12 +33,14 @@ result<room_row> read_room(pg_connection& db, room_id room, user_id member) {
 
 }  // namespace
 
-result<posting_state> pg_store::posting_state_of(room_id room, user_id user, std::int64_t now) {
+result<send_check> pg_store::check_send(room_id room, user_id user, std::int64_t now) {
     pg_params p;
     p.add(room).add(user).add(now);
     auto db = reads_.acquire();
     auto r = db->query_idempotent(
-        "SELECT r.id, s.id, s.opened_by, s.opened_at_ms, coalesce(c.locked, 0),"
+        "SELECT r.id, r.school_id, r.name, r.kind, r.epoch, 0,"
+        " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = $2)::int,"
+        " s.id, s.opened_by, s.opened_at_ms, coalesce(c.locked, 0),"
         " coalesce(c.slow_mode_seconds, 0), coalesce(mu.until_ms, 0) FROM rooms r"
         " LEFT JOIN room_sessions s ON s.room_id = r.id AND s.closed_at_ms IS NULL"
         " LEFT JOIN room_controls c ON c.room_id = r.id"
@@ -47,10 +49,10 @@ result<posting_state> pg_store::posting_state_of(room_id room, user_id user, std
         p);
     if (!r.ok()) return errc::io_error;
     if (r.rows() == 0) return errc::not_found;
-    posting_state out;
-    if (!r.is_null(0, 1)) out.session = {r.int64(0, 1), r.int64(0, 2), r.int64(0, 3)};
-    out.controls = {r.int64(0, 4) != 0, static_cast<int>(r.int64(0, 5))};
-    out.muted_until_ms = r.int64(0, 6);
+    send_check out{read_room(r, 0), r.int64(0, 6) != 0, {}};
+    if (!r.is_null(0, 7)) out.posting.session = {r.int64(0, 7), r.int64(0, 8), r.int64(0, 9)};
+    out.posting.controls = {r.int64(0, 10) != 0, static_cast<int>(r.int64(0, 11))};
+    out.posting.muted_until_ms = r.int64(0, 12);
     return out;
 }
 

@@ -30,6 +30,8 @@ std::vector<std::unique_ptr<pg_connection>> open_readers(const std::string& conn
     return out;
 }
 
+}  // namespace
+
 room read_room(const pg_result& r, int row) {
     room out;
     out.id = r.int64(row, 0);
@@ -40,8 +42,6 @@ room read_room(const pg_result& r, int row) {
     out.last_seq = static_cast<seq_t>(r.int64(row, 5));
     return out;
 }
-
-}  // namespace
 
 user read_user(const pg_result& r, int row) {
     user u;

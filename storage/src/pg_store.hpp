@@ -94,8 +94,7 @@ class pg_store final : public store {
     result<std::string> accepted_agreement(room_id room, user_id user) override;
     result<void> accept_agreement(room_id room, user_id user, std::string_view version) override;
 
-    result<posting_state> posting_state_of(room_id room, user_id user,
-                                           std::int64_t now_ms) override;
+    result<send_check> check_send(room_id room, user_id user, std::int64_t now_ms) override;
     result<std::vector<member_mute>> mutes_of(room_id room, std::int64_t now_ms) override;
     result<std::vector<stored_message>> held_messages(room_id room, std::size_t limit) override;
     result<stored_message> moderate_message(room_id room, seq_t seq, message_status to, user_id by,
@@ -193,5 +192,7 @@ result<sealed> load_room_key(pg_connection& db, std::int64_t room, std::int64_t 
 
 // The text a user row is read from: id, school_id, username, display_name, role.
 user read_user(const pg_result& r, int row);
+// A room from columns 0-5 of `row`: id, school_id, name, kind, epoch, last_seq.
+room read_room(const pg_result& r, int row);
 
 }  // namespace circles::storage::detail

@@ -25,23 +25,26 @@ result<school_id> member_school(database& db, room_id room, user_id member) {
 
 }  // namespace
 
-result<posting_state> sqlite_store::posting_state_of(room_id room, user_id user, std::int64_t now) {
+result<send_check> sqlite_store::check_send(room_id room, user_id user, std::int64_t now) {
+    // The room without its last seq, as membership(last_seq_read::skip) reads it.
     auto db = reads_.acquire();
     auto q = db->prepare(
-        "SELECT r.id, s.id, s.opened_by, s.opened_at_ms, coalesce(c.locked, 0),"
+        "SELECT r.id, r.school_id, r.name, r.kind, r.epoch, 0,"
+        " EXISTS (SELECT 1 FROM room_members WHERE room_id = r.id AND user_id = ?2),"
+        " s.id, s.opened_by, s.opened_at_ms, coalesce(c.locked, 0),"
         " coalesce(c.slow_mode_seconds, 0), coalesce(mu.until_ms, 0) FROM rooms r"
         " LEFT JOIN room_sessions s ON s.room_id = r.id AND s.closed_at_ms IS NULL"
         " LEFT JOIN room_controls c ON c.room_id = r.id"
-        " LEFT JOIN room_mutes mu ON mu.room_id = r.id AND mu.user_id = ? AND mu.until_ms > ?"
-        " WHERE r.id = ?");
-    q.bind(1, user).bind(2, now).bind(3, room);
+        " LEFT JOIN room_mutes mu ON mu.room_id = r.id AND mu.user_id = ?2 AND mu.until_ms > ?3"
+        " WHERE r.id = ?1");
+    q.bind(1, room).bind(2, user).bind(3, now);
     const int rc = q.step();
     if (rc == SQLITE_DONE) return errc::not_found;
     if (rc != SQLITE_ROW) return errc::io_error;
-    posting_state out;
-    out.session = {q.int64(1), q.int64(2), q.int64(3)};
-    out.controls = {q.int64(4) != 0, static_cast<int>(q.int64(5))};
-    out.muted_until_ms = q.int64(6);
+    send_check out{read_room(q), q.int64(6) != 0, {}};
+    out.posting.session = {q.int64(7), q.int64(8), q.int64(9)};
+    out.posting.controls = {q.int64(10) != 0, static_cast<int>(q.int64(11))};
+    out.posting.muted_until_ms = q.int64(12);
     return out;
 }
 

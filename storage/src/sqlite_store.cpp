@@ -68,6 +68,8 @@ user read_user(const query& q, int first) {
     return u;
 }
 
+}  // namespace
+
 room read_room(const query& q) {
     room r;
     r.id = q.int64(0);
@@ -78,8 +80,6 @@ room read_room(const query& q) {
     r.last_seq = static_cast<seq_t>(q.int64(5));
     return r;
 }
-
-}  // namespace
 
 result<sealed> load_room_key(database& db, std::int64_t room, std::int64_t key_id) {
     auto q = db.prepare("SELECT nonce, ciphertext FROM room_keys WHERE key_id = ? AND room_id = ?");

@@ -97,8 +97,7 @@ class sqlite_store final : public store {
     result<std::string> accepted_agreement(room_id room, user_id user) override;
     result<void> accept_agreement(room_id room, user_id user, std::string_view version) override;
 
-    result<posting_state> posting_state_of(room_id room, user_id user,
-                                           std::int64_t now_ms) override;
+    result<send_check> check_send(room_id room, user_id user, std::int64_t now_ms) override;
     result<std::vector<member_mute>> mutes_of(room_id room, std::int64_t now_ms) override;
     result<std::vector<stored_message>> held_messages(room_id room, std::size_t limit) override;
     result<stored_message> moderate_message(room_id room, seq_t seq, message_status to, user_id by,
@@ -193,5 +192,7 @@ result<school_id> school_of_room(database& db, room_id room);
 
 // The wrapped key (key_id, room) as room_keys holds it, for key_cache::get.
 result<sealed> load_room_key(database& db, std::int64_t room, std::int64_t key_id);
+// A room from columns 0-5: id, school_id, name, kind, epoch, last seq.
+room read_room(const query& q);
 
 }  // namespace circles::storage::detail

@@ -187,6 +187,19 @@ TEST_F(RoomService, AuthorizeChecksRoomAndMembership) {
     EXPECT_EQ(svc_->authorize(alice_, 987654321).error(), make_error_code(errc::room_not_found));
 }
 
+TEST_F(RoomService, AuthorizeSendChecksMembershipAndReadsThePostingStateWithIt) {
+    const auto room = new_room();
+    auto ok = svc_->authorize_send(alice_, room.id);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->room.id, room.id);
+    EXPECT_EQ(ok->room.kind, room.kind);
+    EXPECT_FALSE(ok->posting.controls.locked);
+    EXPECT_FALSE(ok->posting.session.open());
+    EXPECT_EQ(svc_->authorize_send(carol_, room.id).error(), make_error_code(errc::not_a_member));
+    EXPECT_EQ(svc_->authorize_send(alice_, 987654321).error(),
+              make_error_code(errc::room_not_found));
+}
+
 TEST_F(RoomService, HistoryByNonMemberIsRefused) {
     const auto room = new_room();
     ASSERT_TRUE(seed(room.id, 2));

@@ -108,6 +108,55 @@ TEST_P(StoreActions, MessagesMoveFromHeldToVisibleOrRemovedAndNeverBack) {
     EXPECT_TRUE(verdict.ok) << verdict.problem;
 }
 
+TEST_P(StoreActions, ASendsCheckReadsTheMembershipAndThePostingStateInOneGo) {
+    auto s = open_seeded(2);
+    const auto f = facilitator(s);
+    const auto room = s.rooms[0].id;
+
+    auto before = s.db->check_send(room, s.student.id, now());
+    ASSERT_TRUE(before);
+    EXPECT_TRUE(before->member);
+    EXPECT_EQ(before->r.id, room);
+    EXPECT_EQ(before->r.school, s.sch.id);
+    EXPECT_EQ(before->r.name, "circle 0");
+    EXPECT_EQ(before->r.kind, s.rooms[0].kind);
+    EXPECT_EQ(before->r.epoch, 1u);
+    EXPECT_FALSE(before->posting.controls.locked);
+    EXPECT_FALSE(before->posting.session.open());
+
+    ASSERT_TRUE(s.db->set_room_controls(room, {true, 30}, f.id, why));
+    auto opened = s.db->open_session(room, f.id);
+    ASSERT_TRUE(opened);
+    const auto until = now() + 60'000;
+    ASSERT_TRUE(s.db->mute_member(room, s.student.id, until, f.id, why));
+
+    // The same answers as posting_state_of, for the same user and time.
+    auto after = s.db->check_send(room, s.student.id, now());
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->member);
+    EXPECT_TRUE(after->posting.controls.locked);
+    EXPECT_EQ(after->posting.controls.slow_mode_seconds, 30);
+    EXPECT_EQ(after->posting.muted_until_ms, until);
+    EXPECT_TRUE(after->posting.session.open());
+    EXPECT_EQ(after->posting.session.id, opened->id);
+    EXPECT_EQ(after->posting.session.opened_by, f.id);
+    // Another member is not muted; a mute read after its end has lapsed.
+    auto other = s.db->check_send(room, f.id, now());
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->posting.muted_until_ms, 0);
+    EXPECT_EQ(s.db->check_send(room, s.student.id, until + 1)->posting.muted_until_ms, 0);
+
+    // Not a member: the room and its state, with member false. An unknown room: not_found.
+    ASSERT_TRUE(s.db->remove_member(s.rooms[1].id, s.student.id));
+    auto outside = s.db->check_send(s.rooms[1].id, s.student.id, now());
+    ASSERT_TRUE(outside);
+    EXPECT_FALSE(outside->member);
+    EXPECT_EQ(outside->r.id, s.rooms[1].id);
+    EXPECT_FALSE(outside->posting.controls.locked);
+    EXPECT_EQ(s.db->check_send(room + 100, s.student.id, now()).error(),
+              make_error_code(errc::not_found));
+}
+
 TEST_P(StoreActions, ControlsAndMutesAreReadInOneGoAndMutesLapse) {
     auto s = open_seeded(2);
     const auto f = facilitator(s);

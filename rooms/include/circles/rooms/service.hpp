@@ -149,6 +149,12 @@ class service {
 
     // Membership and room check for a send; the caller then moderates and calls append().
     result<storage::room> authorize(const storage::user& u, storage::room_id room);
+    // authorize and posting_state in one read, for a send (every send checks both).
+    struct send_check {
+        storage::room room;
+        storage::posting_state posting;
+    };
+    result<send_check> authorize_send(const storage::user& u, storage::room_id room);
     // Who may read a room (join it, page its history): its members, and any counselor of its
     // school, who may join a room to observe it (they appear in presence as a counselor, and
     // may not post there unless they are a member). With `record`, a counselor's observation

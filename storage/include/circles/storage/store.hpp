@@ -160,10 +160,12 @@ class store {
     // text); the caller checks that `by` is a facilitator of the room and the target a
     // student. errc::invalid_argument for a citation that is not valid_citation.
 
-    // The open session, the room's controls and `user`'s mute if it lasts past `now_ms`, in
-    // one read. errc::not_found for an unknown room.
-    virtual result<posting_state> posting_state_of(room_id room, user_id user,
-                                                   std::int64_t now_ms) = 0;
+    // What every send checks, in one read: the room (its last_seq left 0, as with
+    // last_seq_read::skip), whether `user` belongs to it, the open session, the room's
+    // controls and `user`'s mute if it lasts past `now_ms`. errc::not_found for an unknown room.
+    virtual result<send_check> check_send(room_id room, user_id user, std::int64_t now_ms) = 0;
+    // check_send's posting state alone (a joiner's controls).
+    result<posting_state> posting_state_of(room_id room, user_id user, std::int64_t now_ms);
     // The room's mutes that last past `now_ms`.
     virtual result<std::vector<member_mute>> mutes_of(room_id room, std::int64_t now_ms) = 0;
     // Held messages of the room, oldest first, at most `limit` (capped at max_held_listed).
@@ -291,6 +293,13 @@ inline result<room_membership> store::membership(room_id room, user_id user, las
     auto member = is_member(room, user);
     if (!member) return member.error();
     return room_membership{std::move(*r), *member};
+}
+
+inline result<posting_state> store::posting_state_of(room_id room, user_id user,
+                                                     std::int64_t now_ms) {
+    auto checked = check_send(room, user, now_ms);
+    if (!checked) return checked.error();
+    return checked->posting;
 }
 
 // The form of a session token the store keeps (BLAKE2b-256, 32 bytes): what a node may hold

@@ -248,6 +248,14 @@ struct posting_state {
     std::int64_t muted_until_ms = 0;
 };
 
+// What a send checks, in one read (store::check_send): the room (its last_seq left 0),
+// whether the sender belongs to it, and the room's posting state for the sender.
+struct send_check {
+    room r;
+    bool member = false;
+    posting_state posting;
+};
+
 // --- check-in rounds and participation --------------------------------------------------------
 
 struct checkin_answer {
