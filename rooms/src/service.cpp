@@ -65,23 +65,17 @@ result<std::vector<storage::room>> service::rooms_of(const storage::user& u) {
 }
 
 result<storage::room> service::authorize(const storage::user& u, storage::room_id room) {
-    // One read: every send comes through here. A member's send or action does not use the
-    // room's last seq, so the store need not work it out.
+    // One read. A member's action does not use the room's last seq, so the store need not
+    // work it out.
     auto r = store_.membership(room, u.id, storage::store::last_seq_read::skip);
-    if (!r) {
-        return r.error() == storage::errc::not_found ? errc::room_not_found
-                                                     : errc::store_unavailable;
-    }
+    if (!r) return detail::from_store(r.error(), errc::room_not_found);
     if (!r->member) return errc::not_a_member;
     return std::move(r->r);
 }
 
 result<service::send_check> service::authorize_send(const storage::user& u, storage::room_id room) {
     auto r = store_.check_send(room, u.id, detail::now_ms());
-    if (!r) {
-        return r.error() == storage::errc::not_found ? errc::room_not_found
-                                                     : errc::store_unavailable;
-    }
+    if (!r) return detail::from_store(r.error(), errc::room_not_found);
     if (!r->member) return errc::not_a_member;
     return send_check{std::move(r->r), r->posting};
 }

@@ -130,7 +130,7 @@ TEST_P(StoreActions, ASendsCheckReadsTheMembershipAndThePostingStateInOneGo) {
     const auto until = now() + 60'000;
     ASSERT_TRUE(s.db->mute_member(room, s.student.id, until, f.id, why));
 
-    // The same answers as posting_state_of, for the same user and time.
+    // What the facilitator set, with the open session and who opened it.
     auto after = s.db->check_send(room, s.student.id, now());
     ASSERT_TRUE(after);
     EXPECT_TRUE(after->member);

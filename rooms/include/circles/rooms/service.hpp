@@ -147,9 +147,11 @@ class service {
     result<std::vector<storage::stored_message>> since(storage::room_id room,
                                                        storage::seq_t after_seq);
 
-    // Membership and room check for a send; the caller then moderates and calls append().
+    // Membership and room check for a member's action (a report, a check-in answer, a
+    // facilitator's action).
     result<storage::room> authorize(const storage::user& u, storage::room_id room);
-    // authorize and posting_state in one read, for a send (every send checks both).
+    // authorize and posting_state in one read, for a send (every send checks both); the
+    // caller then moderates and calls append().
     struct send_check {
         storage::room room;
         storage::posting_state posting;
