@@ -49,6 +49,11 @@ int sqlite_checkpointer::on_commit(void* self, sqlite3*, const char*, int pages)
     return SQLITE_OK;
 }
 
+bool sqlite_checkpointer::idle() const {
+    std::lock_guard lock(mutex_);
+    return !due_ && !running_;
+}
+
 void sqlite_checkpointer::finish_between_batches(database& writer) {
     if (!restart_due_.load(std::memory_order_relaxed) &&
         !caught_up_.load(std::memory_order_relaxed)) {
@@ -100,9 +105,11 @@ void sqlite_checkpointer::run() {
         wake_.wait(lock, [&] { return due_ || stopping_; });
         if (stopping_) return;  // closing the last connection checkpoints what is left
         due_ = false;
+        running_ = true;
         lock.unlock();
         pass();
         lock.lock();
+        running_ = false;
     }
 }
 

@@ -55,6 +55,9 @@ class sqlite_checkpointer {
     // On the writer's thread, outside any transaction, after a batch's callbacks have run.
     void finish_between_batches(database& writer);
     void stop();
+    // No pass is due or running. A caller that waits for this after each commit loads the WAL
+    // below saturation, where every pass settles; the checkpointer's tests do.
+    bool idle() const;
 
   private:
     static int on_commit(void* self, sqlite3* db, const char* name, int pages);
@@ -67,9 +70,10 @@ class sqlite_checkpointer {
     std::atomic<bool> restart_due_{false};
     std::atomic<int> next_pass_pages_;    // the WAL size at which the next pass is due
     std::atomic<bool> caught_up_{false};  // a pass copied a WAL past rewind_pages, nearly all
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool due_ = false;
+    bool running_ = false;  // a pass is under way
     bool stopping_ = false;
     std::thread thread_;
 };
