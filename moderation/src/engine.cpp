@@ -192,7 +192,8 @@ decision evaluate(const policy& p, std::string_view room_kind, const sender& /*w
     }
     const auto& cp = p.compiled();
     const auto& preset = cp.for_kind(room_kind);
-    const auto views = detail::normalize(text);
+    thread_local detail::views views;  // this thread's buffers, reused message after message
+    detail::normalize(text, views);
     const auto hits = detail::classify(preset, detail::scan(preset, views), true);
 
     decision d;

@@ -182,9 +182,8 @@ char32_t leet(char32_t c) {
 
 bool leet_candidate(char32_t c) { return leet(c) != c; }
 
-std::vector<atom> plain_atoms(std::string_view text) {
-    std::vector<atom> out;
-    out.reserve(text.size());
+void plain_atoms(std::string_view text, std::vector<atom>& out) {
+    out.clear();
     for (std::size_t i = 0; i < text.size();) {
         const auto b = static_cast<std::uint32_t>(i);
         const char32_t cp = decode_utf8(text, i);
@@ -195,10 +194,18 @@ std::vector<atom> plain_atoms(std::string_view text) {
             for (char32_t f : fold_cached(cp)) out.push_back({f, b, e});
         }
     }
-    return out;
 }
 
-std::vector<atom> word_atoms(const std::vector<atom>& plain) {
+// This thread's atom buffers, kept from one message to the next so that a message allocates
+// nothing once they have grown to its size (max_message_bytes bounds that).
+struct atom_buffers {
+    std::vector<atom> plain, leeted, sep, word, squeezed;
+};
+
+void word_atoms(const std::vector<atom>& plain, atom_buffers& buf) {
+    std::vector<atom>& leeted = buf.leeted;
+    std::vector<atom>& sep = buf.sep;
+    std::vector<atom>& out = buf.word;
     // Leetspeak: decode inside a whitespace-delimited token that holds a letter. '!', '|',
     // '+' only between two letters or leet characters ("k!ll", not "wow!"). Once a message
     // shows leetspeak (a token mixing letters and leet digits), short all-digit tokens are
@@ -236,7 +243,7 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
         }
         end_token();
     }
-    std::vector<atom> leeted = plain;
+    leeted.assign(plain.begin(), plain.end());
     std::size_t i = 0;
     while (i < leeted.size()) {
         std::size_t j = i;
@@ -267,8 +274,7 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
         i = j == i ? i + 1 : j;
     }
     // Separators to one ' ', then runs of >= 3 to one.
-    std::vector<atom> sep;
-    sep.reserve(leeted.size());
+    sep.clear();
     for (const atom& a : leeted) {
         if (is_token_char(a.cp)) {
             sep.push_back(a);
@@ -278,8 +284,7 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
             sep.push_back({' ', a.begin, a.end});
         }
     }
-    std::vector<atom> out;
-    out.reserve(sep.size());
+    out.clear();
     for (std::size_t k = 0; k < sep.size();) {
         std::size_t r = k;
         while (r < sep.size() && sep[r].cp == sep[k].cp) ++r;
@@ -290,17 +295,17 @@ std::vector<atom> word_atoms(const std::vector<atom>& plain) {
         }
         k = r;
     }
-    return out;
 }
 
-// Runs for three views of every message: sized once, then written in place.
+// Runs for three views of every message: sized once, then written in place over what the
+// view held before.
 void emit(const std::vector<atom>& atoms, view& v) {
     std::size_t bytes = 0;
     for (const atom& a : atoms) bytes += utf8_length(a.cp);
-    std::size_t at = v.text.size();
-    v.text.resize(at + bytes);
-    v.begin.resize(at + bytes);
-    v.end.resize(at + bytes);
+    std::size_t at = 0;
+    v.text.resize(bytes);
+    v.begin.resize(bytes);
+    v.end.resize(bytes);
     for (const atom& a : atoms) {
         const std::size_t n = utf8_length(a.cp);
         put_utf8(a.cp, v.text.data() + at);
@@ -319,20 +324,22 @@ std::string trimmed(std::string s) {
 
 }  // namespace
 
-views normalize(std::string_view text) {
-    views out;
-    const auto plain = plain_atoms(text);
+void normalize(std::string_view text, views& out) {
+    thread_local atom_buffers buf;
+    const std::vector<atom>& plain = buf.plain;
+    plain_atoms(text, buf.plain);
     emit(plain, out.plain);
-    const auto word = word_atoms(plain);
+    word_atoms(plain, buf);
+    const std::vector<atom>& word = buf.word;
     emit(word, out.word);
-    out.word_is_token.reserve(out.word.text.size());
+    out.word_is_token.clear();
     for (const atom& a : word) {
         for (std::size_t k = utf8_length(a.cp); k > 0; --k)
             out.word_is_token.push_back(a.cp != ' ');
     }
     // Squeezed: letters of the word view, every repeat collapsed; ranges are word-view bytes.
-    std::vector<atom> sq;
-    sq.reserve(word.size());
+    std::vector<atom>& sq = buf.squeezed;
+    sq.clear();
     std::uint32_t wbyte = 0;
     for (const atom& a : word) {
         const auto next = static_cast<std::uint32_t>(wbyte + utf8_length(a.cp));
@@ -346,6 +353,11 @@ views normalize(std::string_view text) {
         wbyte = next;
     }
     emit(sq, out.squeezed);
+}
+
+views normalize(std::string_view text) {
+    views out;
+    normalize(text, out);
     return out;
 }
 

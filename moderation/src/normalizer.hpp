@@ -34,6 +34,9 @@ struct views {
 };
 
 views normalize(std::string_view text);
+// The same into `out`, over what it held: a caller that keeps one `views` per thread (as
+// evaluate does) reuses its buffers, and this thread's own, from one message to the next.
+void normalize(std::string_view text, views& out);
 
 // The word-view form of a keyword or phrase (trimmed).
 std::string pattern_word(std::string_view phrase);

@@ -243,8 +243,8 @@ void compile_preset(preset& p, const std::string& file) {
 }
 
 std::vector<hit> scan(const preset& p, const views& v) {
-    std::string buffer;
-    buffer.reserve(v.plain.text.size() + v.word.text.size() + v.squeezed.text.size() + 2);
+    thread_local std::string buffer;  // reused: its capacity stays from message to message
+    buffer.clear();
     buffer += v.plain.text;
     buffer += '\n';
     const std::size_t word_at = buffer.size();

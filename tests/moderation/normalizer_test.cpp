@@ -67,6 +67,28 @@ TEST(Normalizer, MapsEveryViewByteBackToTheOriginal) {
     EXPECT_EQ(s.word.end[1], 3u);  // the collapsed space covers both
 }
 
+// evaluate keeps one `views` per thread and normalizes every message into it: what a message
+// leaves behind (a longer text, its offsets, its token map) must not show in the next.
+TEST(Normalizer, ViewsReusedForTheNextMessageHoldOnlyThatMessage) {
+    const std::string first = "\uFF4B\uFF49\uFF4C\uFF4C m3 n0w!!! \U0001F48A f.u.c k kiiiill";
+    const std::string second = "h 1 t 5";
+    views reused;
+    normalize(first, reused);
+    ASSERT_GT(reused.word.text.size(), std::string_view(second).size());
+    normalize(second, reused);
+    const views fresh = normalize(second);
+    for (const auto& [got, want] :
+         {std::pair{&reused.plain, &fresh.plain}, std::pair{&reused.word, &fresh.word},
+          std::pair{&reused.squeezed, &fresh.squeezed}}) {
+        EXPECT_EQ(got->text, want->text);
+        EXPECT_EQ(got->begin, want->begin);
+        EXPECT_EQ(got->end, want->end);
+    }
+    EXPECT_EQ(reused.word_is_token, fresh.word_is_token);
+    EXPECT_EQ(reused.word.text, "h i t s");
+    EXPECT_EQ(reused.squeezed.text, "hits");
+}
+
 TEST(Normalizer, PatternsGoThroughTheSamePipeline) {
     EXPECT_EQ(pattern_word("Don't"), "don t");
     EXPECT_EQ(pattern_word("  no1  "), "noi");
