@@ -18,7 +18,7 @@ constexpr std::size_t max_username_bytes = 64;
 constexpr std::size_t max_password_bytes = 1024;
 }  // namespace
 
-http_session::http_session(tcp::socket&& socket, std::shared_ptr<shared_state> state)
+http_session::http_session(connection_socket&& socket, std::shared_ptr<shared_state> state)
     : stream_(std::move(socket)), state_(std::move(state)) {}
 
 http_session::~http_session() {

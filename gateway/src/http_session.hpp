@@ -11,7 +11,7 @@ namespace circles::gateway {
 
 class http_session : public std::enable_shared_from_this<http_session>, public connection {
   public:
-    http_session(tcp::socket&& socket, std::shared_ptr<shared_state> state);
+    http_session(connection_socket&& socket, std::shared_ptr<shared_state> state);
     ~http_session() override;
 
     void run();
@@ -27,7 +27,7 @@ class http_session : public std::enable_shared_from_this<http_session>, public c
     void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
     void do_close();
 
-    beast::tcp_stream stream_;
+    connection_stream stream_;
     beast::flat_buffer buffer_;
     std::shared_ptr<shared_state> state_;
     std::optional<http::request_parser<http::string_body>> parser_;

@@ -30,7 +30,7 @@ class listener : public std::enable_shared_from_this<listener> {
 
   private:
     void do_accept();
-    void on_accept(beast::error_code ec, tcp::socket socket);
+    void on_accept(beast::error_code ec, connection_socket socket);
     void on_backoff(beast::error_code ec);
 
     net::io_context& ioc_;

@@ -48,8 +48,9 @@ constexpr std::size_t max_batch_frames = 256;
 
 }  // namespace
 
-websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state,
-                                     storage::user user, std::string_view token)
+websocket_session::websocket_session(connection_socket&& socket,
+                                     std::shared_ptr<shared_state> state, storage::user user,
+                                     std::string_view token)
     : ws_(std::move(socket)),
       state_(std::move(state)),
       user_(std::move(user)),

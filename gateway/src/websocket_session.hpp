@@ -33,8 +33,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
                           public rooms::subscriber,
                           public connection {
   public:
-    websocket_session(tcp::socket&& socket, std::shared_ptr<shared_state> state, storage::user user,
-                      std::string_view token);
+    websocket_session(connection_socket&& socket, std::shared_ptr<shared_state> state,
+                      storage::user user, std::string_view token);
     ~websocket_session() override;
 
     // The connection is closed (4401) once the session ends at `session_expires`.
@@ -147,7 +147,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
                      std::uint64_t retry_after_ms = 0);
     void protocol_error(std::uint64_t request_id, v1::ErrorCode code, std::string_view message);
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<connection_stream> ws_;
     beast::flat_buffer buffer_;
     std::shared_ptr<shared_state> state_;
     storage::user user_;
