@@ -349,6 +349,11 @@ bool client::receives_before_pong(const std::function<bool(const v1::ServerFrame
     return std::any_of(pending_.begin(), pending_.end(), pred);
 }
 
+void client::discard_received() {
+    receives_before_pong([](const v1::ServerFrame&) { return false; });
+    pending_.clear();
+}
+
 v1::ServerFrame client::join(std::uint64_t room, std::optional<v1::Resume> resume) {
     v1::ClientFrame f;
     f.mutable_join()->set_room_id(room);

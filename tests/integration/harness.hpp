@@ -93,6 +93,10 @@ struct upgrade_refused {
     unsigned status = 0;
 };
 
+// How long a client waits by default for the Hello, a reply or a close. Only a slow machine
+// ever waits this long; a test that expects nothing passes its own, shorter, wait.
+inline constexpr std::chrono::milliseconds reply_wait = 15s;
+
 // A WebSocket client of one user.
 class client {
   public:
@@ -114,16 +118,20 @@ class client {
 
     // The next frame, or nullopt if none arrives in time (the connection stays open) or the
     // connection closed (closed() tells which).
-    std::optional<v1::ServerFrame> next(std::chrono::milliseconds timeout = 5s);
+    std::optional<v1::ServerFrame> next(std::chrono::milliseconds timeout = reply_wait);
     // Frames until one matches; others are kept for later next() calls. nullopt on timeout.
     std::optional<v1::ServerFrame> wait_for(const std::function<bool(const v1::ServerFrame&)>& pred,
-                                            std::chrono::milliseconds timeout = 5s);
+                                            std::chrono::milliseconds timeout = reply_wait);
     std::optional<v1::ServerFrame> wait_reply(std::uint64_t request_id,
-                                              std::chrono::milliseconds timeout = 5s);
+                                              std::chrono::milliseconds timeout = reply_wait);
     // Whether a frame matching `pred` has arrived, or arrives before the answer to a ping sent
     // now. One node queues every event it published before the ping ahead of the pong, so a
     // "nobody else was told" check needs no timed wait. Frames stay for later calls.
     bool receives_before_pong(const std::function<bool(const v1::ServerFrame&)>& pred);
+    // Drops every frame that arrived before the answer to a ping sent now, so a later
+    // wait_for() can only match what the server sent after this call: a "left" that a test
+    // waits for after stopping something is then not one from before.
+    void discard_received();
 
     // Convenience requests that wait for their reply.
     v1::ServerFrame join(std::uint64_t room, std::optional<v1::Resume> resume = {});
@@ -139,7 +147,7 @@ class client {
     std::size_t batched_frames() const { return batched_frames_; }
     websocket::close_reason close_reason() const { return ws_.reason(); }
     // Waits until the server closes the connection; returns its close code (0 if none).
-    std::uint16_t wait_closed(std::chrono::milliseconds timeout = 5s);
+    std::uint16_t wait_closed(std::chrono::milliseconds timeout = reply_wait);
     void close();
 
   private:
