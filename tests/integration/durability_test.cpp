@@ -1,6 +1,7 @@
 // What must survive: acked messages across a restart, encryption at rest, and a shutdown that
 // tells clients to come back (1001) and exits cleanly.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 #include <iterator>
@@ -87,16 +88,18 @@ TEST(Durability, DatabaseFilesHoldNoPlaintext) {
               std::filesystem::perms::none);
 }
 
+// The client reads while the server shuts down, as a browser does, so it answers the close
+// and the server exits without waiting out its grace period. A shutdown that hung would be
+// killed by the harness and exit with 137, not 0.
 TEST(Durability, ShutdownClosesSocketsWith1001AndExitsCleanly) {
     server_process server(make_temp_dir() / "data");
     server.start();
     client alex(server.port(), login(server.port(), "alex"), server.origin());
     const auto room = alex.room_id("Lunch Bunch");
     ASSERT_TRUE(alex.join(room).has_joined());
-    const auto before = std::chrono::steady_clock::now();
-    EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+    ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
     EXPECT_EQ(alex.wait_closed(), 1001);
-    EXPECT_LT(std::chrono::steady_clock::now() - before, 10s) << "shutdown hung";
+    EXPECT_EQ(server.stop(0), 0) << server.log();  // signal 0: nothing more sent, only waited for
 }
 
 TEST(Durability, HealthAndReadiness) {
