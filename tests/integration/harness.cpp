@@ -128,7 +128,10 @@ void server_process::start() {
         execv(argv[0], argv.data());
         _exit(127);
     }
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    // Seeding the demo and compiling the policy take seconds; with several servers starting at
+    // once on a loaded machine, more than half a minute.
+    constexpr auto start_wait = 90s;
+    const auto deadline = std::chrono::steady_clock::now() + start_wait;
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -142,7 +145,8 @@ void server_process::start() {
         std::this_thread::sleep_for(50ms);
     }
     stop(SIGKILL);
-    throw std::runtime_error("circles did not answer /healthz in 30 s:\n" + log());
+    throw std::runtime_error("circles did not answer /healthz in " +
+                             std::to_string(start_wait.count()) + " s:\n" + log());
 }
 
 int server_process::stop(int signal) {
