@@ -202,7 +202,9 @@ struct atom_buffers {
     std::vector<atom> plain, leeted, sep, word, squeezed;
 };
 
-void word_atoms(const std::vector<atom>& plain, atom_buffers& buf) {
+// buf.plain to buf.word, through buf.leeted and buf.sep.
+void word_atoms(atom_buffers& buf) {
+    const std::vector<atom>& plain = buf.plain;
     std::vector<atom>& leeted = buf.leeted;
     std::vector<atom>& sep = buf.sep;
     std::vector<atom>& out = buf.word;
@@ -326,10 +328,9 @@ std::string trimmed(std::string s) {
 
 void normalize(std::string_view text, views& out) {
     thread_local atom_buffers buf;
-    const std::vector<atom>& plain = buf.plain;
     plain_atoms(text, buf.plain);
-    emit(plain, out.plain);
-    word_atoms(plain, buf);
+    emit(buf.plain, out.plain);
+    word_atoms(buf);
     const std::vector<atom>& word = buf.word;
     emit(word, out.word);
     out.word_is_token.clear();
