@@ -15,13 +15,13 @@ sqlite_checkpointer::sqlite_checkpointer(const std::filesystem::path& file, limi
 
 sqlite_checkpointer::~sqlite_checkpointer() { stop(); }
 
-void sqlite_checkpointer::watch(database& writer) {
-    watched_.push_back(writer.handle());
+void sqlite_checkpointer::watch(database& writer, std::function<void()> committed) {
+    watched_.push_back({writer.handle(), std::move(committed)});
     sqlite3_wal_hook(writer.handle(), &sqlite_checkpointer::on_commit, this);
 }
 
 void sqlite_checkpointer::stop() {
-    for (sqlite3* db : watched_) sqlite3_wal_hook(db, nullptr, nullptr);
+    for (const auto& w : watched_) sqlite3_wal_hook(w.db, nullptr, nullptr);
     watched_.clear();
     {
         std::lock_guard lock(mutex_);
@@ -33,8 +33,11 @@ void sqlite_checkpointer::stop() {
 
 // On the committing connection's thread, right after a commit: no I/O here. `pages` is the
 // WAL's length in frames.
-int sqlite_checkpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
+int sqlite_checkpointer::on_commit(void* self, sqlite3* db, const char*, int pages) {
     auto* c = static_cast<sqlite_checkpointer*>(self);
+    for (const auto& w : c->watched_) {
+        if (w.db == db && w.committed) w.committed();
+    }
     if (pages >= c->lim_.restart_pages) c->restart_due_.store(true, std::memory_order_relaxed);
     int next = c->next_pass_pages_.load(std::memory_order_relaxed);
     // Shorter than when the last pass was due: the WAL was rewound; count from its start.

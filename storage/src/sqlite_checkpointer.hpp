@@ -24,6 +24,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -50,8 +51,10 @@ class sqlite_checkpointer {
     sqlite_checkpointer& operator=(const sqlite_checkpointer&) = delete;
 
     // Takes over a writing connection's WAL hook (turning its autocheckpoint off) until
-    // stop(). Called before the connection is shared with another thread.
-    void watch(database& writer);
+    // stop(). Called before the connection is shared with another thread. `committed`, if
+    // given, runs on the committing thread after each of that connection's commits, once the
+    // commit is visible to readers; it must not do I/O.
+    void watch(database& writer, std::function<void()> committed = {});
     // On the writer's thread, outside any transaction, after a batch's callbacks have run.
     void finish_between_batches(database& writer);
     void stop();
@@ -66,7 +69,11 @@ class sqlite_checkpointer {
 
     const limits lim_;
     database db_;
-    std::vector<sqlite3*> watched_;
+    struct watched {
+        sqlite3* db;
+        std::function<void()> committed;
+    };
+    std::vector<watched> watched_;  // fixed once the connections are shared
     std::atomic<bool> restart_due_{false};
     std::atomic<int> next_pass_pages_;    // the WAL size at which the next pass is due
     std::atomic<bool> caught_up_{false};  // a pass copied a WAL past rewind_pages, nearly all

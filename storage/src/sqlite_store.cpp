@@ -118,7 +118,8 @@ sqlite_store::sqlite_store(const store_options& options, const std::filesystem::
         }
     }
     checkpointer_.watch(writer_db_);
-    checkpointer_.watch(directory_db_);
+    // Every directory commit may change what a send's check read (send_check_cache.hpp).
+    checkpointer_.watch(directory_db_, [this] { send_checks_.invalidate(); });
     queue_.start([this](append_batch& batch) { commit_batch(batch); });
     spdlog::info("storage: opened {} (schema version {}, max_batch {}, {} read connections)",
                  db_path_.string(), schema_version_, options_.max_batch,

@@ -42,6 +42,7 @@
 #include "circles/storage/store.hpp"
 #include "key_cache.hpp"
 #include "read_pool.hpp"
+#include "send_check_cache.hpp"
 #include "sqlite_checkpointer.hpp"
 #include "sqlite_db.hpp"
 
@@ -178,6 +179,7 @@ class sqlite_store final : public store {
     std::mutex directory_mutex_;
     database directory_db_;
     read_pool<database> reads_;
+    send_check_cache send_checks_;      // invalidated by each directory_db_ commit
     sqlite_checkpointer checkpointer_;  // stops after the writer, before the connections close
 
     // Writer-thread state.

@@ -157,6 +157,58 @@ TEST_P(StoreActions, ASendsCheckReadsTheMembershipAndThePostingStateInOneGo) {
               make_error_code(errc::not_found));
 }
 
+// Each send's check may be served from what an earlier send read (the SQLite store keeps it
+// until the directory changes): every change a facilitator makes must show in the very next
+// check, and a mute must read the same whatever time an earlier check asked about.
+TEST_P(StoreActions, ASendsCheckSeesEachChangeAtOnceAndAMuteAtAnyTime) {
+    auto s = open_seeded(2);
+    const auto f = facilitator(s);
+    const auto room = s.rooms[0].id;
+    const auto student = s.student.id;
+    // Two checks in a row: the first reads the database, the second may be served again.
+    const auto check = [&](std::int64_t at) {
+        auto first = s.db->check_send(room, student, at);
+        auto second = s.db->check_send(room, student, at);
+        EXPECT_TRUE(first && second);
+        if (!first || !second) return send_check{};
+        EXPECT_EQ(first->member, second->member);
+        EXPECT_EQ(first->posting.controls.locked, second->posting.controls.locked);
+        EXPECT_EQ(first->posting.session.id, second->posting.session.id);
+        EXPECT_EQ(first->posting.muted_until_ms, second->posting.muted_until_ms);
+        return *second;
+    };
+
+    EXPECT_FALSE(check(now()).posting.controls.locked);
+    ASSERT_TRUE(s.db->set_room_controls(room, {true, 30}, f.id, why));
+    auto c = check(now());
+    EXPECT_TRUE(c.posting.controls.locked);
+    EXPECT_EQ(c.posting.controls.slow_mode_seconds, 30);
+    ASSERT_TRUE(s.db->set_room_controls(room, {false, 0}, f.id, why));
+    EXPECT_FALSE(check(now()).posting.controls.locked);
+
+    EXPECT_FALSE(check(now()).posting.session.open());
+    auto opened = s.db->open_session(room, f.id);
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(check(now()).posting.session.id, opened->id);
+    ASSERT_TRUE(s.db->close_session(room, f.id));
+    EXPECT_FALSE(check(now()).posting.session.open());
+
+    // A check at a time past the mute's end, then one now: the mute is still on now.
+    const auto until = now() + 60'000;
+    ASSERT_TRUE(s.db->mute_member(room, student, until, f.id, why));
+    EXPECT_EQ(check(until + 1).posting.muted_until_ms, 0);
+    EXPECT_EQ(check(now()).posting.muted_until_ms, until);
+    ASSERT_TRUE(s.db->mute_member(room, student, 0, f.id, why));
+    EXPECT_EQ(check(now()).posting.muted_until_ms, 0);
+
+    ASSERT_TRUE(s.db->remove_member(room, student));
+    EXPECT_FALSE(check(now()).member);
+    ASSERT_TRUE(s.db->add_member(room, student));
+    EXPECT_TRUE(check(now()).member);
+    // Another room's check is its own.
+    EXPECT_EQ(s.db->check_send(s.rooms[1].id, student, now())->r.id, s.rooms[1].id);
+}
+
 TEST_P(StoreActions, ControlsAndMutesAreReadInOneGoAndMutesLapse) {
     auto s = open_seeded(2);
     const auto f = facilitator(s);
