@@ -205,8 +205,11 @@ TEST_P(StoreActions, ASendsCheckSeesEachChangeAtOnceAndAMuteAtAnyTime) {
     EXPECT_FALSE(check(now()).member);
     ASSERT_TRUE(s.db->add_member(room, student));
     EXPECT_TRUE(check(now()).member);
-    // Another room's check is its own.
-    EXPECT_EQ(s.db->check_send(s.rooms[1].id, student, now())->r.id, s.rooms[1].id);
+    // Another room's check is its own, not the kept check of the first room.
+    auto other = s.db->check_send(s.rooms[1].id, student, now());
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->r.id, s.rooms[1].id);
+    EXPECT_EQ(other->r.name, "circle 1");
 }
 
 TEST_P(StoreActions, ControlsAndMutesAreReadInOneGoAndMutesLapse) {
