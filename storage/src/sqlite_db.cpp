@@ -151,21 +151,26 @@ int database::exec(const char* sql) {
     return rc;
 }
 
+int database::run(const char* sql) {
+    const int rc = prepare(sql).run();
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 transaction::transaction(database& db, kind k)
     : db_(db),
-      begin_rc_(db.exec(k == kind::immediate ? "BEGIN IMMEDIATE" : "BEGIN")),
+      begin_rc_(db.run(k == kind::immediate ? "BEGIN IMMEDIATE" : "BEGIN")),
       open_(begin_rc_ == SQLITE_OK) {}
 
 transaction::~transaction() {
-    if (open_) db_.exec("ROLLBACK");
+    if (open_) db_.run("ROLLBACK");
 }
 
 int transaction::commit() {
     if (!open_) return begin_rc_ == SQLITE_OK ? SQLITE_MISUSE : begin_rc_;
-    int rc = db_.exec("COMMIT");
+    int rc = db_.run("COMMIT");
     if (rc != SQLITE_OK) {
         // A failed COMMIT may leave the transaction open (e.g. SQLITE_BUSY); end it.
-        if (!sqlite3_get_autocommit(db_.handle())) db_.exec("ROLLBACK");
+        if (!sqlite3_get_autocommit(db_.handle())) db_.run("ROLLBACK");
     }
     open_ = false;
     return rc;

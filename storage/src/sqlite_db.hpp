@@ -67,8 +67,11 @@ class database {
 
     // Borrows the cached statement for `sql` (prepared on first use).
     query prepare(const char* sql);
-    // Runs statements without results (BEGIN, COMMIT, DDL). Returns the SQLite code.
+    // Runs statements without results (DDL, pragmas, scripts). Returns the SQLite code.
     int exec(const char* sql);
+    // Runs one statement without results through the statement cache (BEGIN, COMMIT and
+    // ROLLBACK, once per transaction: exec would parse them every time). SQLITE_OK or the error.
+    int run(const char* sql);
 
     std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }

@@ -111,28 +111,35 @@ result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
     return &rooms_.emplace(room, std::move(state)).first->second;
 }
 
+// A retried send gets its original seq (and escalation), duplicate=true; nullopt when the
+// key (room, sender, client_msg_id) is new.
+result<std::optional<append_result>> sqlite_store::earlier_append(const append_request& req) {
+    auto q = writer_db_.prepare(
+        req.into_room
+            ? "SELECT m.seq, m.epoch, m.created_at_ms,"
+              " (SELECT e.id FROM escalations e WHERE e.room_id = m.room_id"
+              "  AND e.sender_id = m.sender_id AND e.client_msg_id = m.client_msg_id)"
+              " FROM messages m WHERE m.room_id = ? AND m.sender_id = ? AND m.client_msg_id = ?"
+            : "SELECT 0, 0, created_at_ms, id FROM escalations"
+              " WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?");
+    q.bind(1, req.room).bind(2, req.sender).bind(3, req.client_msg_id);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) return std::optional<append_result>{};
+    if (rc != SQLITE_ROW) return errc::io_error;
+    append_result dup{static_cast<seq_t>(q.int64(0)), static_cast<std::uint64_t>(q.int64(1)),
+                      q.int64(2), true};
+    dup.escalation_id = q.is_null(3) ? 0 : q.int64(3);
+    return std::optional<append_result>{dup};
+}
+
 result<append_result> sqlite_store::append_one(const append_request& req, std::int64_t now,
                                                std::set<room_id>& touched) {
     if (!valid_request(req)) return errc::invalid_argument;
-    {
-        // Idempotency: a retried send gets its original seq (and escalation).
-        auto q = writer_db_.prepare(
-            req.into_room
-                ? "SELECT m.seq, m.epoch, m.created_at_ms,"
-                  " (SELECT e.id FROM escalations e WHERE e.room_id = m.room_id"
-                  "  AND e.sender_id = m.sender_id AND e.client_msg_id = m.client_msg_id)"
-                  " FROM messages m WHERE m.room_id = ? AND m.sender_id = ? AND m.client_msg_id = ?"
-                : "SELECT 0, 0, created_at_ms, id FROM escalations"
-                  " WHERE room_id = ? AND sender_id = ? AND client_msg_id = ?");
-        q.bind(1, req.room).bind(2, req.sender).bind(3, req.client_msg_id);
-        int rc = q.step();
-        if (rc == SQLITE_ROW) {
-            append_result dup{static_cast<seq_t>(q.int64(0)),
-                              static_cast<std::uint64_t>(q.int64(1)), q.int64(2), true};
-            dup.escalation_id = q.is_null(3) ? 0 : q.int64(3);
-            return dup;
-        }
-        if (rc != SQLITE_DONE) return errc::io_error;
+    if (!req.into_room) {
+        // Kept out of the room: only its escalation can say it was sent before.
+        auto earlier = earlier_append(req);
+        if (!earlier) return earlier.error();
+        if (*earlier) return **earlier;
     }
     auto state = writer_room(req.room);
     if (!state) return state.error();
@@ -141,9 +148,13 @@ result<append_result> sqlite_store::append_one(const append_request& req, std::i
     if (req.into_room) {
         const seq_t seq = rs.last_seq + 1;
         const sealed box = seal(*rs.key, req.text, message_ad(req.room, seq, rs.key_id));
+        // The message's own uniqueness constraint recognises a retry: the insert does nothing,
+        // and only then is the original looked up (a send is new far more often than not, so
+        // it pays for one index probe, not a lookup and a probe).
         auto q = writer_db_.prepare(
             "INSERT INTO messages(room_id, seq, epoch, sender_id, client_msg_id, key_id, nonce,"
-            " ciphertext, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            " ciphertext, status, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (room_id, sender_id, client_msg_id) DO NOTHING");
         q.bind(1, req.room).bind(2, static_cast<std::int64_t>(seq));
         q.bind(3, static_cast<std::int64_t>(rs.epoch)).bind(4, req.sender);
         q.bind(5, req.client_msg_id).bind(6, rs.key_id).bind_blob(7, box.nonce);
@@ -151,6 +162,12 @@ result<append_result> sqlite_store::append_one(const append_request& req, std::i
         int rc = q.run();
         if (is_foreign_key_violation(rc)) return errc::not_found;  // unknown sender
         if (rc != SQLITE_DONE) return errc::io_error;
+        if (writer_db_.changes() == 0) {
+            auto earlier = earlier_append(req);
+            if (!earlier) return earlier.error();
+            if (!*earlier) return errc::io_error;  // a conflict with no row to show for it
+            return **earlier;
+        }
         out.seq = seq;
     }
     if (req.escalation) {

@@ -162,6 +162,7 @@ class sqlite_store final : public store {
     void commit_batch(append_batch& batch);
     result<append_result> append_one(const append_request& req, std::int64_t now,
                                      std::set<room_id>& touched);
+    result<std::optional<append_result>> earlier_append(const append_request& req);
     result<room_state*> writer_room(room_id room);
 
     // Runs `sql` over messages joined with users and decrypts each row.
