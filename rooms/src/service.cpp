@@ -235,8 +235,30 @@ void service::publish_to_school(storage::school_id school,
 void service::catch_up(storage::room_id room) {
     if (room <= 0) return;  // a school channel: nothing sequenced to catch up on
     auto r = store_.get_room(room);
-    if (!r || r->last_seq == 0) return;
-    hub_.dispatch(room_event{room, r->last_seq, nullptr});
+    if (r && r->last_seq != 0) hub_.dispatch(room_event{room, r->last_seq, nullptr});
+    tell_room_state(room);
+}
+
+// A session opened or closed, or the room locked, while this node was not subscribed left no
+// gap in the room's seqs to reveal it: the room's connections here are told what is true now.
+// A client applies both frames as state (a repeat changes nothing). The controls frame names
+// no facilitator and no ground rule, as a join's does.
+void service::tell_room_state(storage::room_id room) {
+    if (auto now = session(room)) {
+        v1::ServerFrame frame;
+        fill(*frame.mutable_session(), *now);
+        hub_.dispatch(room_event{room, 0, encode(frame)});
+    }
+    // User 0 belongs to no room: the check reads the room's controls alone.
+    if (auto checked = store_.check_send(room, 0, detail::now_ms())) {
+        v1::ServerFrame frame;
+        auto* c = frame.mutable_controls();
+        c->set_room_id(static_cast<std::uint64_t>(room));
+        c->set_locked(checked->posting.controls.locked);
+        c->set_slow_mode_seconds(
+            static_cast<std::uint32_t>(checked->posting.controls.slow_mode_seconds));
+        hub_.dispatch(room_event{room, 0, encode(frame)});
+    }
 }
 
 void service::catch_up_all() {

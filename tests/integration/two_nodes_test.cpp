@@ -128,6 +128,16 @@ void expect_each_receives(std::initializer_list<std::pair<const char*, client*>>
     }
 }
 
+// A session frame the server pushed to `c` (not the answer to one of its requests) saying
+// the room's session is open.
+std::optional<v1::ServerFrame> pushed_session_open(client& c) {
+    return c.wait_for(
+        [](const v1::ServerFrame& f) {
+            return f.request_id() == 0 && f.has_session() && f.session().open();
+        },
+        presence_wait);
+}
+
 TEST_F(TwoNodes, StudentsOnDifferentNodesShareOneConversation) {
     client alex = connect(*node1_, "alex");
     client sam = connect(*node2_, "sam");
@@ -264,9 +274,9 @@ TEST_F(TwoNodes, FacilitatorActionsOnOneNodeBindTheOther) {
     const auto room = alex.room_id("Lunch Bunch");
     join_both(alex, sam);
     ASSERT_TRUE(facilitator.join(room).has_joined());
-    // Events outside the room sequence are not caught up from the store: wait until node 1
-    // has the room's channel (a message from node 2 arrived, through Redis or the catch-up
-    // that follows a late subscribe).
+    // A mute or a removal outside the room sequence is not caught up from the store (the
+    // session and the controls are): wait until node 1 has the room's channel (a message from node
+    // 2 arrived, through Redis or the catch-up that follows a late subscribe).
     ASSERT_TRUE(facilitator.send_text(room, "f0", "welcome, everyone").has_ack());
     ASSERT_TRUE(
         alex.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
@@ -344,9 +354,9 @@ TEST_F(TwoNodesFacilitated, ASessionOnOneNodeIsLiveOnTheOther) {
     accept.mutable_accept_agreement()->set_version(joined.joined().agreement().version());
     auto accepted = alex.wait_reply(alex.send(accept));
     ASSERT_TRUE(accepted && accepted->has_agreement_accepted());
-    // "Session opened" is outside the room sequence, so a catch-up after a late subscribe
-    // would not bring it: wait until node 1 has the room's channel (a message from node 2
-    // arrived, through Redis or the catch-up that follows the subscribe). Staff may post
+    // Wait until node 1 has the room's channel (a message from node 2 arrived, through Redis
+    // or the catch-up that follows the subscribe). That catch-up may also restate the session
+    // as it was then (closed), so alex waits for the frame that says it opened. Staff may post
     // before the session opens.
     const auto welcome = facilitator->send_text(room, "f0", "welcome, everyone");
     ASSERT_TRUE(welcome.has_ack()) << welcome.DebugString();
@@ -359,11 +369,9 @@ TEST_F(TwoNodesFacilitated, ASessionOnOneNodeIsLiveOnTheOther) {
     auto opened = facilitator->wait_reply(facilitator->send(open));
     ASSERT_TRUE(opened && opened->has_session()) << (opened ? opened->DebugString() : "");
     EXPECT_TRUE(opened->session().live());
-    auto heard = alex.wait_for(
-        [](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_session(); },
-        presence_wait);
+    auto heard = pushed_session_open(alex);
     ASSERT_TRUE(heard) << "the other node's student hears that the session opened";
-    EXPECT_TRUE(heard->session().open());
+    EXPECT_EQ(heard->session().room_id(), room);
 
     // The facilitator's presence reaches node 1 through Redis: wait until its view says so.
     bool live = false;
@@ -397,6 +405,53 @@ TEST_F(TwoNodesFacilitated, ASessionOnOneNodeIsLiveOnTheOther) {
     auto paused = alex.send_text(room, "c2", "still there?");
     ASSERT_TRUE(paused.has_error()) << paused.DebugString();
     EXPECT_EQ(paused.error().code(), v1::ERROR_CODE_ROOM_NOT_LIVE);
+}
+
+// "Session opened" and a lock are outside the room sequence, so catching up the room's
+// messages cannot bring them: a node that was cut off from Redis when they were published
+// tells its connections the room's session and controls as they are once it is back.
+TEST_F(TwoNodesFacilitated, ASessionOpenedAndALockSetWhileRedisIsDownReachTheOtherNode) {
+    client facilitator = connect(*node2_, "facilitator");
+    client alex = connect(*node1_, "alex");
+    const auto room = alex.room_id("Lunch Bunch");
+    ASSERT_TRUE(facilitator.join(room).has_joined());
+    const auto joined = alex.join(room);
+    ASSERT_TRUE(joined.has_joined());
+    ASSERT_FALSE(joined.joined().session().open());
+    ASSERT_FALSE(joined.joined().controls().locked());
+    // Node 1 has the room's channel once a message from node 2 reached alex.
+    ASSERT_TRUE(facilitator.send_text(room, "f0", "welcome, everyone").has_ack());
+    ASSERT_TRUE(
+        alex.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
+
+    redis_.kill();
+    v1::ClientFrame open;
+    open.mutable_open_session()->set_room_id(room);
+    auto opened = facilitator.wait_reply(facilitator.send(open));
+    ASSERT_TRUE(opened && opened->has_session()) << (opened ? opened->DebugString() : "");
+    ASSERT_TRUE(opened->session().open());
+    v1::ClientFrame lock;
+    lock.mutable_set_room_controls()->set_room_id(room);
+    lock.mutable_set_room_controls()->set_locked(true);
+    lock.mutable_set_room_controls()->mutable_citation()->set_ground_rule(2);
+    lock.mutable_set_room_controls()->mutable_citation()->set_reason("a pause for everyone");
+    auto locked = facilitator.wait_reply(facilitator.send(lock));
+    ASSERT_TRUE(locked && locked->has_controls()) << (locked ? locked->DebugString() : "");
+    std::this_thread::sleep_for(1s);
+    redis_.restart();
+    ASSERT_TRUE(wait_ready(*node1_, 20s));
+    ASSERT_TRUE(wait_ready(*node2_, 20s));
+
+    auto heard = pushed_session_open(alex);
+    ASSERT_TRUE(heard) << "alex on node 1 never heard that the session opened";
+    EXPECT_EQ(heard->session().room_id(), room);
+    auto controls = alex.wait_for(
+        [](const v1::ServerFrame& f) {
+            return f.request_id() == 0 && f.has_controls() && f.controls().locked();
+        },
+        presence_wait);
+    ASSERT_TRUE(controls) << "alex on node 1 never heard that the room was locked";
+    EXPECT_EQ(controls->controls().room_id(), room);
 }
 
 }  // namespace

@@ -133,6 +133,10 @@ describe('room controls and mutes (injected clock)', () => {
     expect(postingBlock(s, rivera, T0)).toBeNull();
     expect(postingBlock(s, { ...sam, role: Role.COUNSELOR }, T0)).toBeNull();
     expect(applyControls(s, { ...lockedControls })).toBe(s);
+    // The server restating the controls (no one named, no rule) changes nothing, keeps the rule.
+    expect(applyControls(s, { ...lockedControls, groundRule: 0, by: null })).toBe(s);
+    const restated = applyControls(s, { locked: false, slowModeSeconds: 0, groundRule: 0, by: null });
+    expect(postingBlock(restated, alex, T0)).toBeNull();
     s = applyControls(s, { ...lockedControls, locked: false, slowModeSeconds: 30 });
     expect(postingBlock(s, alex, T0)).toBeNull();
     expect(s.controls?.slowModeSeconds).toBe(30);

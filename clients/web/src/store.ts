@@ -415,12 +415,15 @@ export function postingBlock(s: RoomState, me: Member | null, now = Date.now()):
 
 // ---- facilitator actions: what everyone sees ----------------------------------------------
 
-/** RoomControls: the answer to SetRoomControls, or pushed to the room when they change. */
+/**
+ * RoomControls: the answer to SetRoomControls, or pushed to the room when they change. One
+ * that names nobody is the server restating the controls (after it lost touch with the
+ * other servers): it changes the state only if the controls differ, and keeps who set them.
+ */
 export function applyControls(s: RoomState, controls: ControlsInfo): RoomState {
   const c = s.controls;
-  if (c && c.locked === controls.locked && c.slowModeSeconds === controls.slowModeSeconds && c.groundRule === controls.groundRule) {
-    return s;
-  }
+  const same = c && c.locked === controls.locked && c.slowModeSeconds === controls.slowModeSeconds;
+  if (same && (controls.by === null || c.groundRule === controls.groundRule)) return s;
   return { ...s, controls };
 }
 

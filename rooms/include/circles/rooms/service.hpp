@@ -251,8 +251,8 @@ class service {
 
     // After a bus outage or a bus subscribe that completed late, events may have been lost
     // with no later event to reveal the gap: tell the room's local connections how far the
-    // room has committed (a seq hint) so they fill up from the store. Reads the store: call
-    // off the I/O threads.
+    // room has committed (a seq hint) so they fill up from the store, and the room's session
+    // and controls as they are now. Reads the store: call off the I/O threads.
     void catch_up(storage::room_id room);
     void catch_up_all();
 
@@ -284,6 +284,7 @@ class service {
     result<session_view> change_session(const storage::user& u, storage::room_id room, bool open);
     // To this node's connections in the room.
     void tell_presence(storage::room_id room, const member& m, bool present);
+    void tell_room_state(storage::room_id room);
     // The room exists, `u` belongs to it and may act as `need` requires.
     enum class acting { facilitator, staff };
     result<storage::room> authorize_staff(const storage::user& u, storage::room_id room,
