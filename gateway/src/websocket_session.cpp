@@ -158,7 +158,8 @@ void websocket_session::on_event(const rooms::room_event& ev) {
     auto it = joined_.find(ev.room);
     if (it == joined_.end()) return;
     if (ev.seq == 0) {
-        if (!ev.frame || !rooms::visible_to(ev.status, ev.sender, user_)) return;
+        if (!ev.frame) return still_member(ev.room);
+        if (!rooms::visible_to(ev.status, ev.sender, user_)) return;
         enqueue(ev.frame);
         if (ev.status == storage::message_status::removed && ev.sender == user_.id) {
             // A facilitator removed this member from the room: the connection leaves it.
@@ -192,6 +193,23 @@ void websocket_session::on_event(const rooms::room_event& ev) {
             enqueue(rooms::encode(frame));
         }
     }
+}
+
+// A catch-up's hint: a removal published while this node was cut off from the bus never
+// arrived, and the room would go on reaching a student who no longer belongs to it. One read;
+// an unreadable store keeps the connection in the room (the next send checks again).
+void websocket_session::still_member(storage::room_id room) {
+    auto r = state_->rooms().authorize(user_, room);
+    if (r || r.error() != rooms::errc::not_a_member) return;
+    spdlog::info("left room={} user={}: no longer a member (caught up)", room, user_.id);
+    v1::ServerFrame frame;
+    auto* removed = frame.mutable_member_removed();
+    removed->set_room_id(static_cast<std::uint64_t>(room));
+    rooms::fill(*removed->mutable_member(), rooms::member_of(user_));
+    enqueue(rooms::encode(frame));
+    joined_.erase(room);
+    agreed_.erase(room);
+    state_->rooms().leave(user_, room, this);
 }
 
 void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {

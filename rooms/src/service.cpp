@@ -50,7 +50,10 @@ service::service(storage::store& store, bus& b, presence& p, limits l)
     // since() returns at most one store page; max_replay + 1 must fit in it.
     limits_.max_replay = std::min(limits_.max_replay, storage_page_limit - 1);
     limits_.max_page = std::min(limits_.max_page, storage_page_limit);
-    bus_.set_handler([this](const room_event& ev) { hub_.dispatch(ev); });
+    bus_.set_handler([this](const room_event& ev) {
+        if (ev.seq == 0 && ev.room > 0) return dispatch_unsequenced(ev);
+        hub_.dispatch(ev);
+    });
     presence_.on_change([this](storage::room_id room, const member& m, bool present) {
         tell_presence(room, m, present);
     });
@@ -234,6 +237,9 @@ void service::publish_to_school(storage::school_id school,
 
 void service::catch_up(storage::room_id room) {
     if (room <= 0) return;  // a school channel: nothing sequenced to catch up on
+    // Each connection first checks that its viewer still belongs to the room, so that a
+    // student removed meanwhile is not sent what the room said since.
+    hub_.dispatch(room_event{room, 0, nullptr});
     auto r = store_.get_room(room);
     if (r && r->last_seq != 0) hub_.dispatch(room_event{room, r->last_seq, nullptr});
     tell_room_state(room);
@@ -243,22 +249,48 @@ void service::catch_up(storage::room_id room) {
 // gap in the room's seqs to reveal it: the room's connections here are told what is true now.
 // A client applies both frames as state (a repeat changes nothing). The controls frame names
 // no facilitator and no ground rule, as a join's does.
+//
+// What was read must not overtake a newer change: a facilitator may change the session or the
+// controls between this read and its dispatch, and that change's live event, dispatched first,
+// would then be undone by the older restatement. Every change is stored before its event is
+// published, so a restatement is dispatched only if no event outside the sequence reached the
+// room since the read began; otherwise the state is read again.
 void service::tell_room_state(storage::room_id room) {
-    if (auto now = session(room)) {
-        v1::ServerFrame frame;
-        fill(*frame.mutable_session(), *now);
-        hub_.dispatch(room_event{room, 0, encode(frame)});
+    for (int attempt = 0; attempt < max_restatement_reads; ++attempt) {
+        std::uint64_t seen = 0;
+        {
+            std::lock_guard lock(unsequenced_mutex_);
+            seen = unsequenced_[room];
+        }
+        std::vector<std::shared_ptr<const std::string>> frames;
+        if (auto now = session(room)) {
+            v1::ServerFrame frame;
+            fill(*frame.mutable_session(), *now);
+            frames.push_back(encode(frame));
+        }
+        // User 0 belongs to no room: the check reads the room's controls alone.
+        if (auto checked = store_.check_send(room, 0, detail::now_ms())) {
+            v1::ServerFrame frame;
+            auto* c = frame.mutable_controls();
+            c->set_room_id(static_cast<std::uint64_t>(room));
+            c->set_locked(checked->posting.controls.locked);
+            c->set_slow_mode_seconds(
+                static_cast<std::uint32_t>(checked->posting.controls.slow_mode_seconds));
+            frames.push_back(encode(frame));
+        }
+        std::lock_guard lock(unsequenced_mutex_);
+        if (unsequenced_[room] != seen) continue;  // something newer may have been told
+        for (auto& f : frames) hub_.dispatch(room_event{room, 0, std::move(f)});
+        return;
     }
-    // User 0 belongs to no room: the check reads the room's controls alone.
-    if (auto checked = store_.check_send(room, 0, detail::now_ms())) {
-        v1::ServerFrame frame;
-        auto* c = frame.mutable_controls();
-        c->set_room_id(static_cast<std::uint64_t>(room));
-        c->set_locked(checked->posting.controls.locked);
-        c->set_slow_mode_seconds(
-            static_cast<std::uint32_t>(checked->posting.controls.slow_mode_seconds));
-        hub_.dispatch(room_event{room, 0, encode(frame)});
-    }
+    // Events kept arriving for the room: they are live, and the next subscribe or reconnect
+    // restates it again.
+}
+
+void service::dispatch_unsequenced(const room_event& ev) {
+    std::lock_guard lock(unsequenced_mutex_);
+    ++unsequenced_[ev.room];
+    hub_.dispatch(ev);
 }
 
 void service::catch_up_all() {

@@ -81,6 +81,28 @@ class TwoNodes : public ::testing::Test {
         return room;
     }
 
+    // The facilitator on node 2, alex and sam on node 1, all in Lunch Bunch, and node 1
+    // holding the room's channel: a message from node 2 has reached both students. (Events
+    // outside the room sequence, unlike messages, are not all caught up after a late
+    // subscribe.)
+    struct lunch_bunch {
+        client facilitator, alex, sam;
+        std::uint64_t room = 0;
+    };
+    std::unique_ptr<lunch_bunch> gather() {  // clients do not move
+        std::unique_ptr<lunch_bunch> g(new lunch_bunch{
+            connect(*node2_, "facilitator"), connect(*node1_, "alex"), connect(*node1_, "sam")});
+        g->room = g->alex.room_id("Lunch Bunch");
+        join_both(g->alex, g->sam);
+        EXPECT_TRUE(g->facilitator.join(g->room).has_joined());
+        EXPECT_TRUE(g->facilitator.send_text(g->room, "f0", "welcome, everyone").has_ack());
+        for (client* c : {&g->alex, &g->sam}) {
+            EXPECT_TRUE(c->wait_for([](const v1::ServerFrame& f) { return f.has_message(); },
+                                    presence_wait));
+        }
+        return g;
+    }
+
     cluster::testing::redis_server redis_;
     std::string schema_;
     std::unique_ptr<server_process> node1_, node2_;
@@ -268,20 +290,9 @@ TEST_F(TwoNodes, SigtermStopsARedisNodeCleanly) {
 // student on node 1 (and not the other student), a lock binds node 1's sends at once, and a
 // removal on node 2 takes the student's node-1 connection out of the room.
 TEST_F(TwoNodes, FacilitatorActionsOnOneNodeBindTheOther) {
-    client facilitator = connect(*node2_, "facilitator");
-    client alex = connect(*node1_, "alex");
-    client sam = connect(*node1_, "sam");
-    const auto room = alex.room_id("Lunch Bunch");
-    join_both(alex, sam);
-    ASSERT_TRUE(facilitator.join(room).has_joined());
-    // A mute or a removal outside the room sequence is not caught up from the store (the
-    // session and the controls are): wait until node 1 has the room's channel (a message from node
-    // 2 arrived, through Redis or the catch-up that follows a late subscribe).
-    ASSERT_TRUE(facilitator.send_text(room, "f0", "welcome, everyone").has_ack());
-    ASSERT_TRUE(
-        alex.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
-    ASSERT_TRUE(
-        sam.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
+    const auto gathered = gather();
+    auto& [facilitator, alex, sam, room] = *gathered;
+    ASSERT_FALSE(HasFailure());
     const auto alex_id = alex.hello().me().user_id();
     auto cite = [](v1::Citation* c) {
         c->set_ground_rule(2);
@@ -310,7 +321,9 @@ TEST_F(TwoNodes, FacilitatorActionsOnOneNodeBindTheOther) {
     cite(lock.mutable_set_room_controls()->mutable_citation());
     ASSERT_TRUE(ask(facilitator, lock).has_controls());
     auto locked = sam.wait_for(
-        [](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_controls(); },
+        [](const v1::ServerFrame& f) {
+            return f.request_id() == 0 && f.has_controls() && f.controls().locked();
+        },
         presence_wait);
     ASSERT_TRUE(locked) << "the other node's students hear of the lock";
     EXPECT_FALSE(sam.wait_for(
@@ -331,6 +344,43 @@ TEST_F(TwoNodes, FacilitatorActionsOnOneNodeBindTheOther) {
     ASSERT_TRUE(
         sam.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, presence_wait));
     EXPECT_FALSE(alex.wait_for([](const v1::ServerFrame& f) { return f.has_message(); }, 500ms));
+}
+
+// A removal is outside the room sequence too. A student removed while their node was cut off
+// from Redis must not go on receiving the room once it is back: the catch-up has each
+// connection check its membership before it fills up from the store.
+TEST_F(TwoNodes, AStudentRemovedWhileRedisIsDownLeavesTheRoomOnTheOtherNode) {
+    const auto gathered = gather();
+    auto& [facilitator, alex, sam, room] = *gathered;
+    ASSERT_FALSE(HasFailure());
+
+    redis_.kill();
+    v1::ClientFrame remove;
+    remove.mutable_remove_member()->set_room_id(room);
+    remove.mutable_remove_member()->set_user_id(alex.hello().me().user_id());
+    remove.mutable_remove_member()->mutable_citation()->set_ground_rule(2);
+    remove.mutable_remove_member()->mutable_citation()->set_reason("see you next term");
+    auto removed = facilitator.wait_reply(facilitator.send(remove));
+    ASSERT_TRUE(removed && removed->has_member_removed())
+        << (removed ? removed->DebugString() : "");
+    const auto after = facilitator.send_text(room, "f1", "said after alex left");
+    ASSERT_TRUE(after.has_ack()) << after.DebugString();
+    std::this_thread::sleep_for(1s);
+    redis_.restart();
+    ASSERT_TRUE(wait_ready(*node1_, 20s));
+    ASSERT_TRUE(wait_ready(*node2_, 20s));
+
+    auto told = alex.wait_for(
+        [](const v1::ServerFrame& f) { return f.request_id() == 0 && f.has_member_removed(); },
+        presence_wait);
+    ASSERT_TRUE(told) << "alex on node 1 was never told of the removal";
+    EXPECT_EQ(told->member_removed().member().user_id(), alex.hello().me().user_id());
+    const auto said_after = [&](const v1::ServerFrame& f) {
+        return f.has_message() && f.message().seq() == after.ack().seq();
+    };
+    ASSERT_TRUE(sam.wait_for(said_after, presence_wait)) << "sam is still in the room";
+    EXPECT_FALSE(alex.receives_before_pong(said_after))
+        << "the room went on reaching a removed student";
 }
 
 // Nothing here waits for an expiry (the facilitator leaves by closing), and a facilitator whose

@@ -10,6 +10,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "circles/storage/store.hpp"
@@ -633,6 +634,65 @@ TEST_F(RoomService, HeldMessagesAreShownOnlyToModeratorsAndTheirSender) {
     ASSERT_EQ(joined->messages.size(), 1u);
     EXPECT_EQ(joined->delivered_through, 2u);
     svc_->leave(carol_, room.id, nullptr);
+}
+
+// ---- catch-up --------------------------------------------------------------------------------
+
+// This node's presence, with a hook that runs once inside the next present(): a catch-up reads
+// presence after the room's session, so a change made from the hook lands between that read
+// and the catch-up's dispatch.
+class hooked_presence final : public presence {
+  public:
+    std::function<void()> once;
+    bool enter(storage::room_id room, const member& m) override { return inner_->enter(room, m); }
+    bool exit(storage::room_id room, storage::user_id user) override {
+        return inner_->exit(room, user);
+    }
+    void on_change(change_listener f) override { inner_->on_change(std::move(f)); }
+    std::vector<member> present(storage::room_id room) override {
+        if (auto f = std::exchange(once, nullptr)) f();
+        return inner_->present(room);
+    }
+
+  private:
+    std::unique_ptr<presence> inner_ = make_local_presence();
+};
+
+// A catch-up restates the room's session and controls to the node's connections (a session
+// opened while the node was cut off from the bus left no gap to reveal it), and what it read
+// never reaches them after a newer live change.
+TEST_F(RoomService, ACatchUpRestatesTheRoomsStateAndNeverOvertakesALiveChange) {
+    hooked_presence hooked;
+    service svc(*store_, bus_, hooked);
+    const auto room = new_room();
+    auto sub = std::make_shared<recording_subscriber>();
+    ASSERT_TRUE(svc.join(alice_, room.id, std::nullopt, 0, sub));
+    const auto told = [&](v1::ServerFrame::BodyCase kind) {
+        std::vector<v1::ServerFrame> out;
+        for (auto& f : sub->frames())
+            if (f.body_case() == kind) out.push_back(std::move(f));
+        return out;
+    };
+
+    svc.catch_up(room.id);
+    auto sessions = told(v1::ServerFrame::kSession);
+    auto controls = told(v1::ServerFrame::kControls);
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_FALSE(sessions[0].session().open());
+    ASSERT_EQ(controls.size(), 1u);
+    EXPECT_FALSE(controls[0].controls().locked());
+    EXPECT_FALSE(controls[0].controls().has_by()) << "a restatement names nobody";
+
+    // The facilitator opens the session after the catch-up read it closed: the live event is
+    // dispatched at once, and the restatement must not follow it with the closed session.
+    hooked.once = [&] { ASSERT_TRUE(svc.open_session(bob_, room.id)); };
+    svc.catch_up(room.id);
+    sessions = told(v1::ServerFrame::kSession);
+    ASSERT_GE(sessions.size(), 3u) << "the live event and a restatement read after it";
+    EXPECT_TRUE(sessions[1].session().open()) << "the live event";
+    for (std::size_t i = 1; i < sessions.size(); ++i)
+        EXPECT_TRUE(sessions[i].session().open()) << "frame " << i << " undid the live change";
+    svc.leave(alice_, room.id, sub.get());
 }
 
 }  // namespace

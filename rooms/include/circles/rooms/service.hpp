@@ -9,7 +9,9 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "circles/rooms/bus.hpp"
@@ -39,6 +41,9 @@ template <class T>
 using result = boost::system::result<T>;
 
 inline constexpr std::size_t storage_page_limit = 500;  // storage::limits::max_page_messages
+// A catch-up reads a room's session and controls at most this many times while live events for
+// the room keep overtaking its reads (service::tell_room_state).
+inline constexpr int max_restatement_reads = 3;
 
 struct limits {
     std::size_t default_page = 50;  // history page when the client names none
@@ -250,9 +255,10 @@ class service {
                                       std::int64_t id, storage::report_state to);
 
     // After a bus outage or a bus subscribe that completed late, events may have been lost
-    // with no later event to reveal the gap: tell the room's local connections how far the
-    // room has committed (a seq hint) so they fill up from the store, and the room's session
-    // and controls as they are now. Reads the store: call off the I/O threads.
+    // with no later event to reveal the gap: tell the room's local connections to check that
+    // their viewer still belongs to the room, how far the room has committed (a seq hint) so
+    // they fill up from the store, and the room's session and controls as they are now. Reads
+    // the store: call off the I/O threads.
     void catch_up(storage::room_id room);
     void catch_up_all();
 
@@ -310,11 +316,19 @@ class service {
     // After a facilitator removed message `seq`: its open reports are actioned, and told.
     void settle_reports(const storage::user& u, storage::room_id room, storage::seq_t seq);
 
+    // A bus event outside the room sequence, handed to the room's connections here.
+    void dispatch_unsequenced(const room_event& ev);
+
     storage::store& store_;
     bus& bus_;
     presence& presence_;
     hub hub_;
     limits limits_;
+    // A restatement (tell_room_state) must never reach a connection after a live event that
+    // is newer than what it read. Both are dispatched under this lock, and the restatement
+    // only if no event outside the sequence reached the room since its read began.
+    std::mutex unsequenced_mutex_;
+    std::unordered_map<storage::room_id, std::uint64_t> unsequenced_;  // events per room
 };
 
 }  // namespace circles::rooms
