@@ -96,6 +96,9 @@ int serve(const config& cfg, const std::function<void(std::uint16_t)>& on_listen
     rooms::service rooms(*store, *bus, *presence, room_limits);
     if (redis_bus) {
         redis_bus->on_subscribed([&rooms, &catch_up_pool](storage::room_id room) {
+            // On the bus's strand, before any message of the room is handed on: a student
+            // removed while this node was not subscribed leaves before the room reaches them.
+            rooms.check_readers(room);
             net::post(catch_up_pool, [&rooms, room] { rooms.catch_up(room); });
         });
         redis_bus->on_reconnected([&rooms, &catch_up_pool] {

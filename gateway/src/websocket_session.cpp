@@ -158,7 +158,7 @@ void websocket_session::on_event(const rooms::room_event& ev) {
     auto it = joined_.find(ev.room);
     if (it == joined_.end()) return;
     if (ev.seq == 0) {
-        if (!ev.frame) return still_member(ev.room);
+        if (!ev.frame) return still_reader(ev.room);
         if (!rooms::visible_to(ev.status, ev.sender, user_)) return;
         enqueue(ev.frame);
         if (ev.status == storage::message_status::removed && ev.sender == user_.id) {
@@ -195,11 +195,12 @@ void websocket_session::on_event(const rooms::room_event& ev) {
     }
 }
 
-// A catch-up's hint: a removal published while this node was cut off from the bus never
-// arrived, and the room would go on reaching a student who no longer belongs to it. One read;
-// an unreadable store keeps the connection in the room (the next send checks again).
-void websocket_session::still_member(storage::room_id room) {
-    auto r = state_->rooms().authorize(user_, room);
+// The hint of a confirmed bus subscription (service::check_readers): a removal published while
+// this node was not subscribed never arrived, and the room would go on reaching a student who
+// no longer belongs to it. The same check as a join's (a counselor observing the room stays),
+// not recorded again. One read; an unreadable store keeps the connection in the room.
+void websocket_session::still_reader(storage::room_id room) {
+    auto r = state_->rooms().authorize_reader(user_, room);
     if (r || r.error() != rooms::errc::not_a_member) return;
     spdlog::info("left room={} user={}: no longer a member (caught up)", room, user_.id);
     v1::ServerFrame frame;

@@ -210,7 +210,7 @@ void service::tell_presence(storage::room_id room, const member& m, bool present
     change->set_room_id(static_cast<std::uint64_t>(room));
     fill(*change->mutable_member(), m);
     change->set_present(present);
-    hub_.dispatch(room_event{room, 0, encode(frame)});
+    dispatch_unsequenced(room_event{room, 0, encode(frame)});
 }
 
 void service::watch_school(storage::school_id school, const std::shared_ptr<subscriber>& conn) {
@@ -237,9 +237,6 @@ void service::publish_to_school(storage::school_id school,
 
 void service::catch_up(storage::room_id room) {
     if (room <= 0) return;  // a school channel: nothing sequenced to catch up on
-    // Each connection first checks that its viewer still belongs to the room, so that a
-    // student removed meanwhile is not sent what the room said since.
-    hub_.dispatch(room_event{room, 0, nullptr});
     auto r = store_.get_room(room);
     if (r && r->last_seq != 0) hub_.dispatch(room_event{room, r->last_seq, nullptr});
     tell_room_state(room);
@@ -253,13 +250,19 @@ void service::catch_up(storage::room_id room) {
 // What was read must not overtake a newer change: a facilitator may change the session or the
 // controls between this read and its dispatch, and that change's live event, dispatched first,
 // would then be undone by the older restatement. Every change is stored before its event is
-// published, so a restatement is dispatched only if no event outside the sequence reached the
-// room since the read began; otherwise the state is read again.
+// published, so a restatement is dispatched only if no event outside the sequence (presence
+// included: the session frame carries whether a facilitator is present) reached the room
+// since the read began; otherwise the state is read again.
 void service::tell_room_state(storage::room_id room) {
-    for (int attempt = 0; attempt < max_restatement_reads; ++attempt) {
+    for (int attempt = 1; attempt <= max_restatement_reads; ++attempt) {
+        // The last read holds the lock throughout, so the restatement always goes out; events
+        // outside the sequence wait for it (a few reads) rather than be overtaken.
+        std::unique_lock last(unsequenced_mutex_, std::defer_lock);
+        if (attempt == max_restatement_reads) last.lock();
         std::uint64_t seen = 0;
         {
-            std::lock_guard lock(unsequenced_mutex_);
+            std::unique_lock lock(unsequenced_mutex_, std::defer_lock);
+            if (!last.owns_lock()) lock.lock();
             seen = unsequenced_[room];
         }
         std::vector<std::shared_ptr<const std::string>> frames;
@@ -278,13 +281,16 @@ void service::tell_room_state(storage::room_id room) {
                 static_cast<std::uint32_t>(checked->posting.controls.slow_mode_seconds));
             frames.push_back(encode(frame));
         }
-        std::lock_guard lock(unsequenced_mutex_);
+        std::unique_lock lock(unsequenced_mutex_, std::defer_lock);
+        if (!last.owns_lock()) lock.lock();
         if (unsequenced_[room] != seen) continue;  // something newer may have been told
         for (auto& f : frames) hub_.dispatch(room_event{room, 0, std::move(f)});
         return;
     }
-    // Events kept arriving for the room: they are live, and the next subscribe or reconnect
-    // restates it again.
+}
+
+void service::check_readers(storage::room_id room) {
+    if (room > 0) hub_.dispatch(room_event{room, 0, nullptr});
 }
 
 void service::dispatch_unsequenced(const room_event& ev) {

@@ -347,12 +347,16 @@ TEST_F(TwoNodes, FacilitatorActionsOnOneNodeBindTheOther) {
 }
 
 // A removal is outside the room sequence too. A student removed while their node was cut off
-// from Redis must not go on receiving the room once it is back: the catch-up has each
-// connection check its membership before it fills up from the store.
+// from Redis must not go on receiving the room once it is back: as each subscription is
+// confirmed, before any message of the room is handed on, the room's connections check that
+// their viewer may still read it.
 TEST_F(TwoNodes, AStudentRemovedWhileRedisIsDownLeavesTheRoomOnTheOtherNode) {
     const auto gathered = gather();
     auto& [facilitator, alex, sam, room] = *gathered;
     ASSERT_FALSE(HasFailure());
+    // A counselor observing the room on node 1 reads it without belonging to it, and stays.
+    client counselor = connect(*node1_, "counselor");
+    ASSERT_TRUE(counselor.join(room).has_joined());
 
     redis_.kill();
     v1::ClientFrame remove;
@@ -379,6 +383,7 @@ TEST_F(TwoNodes, AStudentRemovedWhileRedisIsDownLeavesTheRoomOnTheOtherNode) {
         return f.has_message() && f.message().seq() == after.ack().seq();
     };
     ASSERT_TRUE(sam.wait_for(said_after, presence_wait)) << "sam is still in the room";
+    ASSERT_TRUE(counselor.wait_for(said_after, presence_wait)) << "the observer is still there";
     EXPECT_FALSE(alex.receives_before_pong(said_after))
         << "the room went on reaching a removed student";
 }

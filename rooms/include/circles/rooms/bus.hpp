@@ -19,10 +19,10 @@ struct room_event {
     storage::room_id room = 0;
     storage::seq_t seq = 0;  // 0 for events outside the room sequence (presence)
     // The serialized circles.v1.ServerFrame, shared read-only by every recipient: one buffer
-    // per broadcast, never a copy per connection. Without a frame, a hint from a catch-up
-    // (service::catch_up): with a seq, how far the room has committed (fill up from the
-    // store); with seq 0, check that the viewer still belongs to the room (a removal may have
-    // been published while this node was cut off from the bus).
+    // per broadcast, never a copy per connection. Without a frame, a hint: with a seq, how far
+    // the room has committed (service::catch_up; fill up from the store); with seq 0, check
+    // that the viewer may still read the room (service::check_readers; a removal may have been
+    // published while this node was not subscribed).
     std::shared_ptr<const std::string> frame;
     // For a message: its status and sender, so a connection can tell whether its viewer may
     // see it without parsing the frame. Outside the sequence (seq 0) they say the same about

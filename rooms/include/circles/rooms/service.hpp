@@ -42,7 +42,8 @@ using result = boost::system::result<T>;
 
 inline constexpr std::size_t storage_page_limit = 500;  // storage::limits::max_page_messages
 // A catch-up reads a room's session and controls at most this many times while live events for
-// the room keep overtaking its reads (service::tell_room_state).
+// the room keep overtaking its reads; the last read holds off those events until it is told
+// (service::tell_room_state).
 inline constexpr int max_restatement_reads = 3;
 
 struct limits {
@@ -255,12 +256,16 @@ class service {
                                       std::int64_t id, storage::report_state to);
 
     // After a bus outage or a bus subscribe that completed late, events may have been lost
-    // with no later event to reveal the gap: tell the room's local connections to check that
-    // their viewer still belongs to the room, how far the room has committed (a seq hint) so
-    // they fill up from the store, and the room's session and controls as they are now. Reads
-    // the store: call off the I/O threads.
+    // with no later event to reveal the gap: tell the room's local connections how far the
+    // room has committed (a seq hint) so they fill up from the store, and the room's session
+    // and controls as they are now. Reads the store: call off the I/O threads.
     void catch_up(storage::room_id room);
     void catch_up_all();
+    // Tells the room's local connections to check that their viewer may still read the room (a
+    // removal may have been published while this node was not subscribed). Reads nothing:
+    // call it where the room's bus subscription is confirmed, before any event of the room is
+    // handed on, so that the check comes first on every connection.
+    void check_readers(storage::room_id room);
 
     // An event for the room's staff alone (facilitators, counselors, admins joined to it), on
     // every node, outside the room sequence: a case from the room was resolved.
