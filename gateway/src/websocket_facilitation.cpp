@@ -82,8 +82,7 @@ void websocket_session::fill_controls(v1::JoinResult& result, const storage::roo
         spdlog::warn("join: controls of room {} unreadable: {}", room.id, state.error().message());
         return;
     }
-    c->set_locked(state->controls.locked);
-    c->set_slow_mode_seconds(static_cast<std::uint32_t>(state->controls.slow_mode_seconds));
+    rooms::fill(*c, room.id, state->controls);
     result.set_muted_until_ms(static_cast<std::uint64_t>(state->muted_until_ms));
     // An open check-in round, so a student who joins late can still answer it.
     auto round = state_->rooms().checkin_for(user_, room.id);

@@ -187,9 +187,7 @@ void websocket_session::on_set_room_controls(std::uint64_t request_id,
                          set->locked, set->slow_mode_seconds, self->user_.id, why.ground_rule);
             v1::ServerFrame out;
             auto* c = out.mutable_controls();
-            c->set_room_id(static_cast<std::uint64_t>(room));
-            c->set_locked(set->locked);
-            c->set_slow_mode_seconds(static_cast<std::uint32_t>(set->slow_mode_seconds));
+            rooms::fill(*c, room, *set);
             c->set_ground_rule(static_cast<std::uint32_t>(why.ground_rule));
             rooms::fill(*c->mutable_by(), rooms::member_of(self->user_));
             return out;

@@ -162,10 +162,7 @@ void websocket_session::on_event(const rooms::room_event& ev) {
         if (!rooms::visible_to(ev.status, ev.sender, user_)) return;
         enqueue(ev.frame);
         if (ev.status == storage::message_status::removed && ev.sender == user_.id) {
-            // A facilitator removed this member from the room: the connection leaves it.
-            joined_.erase(it);
-            agreed_.erase(ev.room);
-            state_->rooms().leave(user_, ev.room, this);
+            leave_removed(ev.room);  // a facilitator removed this member from the room
         }
         return;
     }
@@ -208,6 +205,11 @@ void websocket_session::still_reader(storage::room_id room) {
     removed->set_room_id(static_cast<std::uint64_t>(room));
     rooms::fill(*removed->mutable_member(), rooms::member_of(user_));
     enqueue(rooms::encode(frame));
+    leave_removed(room);
+}
+
+// The viewer no longer belongs to the room: this connection leaves it (it was told already).
+void websocket_session::leave_removed(storage::room_id room) {
     joined_.erase(room);
     agreed_.erase(room);
     state_->rooms().leave(user_, room, this);

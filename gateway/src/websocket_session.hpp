@@ -64,6 +64,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     void send_close();  // the close frame, once nothing kept is left to write
     void on_event(const rooms::room_event& ev);
     void still_reader(storage::room_id room);
+    void leave_removed(storage::room_id room);
     void leave_all();
 
     // Requests (websocket_requests.cpp)

@@ -93,9 +93,7 @@ result<storage::room_controls> service::set_controls(const storage::user& u, sto
     if (!set) return from_store(set.error(), errc::room_not_found);
     v1::ServerFrame frame;
     auto* c = frame.mutable_controls();
-    c->set_room_id(static_cast<std::uint64_t>(room));
-    c->set_locked(set->locked);
-    c->set_slow_mode_seconds(static_cast<std::uint32_t>(set->slow_mode_seconds));
+    fill(*c, room, *set);
     c->set_ground_rule(rule_of(why));
     fill(*c->mutable_by(), member_of(u));
     bus_.publish(room_event{room, 0, encode(frame)});

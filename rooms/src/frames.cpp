@@ -109,6 +109,12 @@ void fill(v1::SessionState& out, const session_view& v) {
     }
 }
 
+void fill(v1::RoomControls& out, storage::room_id room, const storage::room_controls& c) {
+    out.set_room_id(static_cast<std::uint64_t>(room));
+    out.set_locked(c.locked);
+    out.set_slow_mode_seconds(static_cast<std::uint32_t>(c.slow_mode_seconds));
+}
+
 std::shared_ptr<const std::string> encode(const v1::ServerFrame& frame) {
     auto out = std::make_shared<std::string>();
     frame.SerializeToString(out.get());

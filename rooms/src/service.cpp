@@ -254,39 +254,38 @@ void service::catch_up(storage::room_id room) {
 // included: the session frame carries whether a facilitator is present) reached the room
 // since the read began; otherwise the state is read again.
 void service::tell_room_state(storage::room_id room) {
-    for (int attempt = 1; attempt <= max_restatement_reads; ++attempt) {
-        // The last read holds the lock throughout, so the restatement always goes out; events
-        // outside the sequence wait for it (a few reads) rather than be overtaken.
-        std::unique_lock last(unsequenced_mutex_, std::defer_lock);
-        if (attempt == max_restatement_reads) last.lock();
+    for (int attempt = 1; attempt < max_restatement_reads; ++attempt) {
         std::uint64_t seen = 0;
         {
-            std::unique_lock lock(unsequenced_mutex_, std::defer_lock);
-            if (!last.owns_lock()) lock.lock();
+            std::lock_guard lock(unsequenced_mutex_);
             seen = unsequenced_[room];
         }
-        std::vector<std::shared_ptr<const std::string>> frames;
-        if (auto now = session(room)) {
-            v1::ServerFrame frame;
-            fill(*frame.mutable_session(), *now);
-            frames.push_back(encode(frame));
-        }
-        // User 0 belongs to no room: the check reads the room's controls alone.
-        if (auto checked = store_.check_send(room, 0, detail::now_ms())) {
-            v1::ServerFrame frame;
-            auto* c = frame.mutable_controls();
-            c->set_room_id(static_cast<std::uint64_t>(room));
-            c->set_locked(checked->posting.controls.locked);
-            c->set_slow_mode_seconds(
-                static_cast<std::uint32_t>(checked->posting.controls.slow_mode_seconds));
-            frames.push_back(encode(frame));
-        }
-        std::unique_lock lock(unsequenced_mutex_, std::defer_lock);
-        if (!last.owns_lock()) lock.lock();
+        auto frames = room_state_frames(room);
+        std::lock_guard lock(unsequenced_mutex_);
         if (unsequenced_[room] != seen) continue;  // something newer may have been told
         for (auto& f : frames) hub_.dispatch(room_event{room, 0, std::move(f)});
         return;
     }
+    // The last read holds the lock throughout, so the restatement always goes out: events
+    // outside the sequence wait for it (a few reads) rather than be overtaken.
+    std::lock_guard lock(unsequenced_mutex_);
+    for (auto& f : room_state_frames(room)) hub_.dispatch(room_event{room, 0, std::move(f)});
+}
+
+std::vector<std::shared_ptr<const std::string>> service::room_state_frames(storage::room_id room) {
+    std::vector<std::shared_ptr<const std::string>> frames;
+    if (auto now = session(room)) {
+        v1::ServerFrame frame;
+        fill(*frame.mutable_session(), *now);
+        frames.push_back(encode(frame));
+    }
+    // User 0 belongs to no room: the check reads the room's controls alone.
+    if (auto checked = store_.check_send(room, 0, detail::now_ms())) {
+        v1::ServerFrame frame;
+        fill(*frame.mutable_controls(), room, checked->posting.controls);
+        frames.push_back(encode(frame));
+    }
+    return frames;
 }
 
 void service::check_readers(storage::room_id room) {

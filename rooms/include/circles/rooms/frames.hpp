@@ -20,6 +20,8 @@ void fill(v1::Member& out, const member& m);
 void fill(v1::Room& out, const storage::room& r);
 void fill(v1::MessageEvent& out, const storage::stored_message& m);
 void fill(v1::SessionState& out, const session_view& v);
+// The room's controls alone: who set them and why are the caller's to add.
+void fill(v1::RoomControls& out, storage::room_id room, const storage::room_controls& c);
 // `for_staff` adds what only staff see (the escalation a safety report opened). Nothing
 // names the reporter.
 void fill(v1::Report& out, const report_view& r, bool for_staff);

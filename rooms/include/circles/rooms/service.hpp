@@ -41,9 +41,9 @@ template <class T>
 using result = boost::system::result<T>;
 
 inline constexpr std::size_t storage_page_limit = 500;  // storage::limits::max_page_messages
-// A catch-up reads a room's session and controls at most this many times while live events for
-// the room keep overtaking its reads; the last read holds off those events until it is told
-// (service::tell_room_state).
+// A catch-up reads a room's session and controls at most this many times: while live events for
+// the room keep overtaking its reads it reads again, and the last read holds off those events
+// until it is told (service::tell_room_state).
 inline constexpr int max_restatement_reads = 3;
 
 struct limits {
@@ -296,6 +296,8 @@ class service {
     // To this node's connections in the room.
     void tell_presence(storage::room_id room, const member& m, bool present);
     void tell_room_state(storage::room_id room);
+    // The room's session and controls as they are now, encoded (tell_room_state).
+    std::vector<std::shared_ptr<const std::string>> room_state_frames(storage::room_id room);
     // The room exists, `u` belongs to it and may act as `need` requires.
     enum class acting { facilitator, staff };
     result<storage::room> authorize_staff(const storage::user& u, storage::room_id room,
