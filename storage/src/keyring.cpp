@@ -2,11 +2,13 @@
 #include "circles/storage/keyring.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -34,6 +36,34 @@ static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == secret_key::size);
 // Domain-separated so a wrapped key can never be confused with a message (whose AD is
 // "room|seq|key_id").
 std::string key_ad(std::int64_t key_id) { return "circles-room-key|" + std::to_string(key_id); }
+
+// Nonces are drawn from the system's generator (randombytes_buf: getrandom(2)) ten at a time,
+// not one call per message: a syscall per send was measurable on the store's writer, and
+// libsodium asks the kernel for at most 256 bytes a call. XChaCha20's 192-bit nonces need only
+// be random, and they are stored beside the ciphertext, so a few waiting in memory give
+// nothing away. A block is never used twice: each thread has its own, and a forked child
+// discards the one it inherited (a child sealing from its parent's block would repeat the
+// parent's next nonces under the same key).
+constexpr std::size_t nonce_block_bytes = 10 * crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+std::atomic<unsigned> forks_seen{0};
+
+void random_nonce(unsigned char* out, std::size_t n) {
+    static const int registered = pthread_atfork(
+        nullptr, nullptr, [] { forks_seen.fetch_add(1, std::memory_order_relaxed); });
+    if (registered != 0) return randombytes_buf(out, n);  // no fork guard: a call each
+    thread_local std::array<unsigned char, nonce_block_bytes> block;
+    thread_local std::size_t used = block.size();
+    thread_local unsigned filled_after = 0;  // forks_seen when the block was drawn
+    const unsigned forks = forks_seen.load(std::memory_order_relaxed);
+    if (n > block.size()) return randombytes_buf(out, n);
+    if (used + n > block.size() || filled_after != forks) {
+        randombytes_buf(block.data(), block.size());
+        used = 0;
+        filled_after = forks;
+    }
+    std::memcpy(out, block.data() + used, n);
+    used += n;
+}
 
 unsigned char* guarded_alloc() {
     detail::ensure_sodium();
@@ -135,7 +165,7 @@ sealed seal(const secret_key& key, std::string_view plaintext, std::string_view 
     detail::ensure_sodium();
     sealed box;
     box.nonce.resize(nonce_bytes);
-    randombytes_buf(box.nonce.data(), box.nonce.size());
+    random_nonce(box.nonce.data(), box.nonce.size());
     box.ciphertext.resize(plaintext.size() + tag_bytes);
     unsigned long long clen = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(

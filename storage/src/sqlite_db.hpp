@@ -22,6 +22,9 @@ namespace circles::storage::detail {
 
 // A waiting writer retries this long before SQLITE_BUSY reaches the caller.
 inline constexpr int busy_timeout_ms = 5000;
+// At open, a store waits this long for another process's migrations (migration 11 copies the
+// messages table: seconds per million messages) before it gives up with "database is locked".
+inline constexpr int migration_busy_timeout_ms = 300'000;
 
 class query {
   public:

@@ -108,10 +108,10 @@ sqlite_store::sqlite_store(const store_options& options, const std::filesystem::
              {options.slow_commit_warning, options.slow_commit_warning_every}) {
     if (options_.max_batch == 0) options_.max_batch = 1;
     if (const auto head = read_audit_head(writer_db_)) audit_file_.check_at_open(*head);
-    // A batch touches a leaf of the messages table and of its idempotency index per room,
-    // plus their parents: with SQLite's default 2 MiB page cache a batch over a few hundred
-    // rooms spills dirty pages to the WAL mid-transaction and writes them again at COMMIT.
-    // Statement journals stay in memory rather than in a temporary file.
+    // A batch touches a leaf of each of the messages table's two indexes per room (and the
+    // table's last leaf), plus their parents: with SQLite's default 2 MiB page cache a batch over a
+    // few hundred rooms spills dirty pages to the WAL mid-transaction and writes them again at
+    // COMMIT. Statement journals stay in memory rather than in a temporary file.
     for (const char* pragma : {"PRAGMA cache_size=-16384", "PRAGMA temp_store=MEMORY"}) {
         if (writer_db_.exec(pragma) != SQLITE_OK) {
             throw std::runtime_error(std::string("cannot configure the writer: ") + pragma);

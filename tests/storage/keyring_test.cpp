@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "circles/storage/errc.hpp"
 #include "circles/storage/types.hpp"
@@ -45,6 +49,64 @@ TEST(Keyring, EverySealUsesAFreshNonce) {
     sealed b = seal(key, message, "ad");
     EXPECT_NE(a.nonce, b.nonce);
     EXPECT_NE(a.ciphertext, b.ciphertext);
+}
+
+// Nonces come from the system's generator a block at a time (a syscall per block, not per
+// message): across blocks and threads, none repeats.
+TEST(Keyring, NoncesNeverRepeatAcrossBlocksAndThreads) {
+    secret_key key;
+    constexpr int per_thread = 2000;  // several blocks of nonces each
+    std::vector<std::vector<std::vector<unsigned char>>> drawn(3);
+    std::vector<std::thread> threads;
+    for (auto& mine : drawn) {
+        threads.emplace_back([&key, &mine] {
+            for (int i = 0; i < per_thread; ++i) mine.push_back(seal(key, "x", "ad").nonce);
+        });
+    }
+    for (auto& t : threads) t.join();
+    std::set<std::vector<unsigned char>> seen;
+    for (const auto& mine : drawn) {
+        for (const auto& nonce : mine) {
+            EXPECT_EQ(nonce.size(), 24u);
+            EXPECT_TRUE(seen.insert(nonce).second) << "a nonce came twice";
+        }
+    }
+    EXPECT_EQ(seen.size(), 3u * per_thread);
+}
+
+// A forked child must not seal with the nonces its parent has yet to use (same key, same
+// nonce: the cipher's stream and authenticator repeat).
+TEST(Keyring, AForkedChildDrawsNoncesOfItsOwn) {
+    secret_key key;
+    (void)seal(key, "x", "ad");  // this thread's block is drawn and partly used
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::close(fds[0]);
+        const auto nonce = seal(key, "x", "ad").nonce;
+        const bool sent =
+            ::write(fds[1], nonce.data(), nonce.size()) == static_cast<ssize_t>(nonce.size());
+        ::_exit(sent ? 0 : 1);
+    }
+    ::close(fds[1]);
+    // The parent's next nonces, a whole block's worth wherever its block stood at the fork.
+    std::set<std::vector<unsigned char>> parents;
+    for (int i = 0; i < 10; ++i) parents.insert(seal(key, "x", "ad").nonce);
+    std::vector<unsigned char> childs(24);
+    std::size_t got = 0;
+    while (got < childs.size()) {
+        const ssize_t r = ::read(fds[0], childs.data() + got, childs.size() - got);
+        if (r <= 0) break;
+        got += static_cast<std::size_t>(r);
+    }
+    ::close(fds[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_EQ(got, childs.size());
+    EXPECT_EQ(parents.count(childs), 0u) << "the child sealed with one of its parent's nonces";
 }
 
 TEST(Keyring, FlippedCiphertextByteFailsToOpen) {

@@ -1,3 +1,5 @@
+#include "migrations.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -64,9 +66,13 @@ TEST_P(StoreMigrations, FreshDatabaseGetsEveryTable) {
         EXPECT_TRUE(raw().has_table(table)) << table;
     }
     // SQLite keeps no time index on messages (migration 10): it cost a page write per message.
+    // Its messages are a rowid table in the order written (migration 11), not clustered by room.
     if (kind() == testing::backend::sqlite) {
         EXPECT_EQ(
             raw().scalar("SELECT count(*) FROM sqlite_master WHERE name = 'messages_by_time'"), 0);
+        EXPECT_EQ(raw().scalar("SELECT count(*) FROM sqlite_master WHERE name = 'messages'"
+                               " AND sql LIKE '%WITHOUT ROWID%'"),
+                  0);
     }
 }
 
@@ -74,9 +80,9 @@ TEST_P(StoreMigrations, ReopenDoesNotApplyAgain) {
     auto options = this->options();
     for (int i = 0; i < 3; ++i) open(options).reset();
     // Every migration once: versions 1..latest, each recorded a single time.
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 10);
-    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 10);
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 10);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 11);
+    EXPECT_EQ(raw().scalar("SELECT count(DISTINCT version) FROM schema_migrations"), 11);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 11);
 }
 
 TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
@@ -86,7 +92,7 @@ TEST_P(StoreMigrations, DatabaseAtVersionOneIsUpgraded) {
     back_to_version_one();
     ASSERT_FALSE(raw().has_table("escalations"));
     open(options).reset();
-    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 10);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 11);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_TRUE(raw().has_table("audit_log"));
     EXPECT_EQ(raw().scalar("SELECT last_id FROM audit_head"), 0);
@@ -140,7 +146,7 @@ TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
     for (auto& t : starting) t.join();
     for (const auto& f : failures) EXPECT_EQ(f, "");
     EXPECT_EQ(opened.load(), nodes);
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 10);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM schema_migrations"), 11);
     EXPECT_TRUE(raw().has_table("escalations"));
     EXPECT_EQ(raw().scalar("SELECT count(*) FROM audit_head"), 1);
 }
@@ -148,6 +154,91 @@ TEST_P(StoreMigrations, StoresOpeningTogetherMigrateOnce) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreMigrations, testing::all_backends(), testing::backend_name);
 
 // --- what only the SQLite file has ---------------------------------------------------------
+
+class SqliteMigrations : public testing::backend_fixture {
+  protected:
+    void SetUp() override { set_up(testing::backend::sqlite); }
+};
+
+// Migration 11 on a database that versions 1-10 wrote: messages clustered by (room_id, seq)
+// become a rowid table in the order they were written, and nothing a message promises changes:
+// its seq, text and time, a retry's answer, the next seq.
+TEST_F(SqliteMigrations, MessagesClusteredByRoomKeepEverythingInTheRowidTable) {
+    auto options = this->options();
+    std::vector<std::pair<room_id, append_result>> written;
+    room_id a = 0, b = 0;
+    user_id ana = 0;
+    {
+        auto s = open_seeded(options, 2);
+        a = s.rooms[0].id;
+        b = s.rooms[1].id;
+        ana = s.student.id;
+        int n = 0;
+        for (room_id room : {a, b, a, a, b}) {
+            const std::string id = "c-" + std::to_string(++n);
+            auto r = testing::append_and_wait(*s.db, testing::make_request(room, ana, id, id));
+            ASSERT_TRUE(r.has_value()) << r.error().message();
+            written.emplace_back(room, *r);
+        }
+    }
+    // The layout of versions 1-10, rows and all, recorded as version 10: the table as
+    // migration 1 created it (clustered, WITHOUT ROWID), under another name first.
+    const std::string first = detail::all_migrations().front().sqlite;
+    const auto from = first.find("CREATE TABLE messages (");
+    const auto to = first.find(';', from);
+    ASSERT_NE(from, std::string::npos);
+    std::string old_table = first.substr(from, to + 1 - from);
+    old_table.replace(0, std::string("CREATE TABLE messages").size(), "CREATE TABLE messages_v10");
+    ASSERT_NE(old_table.find("WITHOUT ROWID"), std::string::npos);
+    raw().exec("BEGIN;" + old_table +
+               "INSERT INTO messages_v10 SELECT room_id, seq, epoch, sender_id, client_msg_id,"
+               " key_id, nonce, ciphertext, status, created_at_ms FROM messages;"
+               "DROP TABLE messages;"
+               "ALTER TABLE messages_v10 RENAME TO messages;"
+               "CREATE INDEX messages_held ON messages(room_id, seq) WHERE status = 2;"
+               "DELETE FROM schema_migrations WHERE version = 11;"
+               "COMMIT;");
+    const std::string clustered =
+        "SELECT count(*) FROM sqlite_master WHERE name = 'messages' AND sql LIKE '%WITHOUT ROWID%'";
+    ASSERT_EQ(raw().scalar(clustered), 1);
+
+    auto db = open(options);
+    EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 11);
+    EXPECT_EQ(raw().scalar(clustered), 0);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM sqlite_master WHERE name = 'messages_held'"), 1);
+    // Copied room by room, in the old table's order.
+    EXPECT_EQ(raw().text("SELECT group_concat(client_msg_id, ' ') FROM"
+                         " (SELECT client_msg_id FROM messages ORDER BY rowid)"),
+              "c-1 c-3 c-4 c-2 c-5");
+    // The copy went through the WAL; the migration emptied it afterwards.
+    EXPECT_EQ(std::filesystem::file_size(options.data_dir / "circles.db-wal"), 0u);
+    for (room_id room : {a, b}) {
+        auto page = db->history(room, 0, 10);
+        ASSERT_TRUE(page.has_value());
+        std::vector<const append_result*> expected;
+        for (const auto& [r, w] : written) {
+            if (r == room) expected.push_back(&w);
+        }
+        ASSERT_EQ(page->messages.size(), expected.size()) << "room " << room;
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            const auto& m = page->messages[i];
+            EXPECT_EQ(m.seq, expected[i]->seq);
+            EXPECT_EQ(m.created_at_ms, expected[i]->created_at_ms);
+            EXPECT_EQ(m.text, m.client_msg_id);  // each was sent with its id as its text
+        }
+    }
+    // A retry of a message sent before the upgrade is still recognised; the next seq follows.
+    auto retry = testing::append_and_wait(*db, testing::make_request(a, ana, "c-3", "c-3"));
+    ASSERT_TRUE(retry.has_value());
+    EXPECT_TRUE(retry->duplicate);
+    EXPECT_EQ(retry->seq, written[2].second.seq);
+    auto next = testing::append_and_wait(*db, testing::make_request(a, ana, "c-6", "c-6"));
+    ASSERT_TRUE(next.has_value());
+    EXPECT_FALSE(next->duplicate);
+    EXPECT_EQ(next->seq, 4u);
+    // New rows go at the end of the table.
+    EXPECT_EQ(raw().text("SELECT client_msg_id FROM messages ORDER BY rowid DESC LIMIT 1"), "c-6");
+}
 
 TEST(SqliteStore, DatabaseFileIsPrivateAndInWalMode) {
     temp_dir tmp;
