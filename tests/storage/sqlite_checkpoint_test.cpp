@@ -65,8 +65,11 @@ TEST(SqliteCheckpoint, CommittedMessagesReachTheDatabaseFileAndTheWalStaysBounde
     const int n = chunks * per_chunk;
     // The WAL was rewound and written again rather than holding everything.
     EXPECT_LT(wal_max, total * 3 / 4);
-    // Every message reaches circles.db without the store closing.
-    EXPECT_TRUE(eventually([&] { return size_of(db_file) >= total; }))
+    // The messages reach circles.db without the store closing: a background pass is due per
+    // wal_checkpoint_pages of WAL growth, so all but at most the stretch written since the
+    // last one (the loaded store never idles into an extra pass).
+    const std::uintmax_t since_last_pass = std::uintmax_t(options.wal_checkpoint_pages) * 4096;
+    EXPECT_TRUE(eventually([&] { return size_of(db_file) + since_last_pass >= total; }))
         << "circles.db holds " << size_of(db_file) << " of " << total << " bytes";
 
     auto page = s.db->history(room, 0, 10);
@@ -74,6 +77,9 @@ TEST(SqliteCheckpoint, CommittedMessagesReachTheDatabaseFileAndTheWalStaysBounde
     ASSERT_FALSE(page->messages.empty());
     EXPECT_EQ(page->messages.back().seq, static_cast<seq_t>(n));
     EXPECT_EQ(page->messages.back().text, text);
+    // Closed, the store leaves every message in circles.db.
+    s.db.reset();
+    EXPECT_GE(size_of(db_file), total);
 }
 
 TEST(SqliteCheckpoint, TheWriterKeepsTheWalShortAndEveryMessageThroughManyRewinds) {
