@@ -628,7 +628,7 @@ std::int64_t apply_migrations(database& db) {
         const int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
                                                  nullptr, nullptr);
         if (rc != SQLITE_OK) {
-            spdlog::info("storage: the WAL was not emptied after the migration: {}",
+            spdlog::warn("storage: the WAL was not emptied after the migration: {}",
                          sqlite3_errstr(rc));
         }
     }

@@ -176,11 +176,19 @@ TEST_F(SqliteMigrations, MessagesClusteredByRoomKeepEverythingInTheRowidTable) {
         int n = 0;
         for (room_id room : {a, b, a, a, b}) {
             const std::string id = "c-" + std::to_string(++n);
-            auto r = testing::append_and_wait(*s.db, testing::make_request(room, ana, id, id));
+            auto req = testing::make_request(room, ana, id, id);
+            if (n == 4) req.status = message_status::held;  // waiting for a facilitator
+            auto r = testing::append_and_wait(*s.db, std::move(req));
             ASSERT_TRUE(r.has_value()) << r.error().message();
             written.emplace_back(room, *r);
         }
     }
+    // Every column of every row, to compare before and after.
+    const std::string rows =
+        "SELECT group_concat(r, ' ') FROM (SELECT room_id || ':' || seq || ':' || epoch || ':' ||"
+        " sender_id || ':' || client_msg_id || ':' || key_id || ':' || hex(nonce) || ':' ||"
+        " hex(ciphertext) || ':' || status || ':' || created_at_ms AS r FROM messages"
+        " ORDER BY room_id, seq)";
     // The layout of versions 1-10, rows and all, recorded as version 10: the table as
     // migration 1 created it (clustered, WITHOUT ROWID), under another name first.
     const std::string first = detail::all_migrations().front().sqlite;
@@ -201,11 +209,18 @@ TEST_F(SqliteMigrations, MessagesClusteredByRoomKeepEverythingInTheRowidTable) {
     const std::string clustered =
         "SELECT count(*) FROM sqlite_master WHERE name = 'messages' AND sql LIKE '%WITHOUT ROWID%'";
     ASSERT_EQ(raw().scalar(clustered), 1);
+    const std::string before = raw().text(rows);
 
     auto db = open(options);
     EXPECT_EQ(raw().scalar("SELECT max(version) FROM schema_migrations"), 11);
     EXPECT_EQ(raw().scalar(clustered), 0);
-    EXPECT_EQ(raw().scalar("SELECT count(*) FROM sqlite_master WHERE name = 'messages_held'"), 1);
+    EXPECT_EQ(raw().text(rows), before);
+    EXPECT_EQ(raw().text("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    // The held message is found through the recreated partial index.
+    EXPECT_EQ(raw().text("SELECT client_msg_id FROM messages INDEXED BY messages_held"
+                         " WHERE status = 2"),
+              "c-4");
     // Copied room by room, in the old table's order.
     EXPECT_EQ(raw().text("SELECT group_concat(client_msg_id, ' ') FROM"
                          " (SELECT client_msg_id FROM messages ORDER BY rowid)"),
