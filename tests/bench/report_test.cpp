@@ -73,6 +73,23 @@ TEST(BenchReport, WithoutAServerPidMemoryFiguresAreNull) {
     EXPECT_TRUE(j.at("bytes_per_connection").is_null());
     EXPECT_TRUE(j.at("rss_peak_bytes").is_null());
     EXPECT_TRUE(j.at("server_cpu_s").is_null());
+    EXPECT_TRUE(j.at("arrived_in_window").is_null());
+}
+
+// Past saturation the window's messages arrive long after it: the CPU of the window is set
+// against what arrived in the window, not against everything the window sent.
+TEST(BenchReport, ServerCpuIsSetAgainstWhatArrivedInTheWindow) {
+    auto r = sample();
+    r.server_cpu_s = 2.0;
+    r.arrived_in_window = 200'000;
+    r.delivery.delivered = 300'000;
+    const auto j = to_json(r);
+    EXPECT_EQ(j.at("arrived_in_window").as_uint64(), 200'000u);
+    EXPECT_DOUBLE_EQ(j.at("server_cpu_s").to_number<double>(), 2.0);
+    std::ostringstream table;
+    print_table(table, r);
+    EXPECT_NE(table.str().find("10.0 us per message received in it"), std::string::npos)
+        << table.str();
 }
 
 TEST(BenchReport, ALossADuplicateOrAFailedClientMakesTheRunUnclean) {

@@ -205,6 +205,15 @@ TEST(BenchSmoke, EveryMessageReachesEveryMemberOnceOnCircles) {
     EXPECT_EQ(r.at("protocol").as_string(), "circles");
     EXPECT_FALSE(r.at("rss_connected_bytes").is_null());
     EXPECT_FALSE(r.at("bytes_per_connection").is_null());
+    // The server's CPU in the window, and what arrived in it (the cost per delivery is the
+    // one over the other). A server that keeps up delivers in the window about what the
+    // window sent, give or take the messages in flight at its two ends.
+    EXPECT_FALSE(r.at("server_cpu_s").is_null());
+    ASSERT_FALSE(r.at("arrived_in_window").is_null());
+    const auto arrived = static_cast<double>(n(r, "arrived_in_window"));
+    const auto delivered = static_cast<double>(n(r, "delivered"));
+    EXPECT_GT(arrived, 0.0);
+    EXPECT_NEAR(arrived, delivered, delivered / 2);
     EXPECT_EQ(status, 0) << out;
 }
 

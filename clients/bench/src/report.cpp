@@ -164,6 +164,7 @@ json::object to_json(const bench_report& r) {
          per_conn ? json::value(std::round(*per_conn)) : json::value(nullptr)},
         {"server_cpu_s",
          r.server_cpu_s ? json::value(round3(*r.server_cpu_s)) : json::value(nullptr)},
+        {"arrived_in_window", optional_json(r.arrived_in_window)},
         {"clean", r.clean()},
     };
 }
@@ -213,8 +214,13 @@ void print_table(std::ostream& out, const bench_report& r) {
             << ", server CPU in window "
             << (r.server_cpu_s ? fixed(*r.server_cpu_s, 2) + " s (" +
                                      fixed(100.0 * *r.server_cpu_s / window, 0) + " %)"
-                               : std::string("-"))
-            << "\n";
+                               : std::string("-"));
+        if (r.server_cpu_s && r.arrived_in_window && *r.arrived_in_window > 0) {
+            out << ", "
+                << fixed(1e6 * *r.server_cpu_s / static_cast<double>(*r.arrived_in_window), 1)
+                << " us per message received in it";
+        }
+        out << "\n";
     }
 }
 

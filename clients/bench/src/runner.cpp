@@ -210,6 +210,7 @@ bench_report run_bench(const options& opt) {
         for (auto& w : workers) w->start_traffic();  // the post publishes the times above
     }
     std::optional<double> cpu_start;
+    std::uint64_t delivered_at_start = 0;  // every message received, when cpu_start was read
     bool window_started = false;
     bool window_ended = false;
     totals last = sum(workers);
@@ -220,11 +221,15 @@ bench_report run_bench(const options& opt) {
         if (!window_started && now >= s.window_start_ns) {
             window_started = true;
             cpu_start = read_cpu_seconds(opt.server_pid);
+            delivered_at_start = sum(workers).delivered;
         }
         if (!window_ended && now >= s.window_end_ns) {
             window_ended = true;
             const auto cpu_end = read_cpu_seconds(opt.server_pid);
-            if (cpu_start && cpu_end) r.server_cpu_s = *cpu_end - *cpu_start;
+            if (cpu_start && cpu_end) {
+                r.server_cpu_s = *cpu_end - *cpu_start;
+                r.arrived_in_window = sum(workers).delivered - delivered_at_start;
+            }
         }
         const totals t = sum(workers);
         if (window_ended && t.window_delivered >= t.window_expected &&

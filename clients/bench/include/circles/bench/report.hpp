@@ -46,6 +46,10 @@ struct bench_report {
     std::optional<std::uint64_t> rss_connected;  // all joined, idle, after --settle
     std::optional<std::uint64_t> rss_peak;       // highest sample while traffic ran
     std::optional<double> server_cpu_s;          // CPU seconds inside the window
+    // Messages received inside the window, whenever they were sent: what the server delivered
+    // for server_cpu_s. Past saturation it is less than the window's messages, whose backlog
+    // is delivered after the window (`delivered`).
+    std::optional<std::uint64_t> arrived_in_window;
 
     std::uint64_t unacked() const { return sent >= acked + refused ? sent - acked - refused : 0; }
     std::uint64_t errors_total() const;
