@@ -396,7 +396,7 @@ def summary(r):
     duration = r["duration_s"]
     # The window's CPU over what arrived in the window: past saturation the window's messages
     # keep arriving after it, and dividing by them would understate the cost per delivery.
-    arrived = r.get("arrived_in_window") or r["delivered"]
+    arrived = r.get("arrived_in_window")  # null, like server_cpu_s, without --server-pid
     return {
         "connections": r["connections"],
         "connections_requested": r["connections_requested"],

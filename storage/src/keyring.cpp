@@ -44,25 +44,26 @@ std::string key_ad(std::int64_t key_id) { return "circles-room-key|" + std::to_s
 // nothing away. A block is never used twice: each thread has its own, and a forked child
 // discards the one it inherited (a child sealing from its parent's block would repeat the
 // parent's next nonces under the same key).
-constexpr std::size_t nonce_block_bytes = 10 * crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr std::size_t nonces_per_draw = 10;
 std::atomic<unsigned> forks_seen{0};
 
-void random_nonce(unsigned char* out, std::size_t n) {
-    static const int registered = pthread_atfork(
-        nullptr, nullptr, [] { forks_seen.fetch_add(1, std::memory_order_relaxed); });
-    if (registered != 0) return randombytes_buf(out, n);  // no fork guard: a call each
-    thread_local std::array<unsigned char, nonce_block_bytes> block;
+// One nonce, nonce_bytes long, into `out`.
+void random_nonce(unsigned char* out) {
+    static const bool fork_guarded = pthread_atfork(nullptr, nullptr, [] {
+                                         forks_seen.fetch_add(1, std::memory_order_relaxed);
+                                     }) == 0;
+    if (!fork_guarded) return randombytes_buf(out, nonce_bytes);  // a call each
+    thread_local std::array<unsigned char, nonces_per_draw * nonce_bytes> block;
     thread_local std::size_t used = block.size();
-    thread_local unsigned filled_after = 0;  // forks_seen when the block was drawn
+    thread_local unsigned drawn_after = 0;  // forks_seen when the block was drawn
     const unsigned forks = forks_seen.load(std::memory_order_relaxed);
-    if (n > block.size()) return randombytes_buf(out, n);
-    if (used + n > block.size() || filled_after != forks) {
+    if (used == block.size() || drawn_after != forks) {
         randombytes_buf(block.data(), block.size());
         used = 0;
-        filled_after = forks;
+        drawn_after = forks;
     }
-    std::memcpy(out, block.data() + used, n);
-    used += n;
+    std::memcpy(out, block.data() + used, nonce_bytes);
+    used += nonce_bytes;
 }
 
 unsigned char* guarded_alloc() {
@@ -165,7 +166,7 @@ sealed seal(const secret_key& key, std::string_view plaintext, std::string_view 
     detail::ensure_sodium();
     sealed box;
     box.nonce.resize(nonce_bytes);
-    random_nonce(box.nonce.data(), box.nonce.size());
+    random_nonce(box.nonce.data());
     box.ciphertext.resize(plaintext.size() + tag_bytes);
     unsigned long long clen = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(

@@ -622,9 +622,12 @@ std::int64_t apply_migrations(database& db) {
     const auto [before, after] = versions;
     if (after != before) {
         spdlog::info("storage: schema migrated from version {} to {}", before, after);
-        // A migration that copies a table (11) leaves the copy in a WAL as large as the table,
-        // and a WAL file never shrinks by itself: copy it into the database now and empty it.
-        // Busy (another process reading or writing) leaves the WAL as it is.
+    }
+    if (before > 0 && after != before) {
+        // A migration that copies a table (11) leaves a WAL file as large as the table (its
+        // COMMIT checkpoints the frames, but the file never shrinks by itself): empty it. A
+        // new database has nothing worth it. Busy (another process reading or writing) leaves
+        // the WAL as it is.
         const int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
                                                  nullptr, nullptr);
         if (rc != SQLITE_OK) {

@@ -218,20 +218,20 @@ bench_report run_bench(const options& opt) {
     while (r.connections > 0) {
         std::this_thread::sleep_for(tick);
         const std::int64_t now = s.now_ns();
+        const totals t = sum(workers);
         if (!window_started && now >= s.window_start_ns) {
             window_started = true;
             cpu_start = read_cpu_seconds(opt.server_pid);
-            delivered_at_start = sum(workers).delivered;
+            delivered_at_start = t.delivered;
         }
         if (!window_ended && now >= s.window_end_ns) {
             window_ended = true;
             const auto cpu_end = read_cpu_seconds(opt.server_pid);
             if (cpu_start && cpu_end) {
                 r.server_cpu_s = *cpu_end - *cpu_start;
-                r.arrived_in_window = sum(workers).delivered - delivered_at_start;
+                r.arrived_in_window = t.delivered - delivered_at_start;
             }
         }
-        const totals t = sum(workers);
         if (window_ended && t.window_delivered >= t.window_expected &&
             t.window_answered >= t.window_sent) {
             r.drain_complete = true;
