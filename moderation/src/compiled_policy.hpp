@@ -48,7 +48,9 @@ struct preset {
     std::array<bool, contact_kinds> contacts_on{};
     std::vector<std::string> allow;  // words this room kind allows (reclaimed words)
     std::vector<pattern> patterns;
-    std::unique_ptr<matcher> db;
+    // One database per view (view_id), holding that view's patterns: each view's text is
+    // scanned by its own patterns alone. Null for a view without any.
+    std::array<std::unique_ptr<matcher>, 3> dbs;
 };
 
 struct compiled_policy {

@@ -1,6 +1,7 @@
 #include "matcher.hpp"
 
 #include <atomic>
+#include <limits>
 #include <unordered_set>
 
 namespace circles::moderation::detail {
@@ -27,13 +28,6 @@ hs_scratch_t* scratch_for(const hs_database_t* db, std::uint64_t serial) {
     return ts.scratch;
 }
 
-using callback = std::function<void(unsigned, unsigned long long, unsigned long long)>;
-
-int on_event(unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) {
-    (*static_cast<const callback*>(ctx))(id, from, to);
-    return 0;
-}
-
 }  // namespace
 
 matcher::matcher(const std::vector<expression>& expressions) : serial_(next_serial++) {
@@ -42,16 +36,18 @@ matcher::matcher(const std::vector<expression>& expressions) : serial_(next_seri
     for (std::size_t i = 0; i < expressions.size(); ++i) {
         regexes.push_back(expressions[i].regex.c_str());
         flags.push_back(expressions[i].flags | HS_FLAG_UTF8);
-        ids.push_back(static_cast<unsigned>(i));
+        ids.push_back(expressions[i].id);
     }
     hs_compile_error_t* err = nullptr;
     if (hs_compile_multi(regexes.data(), flags.data(), ids.data(),
                          static_cast<unsigned>(regexes.size()), HS_MODE_BLOCK, nullptr, &db_,
                          &err) != HS_SUCCESS) {
         const std::string message = err && err->message ? err->message : "compile failed";
-        const std::size_t index = err && err->expression >= 0
-                                      ? static_cast<std::size_t>(err->expression)
-                                      : expressions.size();
+        const std::size_t index =
+            err && err->expression >= 0 &&
+                    static_cast<std::size_t>(err->expression) < expressions.size()
+                ? expressions[static_cast<std::size_t>(err->expression)].id
+                : std::numeric_limits<std::size_t>::max();
         hs_free_compile_error(err);
         throw compile_error(index, message);
     }
@@ -61,10 +57,9 @@ matcher::~matcher() {
     if (db_) hs_free_database(db_);
 }
 
-void matcher::scan(std::string_view text, const callback& on_match) const {
+void matcher::scan_with(std::string_view text, match_event_handler on_event, void* ctx) const {
     hs_scratch_t* scratch = scratch_for(db_, serial_);
-    hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_event,
-            const_cast<callback*>(&on_match));
+    hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_event, ctx);
 }
 
 }  // namespace circles::moderation::detail

@@ -84,7 +84,8 @@ struct builder {
         // Start of match only where a span is needed: masking, allow-lists, squeezed
         // alignment. Risk hits on the word and plain views only need to exist.
         const bool som = !(p.k == pattern::kind::risk && p.view != view_id::squeezed);
-        exprs.push_back({std::move(regex), flags | (som ? HS_FLAG_SOM_LEFTMOST : 0u)});
+        exprs.push_back({std::move(regex), flags | (som ? HS_FLAG_SOM_LEFTMOST : 0u),
+                         static_cast<unsigned>(pats.size())});
         pats.push_back(p);
         lines.push_back(line);
     }
@@ -212,7 +213,12 @@ void compile_preset(preset& p, const std::string& file) {
         b.add(c.regex, HS_FLAG_CASELESS,
               {K::contact, view_id::plain, static_cast<std::size_t>(c.kind)}, 0);
     try {
-        p.db = std::make_unique<matcher>(b.exprs);
+        std::array<std::vector<expression>, std::tuple_size_v<decltype(p.dbs)>> by_view;
+        for (std::size_t i = 0; i < b.exprs.size(); ++i)
+            by_view[static_cast<std::size_t>(b.pats[i].view)].push_back(b.exprs[i]);
+        for (std::size_t v = 0; v < by_view.size(); ++v) {
+            if (!by_view[v].empty()) p.dbs[v] = std::make_unique<matcher>(by_view[v]);
+        }
     } catch (const compile_error& e) {
         const int line = e.index < b.lines.size() ? b.lines[e.index] : 0;
         const std::string what = e.index < b.exprs.size()
@@ -243,66 +249,53 @@ void compile_preset(preset& p, const std::string& file) {
 }
 
 std::vector<hit> scan(const preset& p, const views& v) {
-    thread_local std::string buffer;  // reused: its capacity stays from message to message
-    buffer.clear();
-    buffer += v.plain.text;
-    buffer += '\n';
-    const std::size_t word_at = buffer.size();
-    buffer += v.word.text;
-    buffer += '\n';
-    const std::size_t sq_at = buffer.size();
-    buffer += v.squeezed.text;
-
     std::vector<hit> hits;
-    p.db->scan(buffer, [&](unsigned id, unsigned long long from, unsigned long long to) {
-        if (to <= from || id >= p.patterns.size()) return;
-        const pattern& pat = p.patterns[id];
-        // Risk patterns on the plain and word views run without start of match (from = 0):
-        // place them by their end; their span is not used.
-        if (pat.k == pattern::kind::risk && pat.view != view_id::squeezed) {
-            const std::size_t in_word = pat.view == view_id::word ? word_at : 0;
-            if (to <= in_word) return;
-            from = to - 1;
-        }
-        switch (pat.view) {
-            case view_id::plain:
-                if (to > v.plain.text.size()) return;
-                hits.push_back({&pat, v.plain.begin[from], v.plain.end[to - 1]});
-                return;
-            case view_id::word: {
-                if (from < word_at || to > word_at + v.word.text.size()) return;
-                const std::size_t a = from - word_at, z = to - word_at;
-                hits.push_back({&pat, v.word.begin[a], v.word.end[z - 1]});
-                return;
-            }
-            case view_id::squeezed: {
-                if (from < sq_at) return;
-                std::size_t wb = v.squeezed.begin[from - sq_at];
-                std::size_t we = v.squeezed.end[to - sq_at - 1];
-                const auto& tok = v.word_is_token;
-                // A letter repeated across a word join is one squeezed letter ("to o v e r"
-                // -> "toverdose"): the hit then starts after the last separator inside its
-                // first letter, and ends before the first separator inside its last.
-                for (std::size_t k = v.squeezed.end[from - sq_at]; k > wb; --k)
-                    if (!tok[k - 1]) {
-                        wb = k;
-                        break;
-                    }
-                for (std::size_t k = v.squeezed.begin[to - sq_at - 1]; k < we; ++k)
-                    if (!tok[k]) {
-                        we = k;
-                        break;
-                    }
-                if (pat.left_bound && wb > 0 && tok[wb - 1]) return;
-                if (pat.right_bound && we < tok.size() && tok[we]) return;
-                if (pat.needs_separator &&
-                    std::all_of(tok.begin() + wb, tok.begin() + we, [](bool t) { return t; }))
-                    return;
-                hits.push_back({&pat, v.word.begin[wb], v.word.end[we - 1]});
-                return;
-            }
-        }
+    // Each view's text against its own database; hits come view by view, each view's in
+    // order of their end.
+    const auto each_match = [&](view_id which, const view& in, const auto& place) {
+        const auto& db = p.dbs[static_cast<std::size_t>(which)];
+        if (!db || in.text.empty()) return;
+        auto on_match = [&](unsigned id, unsigned long long from, unsigned long long to) {
+            if (to <= from || to > in.text.size() || id >= p.patterns.size()) return;
+            const pattern& pat = p.patterns[id];
+            // Risk patterns on the plain and word views run without start of match (from =
+            // 0): place them by their end; their span is not used.
+            if (pat.k == pattern::kind::risk && which != view_id::squeezed) from = to - 1;
+            place(pat, static_cast<std::size_t>(from), static_cast<std::size_t>(to));
+        };
+        db->scan(in.text, on_match);
+    };
+    each_match(view_id::plain, v.plain, [&](const pattern& pat, std::size_t from, std::size_t to) {
+        hits.push_back({&pat, v.plain.begin[from], v.plain.end[to - 1]});
     });
+    each_match(view_id::word, v.word, [&](const pattern& pat, std::size_t from, std::size_t to) {
+        hits.push_back({&pat, v.word.begin[from], v.word.end[to - 1]});
+    });
+    each_match(view_id::squeezed, v.squeezed,
+               [&](const pattern& pat, std::size_t from, std::size_t to) {
+                   std::size_t wb = v.squeezed.begin[from];
+                   std::size_t we = v.squeezed.end[to - 1];
+                   const auto& tok = v.word_is_token;
+                   // A letter repeated across a word join is one squeezed letter ("to o v e
+                   // r" -> "toverdose"): the hit then starts after the last separator inside
+                   // its first letter, and ends before the first separator inside its last.
+                   for (std::size_t k = v.squeezed.end[from]; k > wb; --k)
+                       if (!tok[k - 1]) {
+                           wb = k;
+                           break;
+                       }
+                   for (std::size_t k = v.squeezed.begin[to - 1]; k < we; ++k)
+                       if (!tok[k]) {
+                           we = k;
+                           break;
+                       }
+                   if (pat.left_bound && wb > 0 && tok[wb - 1]) return;
+                   if (pat.right_bound && we < tok.size() && tok[we]) return;
+                   if (pat.needs_separator &&
+                       std::all_of(tok.begin() + wb, tok.begin() + we, [](bool t) { return t; }))
+                       return;
+                   hits.push_back({&pat, v.word.begin[wb], v.word.end[we - 1]});
+               });
     return hits;
 }
 

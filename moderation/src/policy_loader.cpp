@@ -2,6 +2,7 @@
 // first error), and compiles one database per room kind. See README.md for the format.
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>

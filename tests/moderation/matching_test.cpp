@@ -52,6 +52,22 @@ TEST(Matching, RegexRulesRunOnThePlainView) {
     EXPECT_EQ(act("my code 12"), action::allow);
 }
 
+// Each view is scanned by its own patterns alone: a regex anchored at both ends matches the
+// message as written, and nothing matches across from one view into another.
+TEST(Matching, AnchoredRegexesMatchTheWholeMessage) {
+    static const policy p = parse_policy(base_toml() + R"(
+[[rules]]
+id = "whole"
+action = "hold"
+ground_rule = 1
+regexes = ["^meet me at \\d+$"]
+)");
+    EXPECT_EQ(check("meet me at 3", {}, p).act, action::hold);
+    EXPECT_EQ(check("Meet me at 330", {}, p).act, action::hold);
+    EXPECT_EQ(check("meet me at 3 ok", {}, p).act, action::allow);
+    EXPECT_EQ(check("so meet me at 3", {}, p).act, action::allow);
+}
+
 TEST(Matching, AllowListDropsHitsInsideAllowedSpans) {
     EXPECT_EQ(act("frick frack"), action::allow);
     EXPECT_EQ(act("frick frack and frick"), action::mask);
