@@ -85,6 +85,18 @@ void sqlite_store::commit_batch(append_batch& batch) {
     checkpointer_.finish_between_batches(writer_db_);
 }
 
+result<void> sqlite_store::check_sender(user_id sender) {
+    if (known_senders_.contains(sender)) return {};
+    auto q = writer_db_.prepare("SELECT 1 FROM users WHERE id = ?");
+    q.bind(1, sender);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) return errc::not_found;
+    if (rc != SQLITE_ROW) return errc::io_error;
+    if (known_senders_.size() >= max_known_senders) known_senders_.clear();
+    known_senders_.insert(sender);
+    return {};
+}
+
 result<sqlite_store::room_state*> sqlite_store::writer_room(room_id room) {
     auto it = rooms_.find(room);
     if (it != rooms_.end()) return &it->second;
@@ -135,6 +147,7 @@ result<std::optional<append_result>> sqlite_store::earlier_append(const append_r
 result<append_result> sqlite_store::append_one(const append_request& req, std::int64_t now,
                                                std::set<room_id>& touched) {
     if (!valid_request(req)) return errc::invalid_argument;
+    if (auto sender = check_sender(req.sender); !sender) return sender.error();
     if (!req.into_room) {
         // Kept out of the room: only its escalation can say it was sent before.
         auto earlier = earlier_append(req);
@@ -159,8 +172,7 @@ result<append_result> sqlite_store::append_one(const append_request& req, std::i
         q.bind(3, static_cast<std::int64_t>(rs.epoch)).bind(4, req.sender);
         q.bind(5, req.client_msg_id).bind(6, rs.key_id).bind_blob(7, box.nonce);
         q.bind_blob(8, box.ciphertext).bind(9, static_cast<std::int64_t>(req.status)).bind(10, now);
-        int rc = q.run();
-        if (is_foreign_key_violation(rc)) return errc::not_found;  // unknown sender
+        const int rc = q.run();
         if (rc != SQLITE_DONE) return errc::io_error;
         if (writer_db_.changes() == 0) {
             auto earlier = earlier_append(req);
@@ -210,9 +222,7 @@ result<std::int64_t> sqlite_store::insert_escalation(const append_request& req,
     q.bind(7, join_categories(req.escalation->categories)).bind(8, req.escalation->rule_id);
     q.bind(9, rs.key_id).bind_blob(10, box.nonce).bind_blob(11, box.ciphertext);
     q.bind(12, req.client_msg_id).bind(13, now);
-    const int rc = q.run();
-    if (is_foreign_key_violation(rc)) return errc::not_found;
-    if (rc != SQLITE_DONE) return errc::io_error;
+    if (q.run() != SQLITE_DONE) return errc::io_error;
     // Its first audit entry, in the same savepoint: both commit or neither does.
     const audit_record opened = escalation_opened(rs.school, req, id, seq);
     const auto head = append_audit_entries(writer_db_, audit_key_, {&opened, 1}, now);

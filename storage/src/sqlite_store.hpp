@@ -36,6 +36,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <unordered_set>
 
 #include "append_queue.hpp"
 #include "audit_chain.hpp"
@@ -164,6 +165,9 @@ class sqlite_store final : public store {
                                      std::set<room_id>& touched);
     result<std::optional<append_result>> earlier_append(const append_request& req);
     result<room_state*> writer_room(room_id room);
+    // errc::not_found unless `sender` is a user. The writer's connection enforces no foreign
+    // keys (sqlite_store.cpp): this is the sender's check.
+    result<void> check_sender(user_id sender);
 
     // Runs `sql` over messages joined with users and decrypts each row.
     result<std::vector<stored_message>> read_messages(database& db, const char* sql, room_id room,
@@ -185,6 +189,10 @@ class sqlite_store final : public store {
 
     // Writer-thread state.
     std::map<room_id, room_state> rooms_;
+    // Senders found in users. No user is ever deleted, so a sender found stays valid; bounded
+    // by max_known_senders (cleared when full: each is then looked up once again).
+    std::unordered_set<user_id> known_senders_;
+    static constexpr std::size_t max_known_senders = 100'000;
     std::optional<audit_head> batch_audit_head_;  // the chain's end after this batch, if it audits
 
     append_queue queue_;  // last: its writer thread stops before the connections close

@@ -220,7 +220,7 @@ TEST_P(StoreAppend, AppendToMissingRoomFailsAloneInItsBatch) {
     ASSERT_TRUE(got[0].has_value());
     EXPECT_EQ(got[0]->seq, 2u);
     EXPECT_EQ(got[1].error(), make_error_code(errc::not_found));
-    EXPECT_FALSE(got[2].has_value());
+    EXPECT_EQ(got[2].error(), make_error_code(errc::not_found));
     ASSERT_TRUE(got[3].has_value());
     EXPECT_EQ(got[3]->seq, 3u);  // no gap where the failures were
 
@@ -229,6 +229,46 @@ TEST_P(StoreAppend, AppendToMissingRoomFailsAloneInItsBatch) {
     ASSERT_EQ(page->messages.size(), 3u);
     EXPECT_EQ(page->messages[1].text, "first");
     EXPECT_EQ(page->messages[2].text, "last");
+}
+
+// The store checks every reference a message or an escalation makes (SQLite's writer does it
+// itself rather than through foreign keys): an unknown sender is refused alone, whether the
+// message goes into the room, comes with an escalation, or is an escalation only, before and
+// after the same sender was refused once; nothing refers to a user or room that is not there.
+TEST_P(StoreAppend, UnknownSendersAreRefusedAndNoRowRefersToNothing) {
+    auto s = open_seeded();
+    const room_id room = s.rooms[0].id;
+    const user_id nobody = s.student.id + 1000;
+    auto with_escalation = [&](user_id sender, std::string id, bool into_room) {
+        auto req = make_request(room, sender, std::move(id), "i want to hurt myself");
+        req.escalation = escalation_request{escalation_source::risk_rule, {"self_harm"}, "r"};
+        req.into_room = into_room;
+        return req;
+    };
+    for (int round = 0; round < 2; ++round) {
+        const std::string n = std::to_string(round);
+        EXPECT_EQ(append_and_wait(*s.db, make_request(room, nobody, "m" + n, "x")).error(),
+                  make_error_code(errc::not_found));
+        EXPECT_EQ(append_and_wait(*s.db, with_escalation(nobody, "e" + n, true)).error(),
+                  make_error_code(errc::not_found));
+        EXPECT_EQ(append_and_wait(*s.db, with_escalation(nobody, "k" + n, false)).error(),
+                  make_error_code(errc::not_found));
+        auto ok = append_and_wait(*s.db, with_escalation(s.student.id, "ok" + n, true));
+        ASSERT_TRUE(ok) << ok.error().message();
+        EXPECT_NE(ok->escalation_id, 0);
+    }
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM messages"), 2);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM escalations"), 2);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM messages m WHERE NOT EXISTS"
+                           " (SELECT 1 FROM users u WHERE u.id = m.sender_id) OR NOT EXISTS"
+                           " (SELECT 1 FROM rooms r WHERE r.id = m.room_id) OR NOT EXISTS"
+                           " (SELECT 1 FROM room_keys k WHERE k.key_id = m.key_id)"),
+              0);
+    EXPECT_EQ(raw().scalar("SELECT count(*) FROM escalations e WHERE NOT EXISTS"
+                           " (SELECT 1 FROM users u WHERE u.id = e.sender_id) OR NOT EXISTS"
+                           " (SELECT 1 FROM rooms r WHERE r.id = e.room_id) OR NOT EXISTS"
+                           " (SELECT 1 FROM schools c WHERE c.id = e.school_id)"),
+              0);
 }
 
 TEST_P(StoreAppend, InvalidRequestIsRefused) {
