@@ -5,6 +5,7 @@
 #include <unicode/uspoof.h>
 #include <unicode/ustring.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -301,7 +302,20 @@ void word_atoms(atom_buffers& buf) {
 
 // Runs for three views of every message: sized once, then written in place over what the
 // view held before.
-void emit(const std::vector<atom>& atoms, view& v) {
+// `ascii`: every atom is one byte (the usual message).
+void emit(const std::vector<atom>& atoms, view& v, bool ascii) {
+    if (ascii) {
+        const std::size_t n = atoms.size();
+        v.text.resize(n);
+        v.begin.resize(n);
+        v.end.resize(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            v.text[k] = static_cast<char>(atoms[k].cp);
+            v.begin[k] = atoms[k].begin;
+            v.end[k] = atoms[k].end;
+        }
+        return;
+    }
     std::size_t bytes = 0;
     for (const atom& a : atoms) bytes += utf8_length(a.cp);
     std::size_t at = 0;
@@ -328,16 +342,19 @@ std::string trimmed(std::string s) {
 
 void normalize(std::string_view text, views& out) {
     thread_local atom_buffers buf;
+    // ASCII in, ASCII in every view: case folding, leetspeak, separators and squeezing all
+    // map ASCII to ASCII.
+    const bool ascii = std::all_of(text.begin(), text.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     plain_atoms(text, buf.plain);
-    emit(buf.plain, out.plain);
+    emit(buf.plain, out.plain, ascii);
     word_atoms(buf);
     const std::vector<atom>& word = buf.word;
-    emit(word, out.word);
-    out.word_is_token.clear();
-    for (const atom& a : word) {
-        for (std::size_t k = utf8_length(a.cp); k > 0; --k)
-            out.word_is_token.push_back(a.cp != ' ');
-    }
+    emit(word, out.word, ascii);
+    // A separator is one ' ' byte; every byte of a wider character is >= 0x80.
+    const std::string& word_text = out.word.text;
+    out.word_is_token.resize(word_text.size());
+    for (std::size_t k = 0; k < word_text.size(); ++k) out.word_is_token[k] = word_text[k] != ' ';
     // Squeezed: letters of the word view, every repeat collapsed; ranges are word-view bytes.
     std::vector<atom>& sq = buf.squeezed;
     sq.clear();
@@ -353,7 +370,7 @@ void normalize(std::string_view text, views& out) {
         }
         wbyte = next;
     }
-    emit(sq, out.squeezed);
+    emit(sq, out.squeezed, ascii);
 }
 
 views normalize(std::string_view text) {
