@@ -36,7 +36,7 @@ namespace circles::storage::detail {
 class sqlite_checkpointer {
   public:
     struct limits {
-        int checkpoint_pages = 1000;
+        int checkpoint_pages = 2000;
         int rewind_pages = 4000;
         int restart_pages = 10000;
     };

@@ -51,7 +51,11 @@ std::uintmax_t append_in_batches(testing::seeded_store& s, const std::filesystem
 
 TEST(SqliteCheckpoint, CommittedMessagesReachTheDatabaseFileAndTheWalStaysBounded) {
     testing::temp_dir tmp;
-    const auto options = testing::options_in(tmp.path());
+    auto options = testing::options_in(tmp.path());
+    // A growth step a quarter of the rewind length, so that background passes come between
+    // rewinds and can be seen on their own.
+    options.wal_checkpoint_pages = 1000;
+    ASSERT_EQ(options.wal_rewind_pages, 4000);
     auto s = testing::seed(open_sqlite_store(options));
     const auto db_file = options.data_dir / "circles.db";
     const auto wal_file = options.data_dir / "circles.db-wal";
@@ -93,6 +97,35 @@ TEST(SqliteCheckpoint, CommittedMessagesReachTheDatabaseFileAndTheWalStaysBounde
     EXPECT_EQ(page->messages.back().seq, static_cast<seq_t>(n));
     EXPECT_EQ(page->messages.back().text, text);
     // Closed, the store leaves every message in circles.db.
+    s.db.reset();
+    EXPECT_GE(size_of(db_file), total);
+}
+
+// The defaults, under a stream faster than any server's (batches back to back): the WAL stays
+// within the writer's backstop and a batch, and every message reaches circles.db.
+TEST(SqliteCheckpoint, WithTheDefaultsTheWalIsRewoundAndEveryMessageReachesTheFile) {
+    testing::temp_dir tmp;
+    const auto options = testing::options_in(tmp.path());
+    ASSERT_LT(options.wal_checkpoint_pages, options.wal_rewind_pages);
+    auto s = testing::seed(open_sqlite_store(options));
+    const auto db_file = options.data_dir / "circles.db";
+    const auto wal_file = options.data_dir / "circles.db-wal";
+    const std::string text(16000, 'x');  // sealed, four pages a message
+    // About 19,200 pages in batches of 800: more than four rewind lengths.
+    constexpr int chunks = 24;
+    constexpr int per_chunk = 200;
+    constexpr std::uintmax_t total = std::uintmax_t{chunks} * per_chunk * 16000;
+    const std::uintmax_t wal_max = append_in_batches(s, wal_file, chunks, per_chunk, text);
+    // Rewound, not grown to hold everything: at most the backstop length and a batch (800
+    // pages of text and their index pages).
+    EXPECT_LT(wal_max, std::uintmax_t(options.wal_restart_pages + 2000) * 4120);
+    const std::uintmax_t step = std::uintmax_t(options.wal_checkpoint_pages) * 4096;
+    EXPECT_TRUE(eventually([&] { return size_of(db_file) + step >= total; }))
+        << "circles.db holds " << size_of(db_file) << " of " << total << " bytes";
+    auto page = s.db->history(s.rooms[0].id, 0, 10);
+    ASSERT_TRUE(page.has_value());
+    ASSERT_FALSE(page->messages.empty());
+    EXPECT_EQ(page->messages.back().text, text);
     s.db.reset();
     EXPECT_GE(size_of(db_file), total);
 }

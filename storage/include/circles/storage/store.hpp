@@ -37,7 +37,7 @@ struct store_options {
     std::chrono::milliseconds slow_commit_warning_every{std::chrono::minutes(1)};
     std::size_t read_connections = 4;         // pooled connections for reads
     // SQLite's write-ahead log, in pages (4 KiB): see storage/src/sqlite_checkpointer.hpp.
-    int wal_checkpoint_pages = 1000;  // a background checkpoint per this much WAL growth
+    int wal_checkpoint_pages = 2000;  // a background checkpoint per this much WAL growth
     int wal_rewind_pages = 4000;      // past this, rewind the WAL once a checkpoint caught up
     int wal_restart_pages = 10000;    // past this, the writer completes a checkpoint itself
 };
