@@ -85,7 +85,8 @@ struct hit {
     std::uint32_t begin, end;
 };
 
-// Scans `text` with the preset's database and returns every hit, mapped to the original.
+// Scans each view with the preset's database for it and returns every hit, mapped to the
+// original.
 struct views;
 std::vector<hit> scan(const preset& p, const views& v);
 
@@ -97,8 +98,8 @@ struct classified {
 };
 classified classify(const preset& p, const std::vector<hit>& hits, bool protect);
 
-// Builds the preset's patterns and database. Throws policy_error (file, line) on a pattern
-// Hyperscan refuses, and when a rule would stop a protected identity term.
+// Builds the preset's patterns and its database per view. Throws policy_error (file, line) on a
+// pattern Hyperscan refuses, and when a rule would stop a protected identity term.
 void compile_preset(preset& p, const std::string& file);
 
 // Parses, validates and compiles a policy (policy_loader.cpp).

@@ -37,7 +37,8 @@ class matcher {
     matcher(const matcher&) = delete;
     matcher& operator=(const matcher&) = delete;
 
-    // Calls on_match(id, from, to) for every match, in order of `to` (from = 0 without SOM).
+    // Calls on_match(id, from, to) for every match (from = 0 without SOM), in no promised
+    // order.
     // `text` must be valid UTF-8.
     template <typename F>
     void scan(std::string_view text, F& on_match) const {

@@ -1,5 +1,5 @@
 // Turns a preset's rules, the contact-detail detectors, the risk lexicon and the protected
-// terms into one Hyperscan database, and maps scan hits back to the original text.
+// terms into Hyperscan databases (one per view), and maps scan hits back to the original text.
 #include <unicode/uchar.h>
 
 #include <algorithm>
@@ -250,8 +250,8 @@ void compile_preset(preset& p, const std::string& file) {
 
 std::vector<hit> scan(const preset& p, const views& v) {
     std::vector<hit> hits;
-    // Each view's text against its own database; hits come view by view, each view's in
-    // order of their end.
+    // Each view's text against its own database; hits come view by view (classify does not
+    // depend on their order).
     const auto each_match = [&](view_id which, const view& in, const auto& place) {
         const auto& db = p.dbs[static_cast<std::size_t>(which)];
         if (!db || in.text.empty()) return;

@@ -1,5 +1,6 @@
 // Reads a policy from TOML, validates every key and value (file, line and problem on the
-// first error), and compiles one database per room kind. See README.md for the format.
+// first error), and compiles each room kind's databases (one per view). See README.md for the
+// format.
 #include <toml++/toml.h>
 
 #include <algorithm>

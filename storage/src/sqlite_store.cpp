@@ -114,7 +114,7 @@ sqlite_store::sqlite_store(const store_options& options, const std::filesystem::
     // COMMIT. Statement journals stay in memory rather than in a temporary file.
     //
     // Nor does the writer have SQLite check the foreign keys of what a batch writes (three
-    // B-tree seeks per message, about 5,200 instructions of the 31,500 of an append): every
+    // B-tree seeks per message, about 5,100 instructions of the 31,500 of an append): every
     // reference in it is checked by the writer itself. A message's room and the room's key and
     // school come from writer_room(), which reads them; its sender is looked up by
     // check_sender(); an escalation refers to the same. Rooms, keys and users are never

@@ -4,6 +4,8 @@
 // Connections, each used by one thread at a time:
 // - writer_db_: only the writer thread. It owns the append path and the per-room cache of
 //   (last_seq, epoch, key), so seq assignment needs no lock and no read before each insert.
+//   It enforces no foreign keys: the writer checks a batch's references itself (the room as
+//   it reads it, the sender through known_senders_).
 // - directory_db_: schools, users, rooms, members, sessions, behind directory_mutex_. Its
 //   transactions are BEGIN IMMEDIATE, so it and the writer serialise on SQLite's write lock
 //   (busy_timeout) and never interleave.
