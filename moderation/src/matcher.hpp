@@ -38,8 +38,7 @@ class matcher {
     matcher& operator=(const matcher&) = delete;
 
     // Calls on_match(id, from, to) for every match (from = 0 without SOM), in no promised
-    // order.
-    // `text` must be valid UTF-8.
+    // order. `text` must be valid UTF-8.
     template <typename F>
     void scan(std::string_view text, F& on_match) const {
         scan_with(

@@ -256,7 +256,7 @@ std::vector<hit> scan(const preset& p, const views& v) {
         const auto& db = p.dbs[static_cast<std::size_t>(which)];
         if (!db || in.text.empty()) return;
         auto on_match = [&](unsigned id, unsigned long long from, unsigned long long to) {
-            if (to <= from || to > in.text.size() || id >= p.patterns.size()) return;
+            if (to <= from || id >= p.patterns.size()) return;
             const pattern& pat = p.patterns[id];
             // Risk patterns on the plain and word views run without start of match (from =
             // 0): place them by their end; their span is not used.
@@ -265,12 +265,14 @@ std::vector<hit> scan(const preset& p, const views& v) {
         };
         db->scan(in.text, on_match);
     };
-    each_match(view_id::plain, v.plain, [&](const pattern& pat, std::size_t from, std::size_t to) {
-        hits.push_back({&pat, v.plain.begin[from], v.plain.end[to - 1]});
-    });
-    each_match(view_id::word, v.word, [&](const pattern& pat, std::size_t from, std::size_t to) {
-        hits.push_back({&pat, v.word.begin[from], v.word.end[to - 1]});
-    });
+    // A plain or word hit maps straight back through its view's byte map.
+    const auto mapped_by = [&](const view& in) {
+        return [&hits, &in](const pattern& pat, std::size_t from, std::size_t to) {
+            hits.push_back({&pat, in.begin[from], in.end[to - 1]});
+        };
+    };
+    each_match(view_id::plain, v.plain, mapped_by(v.plain));
+    each_match(view_id::word, v.word, mapped_by(v.word));
     each_match(view_id::squeezed, v.squeezed,
                [&](const pattern& pat, std::size_t from, std::size_t to) {
                    std::size_t wb = v.squeezed.begin[from];

@@ -35,10 +35,11 @@ namespace circles::storage::detail {
 
 class sqlite_checkpointer {
   public:
+    // Always given by the store (store_options holds the defaults).
     struct limits {
-        int checkpoint_pages = 2000;
-        int rewind_pages = 4000;
-        int restart_pages = 10000;
+        int checkpoint_pages;
+        int rewind_pages;
+        int restart_pages;
     };
     // A pass of the settling loop that copied fewer new frames than this has caught up.
     static constexpr int settle_frames = 64;
