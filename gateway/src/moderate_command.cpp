@@ -13,13 +13,15 @@ namespace {
 json::object decision_json(const moderation::decision& d) {
     json::array categories;
     for (const auto& c : d.categories) categories.emplace_back(c);
-    return {{"action", moderation::to_string(d.act)},
-            {"escalate", d.escalate},
-            {"categories", std::move(categories)},
-            {"rule", d.rule_id},
-            {"ground_rule", d.ground_rule},
-            {"masked", d.masked_text},
-            {"reply", d.reply}};
+    json::object o{{"action", moderation::to_string(d.act)},
+                   {"escalate", d.escalate},
+                   {"categories", std::move(categories)},
+                   {"rule", d.rule_id},
+                   {"ground_rule", d.ground_rule},
+                   {"masked", d.masked_text},
+                   {"reply", d.reply}};
+    if (!d.fault.empty()) o["fault"] = d.fault;  // the text was not checked
+    return o;
 }
 
 json::object error_json(std::size_t line, const std::string& problem) {

@@ -198,6 +198,10 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         *policy, authorized.kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
     using moderation::action;
     using moderation::limit_violation;
+    if (!decision.fault.empty()) {
+        spdlog::error("moderation could not check a send user={} room={}: {}; held for review",
+                      user_.id, room, decision.fault);
+    }
     if (decision.limit != limit_violation::none) {
         const auto code =
             decision.limit == limit_violation::too_large ? v1::ERROR_CODE_MESSAGE_TOO_LARGE

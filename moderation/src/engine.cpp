@@ -4,6 +4,7 @@
 
 #include "compiled_policy.hpp"
 #include "lists.hpp"
+#include "matcher.hpp"
 #include "normalizer.hpp"
 
 namespace circles::moderation {
@@ -174,6 +175,10 @@ std::vector<std::string> policy::room_kinds() const {
     return out;
 }
 
+namespace {
+constexpr const char* held_notice = "Your message was held for review by a facilitator.";
+}  // namespace
+
 decision evaluate(const policy& p, const sender& who, std::string_view text) {
     return evaluate(p, std::string_view{}, who, text);
 }
@@ -194,7 +199,19 @@ decision evaluate(const policy& p, std::string_view room_kind, const sender& /*w
     const auto& preset = cp.for_kind(room_kind);
     thread_local detail::views views;  // this thread's buffers, reused message after message
     detail::normalize(text, views);
-    const auto hits = detail::classify(preset, detail::scan(preset, views), true);
+    detail::classified hits;
+    try {
+        hits = detail::classify(preset, detail::scan(preset, views), true);
+    } catch (const detail::scan_error& e) {
+        // Fail closed: a facilitator reads what the rules could not.
+        decision held;
+        held.act = action::hold;
+        held.rule_id = unscanned_rule;
+        held.categories.emplace_back("unscanned");
+        held.reply = held_notice;
+        held.fault = e.what();
+        return held;
+    }
 
     decision d;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> masked;
@@ -249,7 +266,7 @@ decision evaluate(const policy& p, std::string_view room_kind, const sender& /*w
             notice = "Part of your message was hidden because of " + cite(cp, d.ground_rule) + ".";
             break;
         case action::hold:
-            notice = "Your message was held for review by a facilitator.";
+            notice = held_notice;
             break;
         case action::block:
             notice = "Your message was not sent because it goes against " +

@@ -21,7 +21,9 @@ struct thread_scratch {
 hs_scratch_t* scratch_for(const hs_database_t* db, std::uint64_t serial) {
     thread_local thread_scratch ts;
     if (!ts.fitted.contains(serial)) {
-        if (hs_alloc_scratch(db, &ts.scratch) != HS_SUCCESS) throw std::bad_alloc();
+        if (const auto rc = hs_alloc_scratch(db, &ts.scratch); rc != HS_SUCCESS) {
+            throw scan_error(rc);
+        }
         if (ts.fitted.size() > 1024) ts.fitted.clear();  // re-fitting is only a small cost
         ts.fitted.insert(serial);
     }
@@ -29,6 +31,9 @@ hs_scratch_t* scratch_for(const hs_database_t* db, std::uint64_t serial) {
 }
 
 }  // namespace
+
+scan_error::scan_error(int code)
+    : std::runtime_error("Hyperscan error " + std::to_string(code)), code(code) {}
 
 matcher::matcher(const std::vector<expression>& expressions) : serial_(next_serial++) {
     std::vector<const char*> regexes;
@@ -57,9 +62,9 @@ matcher::~matcher() {
     if (db_) hs_free_database(db_);
 }
 
-void matcher::scan_with(std::string_view text, match_event_handler on_event, void* ctx) const {
+int matcher::scan_with(std::string_view text, match_event_handler on_event, void* ctx) const {
     hs_scratch_t* scratch = scratch_for(db_, serial_);
-    hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_event, ctx);
+    return hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_event, ctx);
 }
 
 }  // namespace circles::moderation::detail

@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "matcher.hpp"
 #include "test_policy.hpp"
 
 namespace circles::moderation {
@@ -66,6 +67,72 @@ regexes = ["^meet me at \\d+$"]
     EXPECT_EQ(check("Meet me at 330", {}, p).act, action::hold);
     EXPECT_EQ(check("meet me at 3 ok", {}, p).act, action::allow);
     EXPECT_EQ(check("so meet me at 3", {}, p).act, action::allow);
+}
+
+// A scan Hyperscan refuses is an error, not an empty result: a scan started from inside a
+// match on the same thread finds the thread's scratch in use.
+TEST(Matching, AFailedScanIsAnErrorNotNoMatch) {
+    const detail::matcher m({{"x", 0, 0}});
+    int outer = 0;
+    int code = 0;
+    auto on_match = [&](unsigned, unsigned long long, unsigned long long) {
+        ++outer;
+        auto inner = [](unsigned, unsigned long long, unsigned long long) {};
+        try {
+            m.scan("x", inner);
+        } catch (const detail::scan_error& e) {
+            code = e.code;
+        }
+    };
+    m.scan("x", on_match);
+    EXPECT_EQ(outer, 1);
+    EXPECT_EQ(code, HS_SCRATCH_IN_USE);
+    int after = 0;
+    auto count = [&](unsigned, unsigned long long, unsigned long long) { ++after; };
+    m.scan("x x", count);  // the scratch is free again
+    EXPECT_EQ(after, 2);
+}
+
+// An exception thrown by the match handler stops the scan and reaches the caller, and the
+// thread's scratch is free for the next scan.
+TEST(Matching, AnExceptionInAMatchHandlerReachesTheCaller) {
+    const detail::matcher m({{"x", 0, 0}});
+    int calls = 0;
+    auto throwing = [&](unsigned, unsigned long long, unsigned long long) {
+        ++calls;
+        throw std::length_error("no room");
+    };
+    EXPECT_THROW(m.scan("x x x", throwing), std::length_error);
+    EXPECT_EQ(calls, 1);
+    int after = 0;
+    auto count = [&](unsigned, unsigned long long, unsigned long long) { ++after; };
+    m.scan("x x", count);
+    EXPECT_EQ(after, 2);
+}
+
+// What the matcher could not check is held for a facilitator, never passed: here a real
+// Hyperscan failure (evaluate run while this thread's scratch is in use).
+TEST(Matching, ATextTheMatcherFailsOnIsHeldNotPassed) {
+    ASSERT_EQ(check("see you at lunch").act, action::allow);  // the policy compiled first
+    const detail::matcher m({{"x", 0, 0}});
+    std::vector<decision> seen;
+    auto on_match = [&](unsigned, unsigned long long, unsigned long long) {
+        seen.push_back(check("see you at lunch"));
+        seen.push_back(check("i want to kill myself"));
+    };
+    m.scan("x", on_match);
+    ASSERT_EQ(seen.size(), 2u);
+    for (const auto& d : seen) {
+        EXPECT_EQ(d.act, action::hold);
+        EXPECT_EQ(d.rule_id, unscanned_rule);
+        EXPECT_EQ(d.categories, std::vector<std::string>{"unscanned"});
+        EXPECT_FALSE(d.fault.empty());
+        EXPECT_NE(d.reply.find("held for review"), std::string::npos);
+    }
+    // Once the scratch is free the same texts are checked as usual.
+    EXPECT_EQ(check("see you at lunch").act, action::allow);
+    EXPECT_TRUE(check("see you at lunch").fault.empty());
+    EXPECT_TRUE(check("i want to kill myself").escalate);
 }
 
 TEST(Matching, AllowListDropsHitsInsideAllowedSpans) {

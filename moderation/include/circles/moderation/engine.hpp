@@ -50,7 +50,13 @@ struct decision {
     limit_violation limit = limit_violation::none;
     std::string masked_text;  // with action::mask
     std::string reply;        // what the sender is told, if anything
+    // Why the text could not be checked (the matcher failed), empty when it was. Such a text
+    // is held for a facilitator to read, never passed unchecked (rule_id unscanned_rule).
+    std::string fault;
 };
+
+// The rule_id of a decision whose text could not be checked.
+inline constexpr std::string_view unscanned_rule = "moderation.unscanned";
 
 // A school's compiled policy: ground rules, rules, presets per room kind, crisis contacts.
 // Cheap to copy (the compiled databases are shared and immutable). A default-constructed
@@ -112,7 +118,8 @@ policy load_policy(const std::filesystem::path& file);
 policy parse_policy(std::string_view toml_text, std::string source_name = "<policy>");
 
 // Every text passes through here. `room_kind` selects the preset ("gsa", "social_group",
-// ...; empty or unknown: the school's base rules). Pure: no I/O, no clock.
+// ...; empty or unknown: the school's base rules). Pure: no I/O, no clock. A text the
+// matcher fails on is held, with `fault` saying why; the caller logs it.
 decision evaluate(const policy& p, std::string_view room_kind, const sender& who,
                   std::string_view text);
 // The same with the school's base rules.
