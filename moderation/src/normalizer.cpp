@@ -6,6 +6,7 @@
 #include <unicode/ustring.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -157,7 +158,7 @@ bool is_token_char(char32_t cp) {
     return type == U_OTHER_SYMBOL;  // emoji: 💊 is a risk signal
 }
 
-char32_t leet(char32_t c) {
+constexpr char32_t leet(char32_t c) {
     switch (c) {
         case '4':
         case '@':
@@ -203,6 +204,44 @@ struct atom_buffers {
     std::vector<atom> plain, leeted, sep, word, squeezed;
 };
 
+// Whether a message shows leetspeak, fed its characters in order: a token mixing letters and
+// leet digits, or a run of one-character tokens that does (word_atoms says why).
+class leetspeak_detector {
+  public:
+    void blank() { end_token(); }
+    void token_char(bool letter, bool leet_digit) {
+        ++length_;
+        if (letter) {
+            letter_ = true;
+        } else if (leet_digit) {
+            digit_ = true;
+        }
+    }
+    bool done() {
+        end_token();
+        return leetspeak_;
+    }
+
+  private:
+    void end_token() {
+        leetspeak_ = leetspeak_ || (letter_ && digit_);
+        if (length_ == 1) {
+            run_letter_ = run_letter_ || letter_;
+            run_digit_ = run_digit_ || digit_;
+            leetspeak_ = leetspeak_ || (run_letter_ && run_digit_);
+        } else if (length_ > 1) {
+            run_letter_ = run_digit_ = false;
+        }
+        letter_ = digit_ = false;
+        length_ = 0;
+    }
+
+    bool leetspeak_ = false;
+    bool letter_ = false, digit_ = false;          // in the current token
+    bool run_letter_ = false, run_digit_ = false;  // in the current run of 1-char tokens
+    std::size_t length_ = 0;
+};
+
 // buf.plain to buf.word, through buf.leeted and buf.sep.
 void word_atoms(atom_buffers& buf) {
     const std::vector<atom>& plain = buf.plain;
@@ -215,37 +254,15 @@ void word_atoms(atom_buffers& buf) {
     // decoded too ("i w15h 1 w45 d34d"); the plain view keeps digits for doses and numbers.
     // Spaced-out leetspeak ("h 1 1 t 5") counts too: a run of one-character tokens that
     // mixes letters and leet digits.
-    bool leetspeak = false;
-    {
-        bool letter = false, digit = false;          // in the current token
-        bool run_letter = false, run_digit = false;  // in the current run of 1-char tokens
-        std::size_t length = 0;
-        auto end_token = [&] {
-            leetspeak = leetspeak || (letter && digit);
-            if (length == 1) {
-                run_letter = run_letter || letter;
-                run_digit = run_digit || digit;
-                leetspeak = leetspeak || (run_letter && run_digit);
-            } else if (length > 1) {
-                run_letter = run_digit = false;
-            }
-            letter = digit = false;
-            length = 0;
-        };
-        for (const atom& a : plain) {
-            if (a.cp == ' ' || a.cp == '\n' || a.cp == '\t') {
-                end_token();
-                continue;
-            }
-            ++length;
-            if (is_letter(a.cp)) {
-                letter = true;
-            } else if (a.cp >= '0' && a.cp <= '9' && leet_candidate(a.cp)) {
-                digit = true;
-            }
+    leetspeak_detector detect;
+    for (const atom& a : plain) {
+        if (a.cp == ' ' || a.cp == '\n' || a.cp == '\t') {
+            detect.blank();
+        } else {
+            detect.token_char(is_letter(a.cp), a.cp >= '0' && a.cp <= '9' && leet_candidate(a.cp));
         }
-        end_token();
     }
+    const bool leetspeak = detect.done();
     leeted.assign(plain.begin(), plain.end());
     std::size_t i = 0;
     while (i < leeted.size()) {
@@ -300,22 +317,8 @@ void word_atoms(atom_buffers& buf) {
     }
 }
 
-// Runs for three views of every message: sized once, then written in place over what the
-// view held before.
-// `ascii`: every atom is one byte (the usual message).
-void emit(const std::vector<atom>& atoms, view& v, bool ascii) {
-    if (ascii) {
-        const std::size_t n = atoms.size();
-        v.text.resize(n);
-        v.begin.resize(n);
-        v.end.resize(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            v.text[k] = static_cast<char>(atoms[k].cp);
-            v.begin[k] = atoms[k].begin;
-            v.end[k] = atoms[k].end;
-        }
-        return;
-    }
+// Writes a view from atoms: sized once, then written in place over what the view held before.
+void emit(const std::vector<atom>& atoms, view& v) {
     std::size_t bytes = 0;
     for (const atom& a : atoms) bytes += utf8_length(a.cp);
     std::size_t at = 0;
@@ -332,6 +335,168 @@ void emit(const std::vector<atom>& atoms, view& v, bool ascii) {
     }
 }
 
+// The views of an ASCII text, the general path's rules read byte by byte: every atom is one
+// byte, so the views are written straight from the text without atoms (the usual message; a
+// fraction of the general path's work). Must give what normalize_general gives, byte for byte
+// and offset for offset (Normalizer tests compare the two on random texts).
+namespace ascii {
+
+constexpr char leet_of(char c) {
+    return static_cast<char>(leet(static_cast<char32_t>(static_cast<unsigned char>(c))));
+}
+
+// What each ASCII byte is, looked up once instead of compared: letters are a-z only (the
+// text is folded first).
+enum : std::uint8_t { is_letter_ = 1, is_digit_ = 2, is_blank_ = 4, is_leet_ = 8 };
+constexpr std::array<std::uint8_t, 128> classes = [] {
+    std::array<std::uint8_t, 128> t{};
+    for (int c = 0; c < 128; ++c) {
+        const auto ch = static_cast<char>(c);
+        std::uint8_t k = 0;
+        if (ch >= 'a' && ch <= 'z') k |= is_letter_;
+        if (ch >= '0' && ch <= '9') k |= is_digit_;
+        if (ch == ' ' || ch == '\n' || ch == '\t') k |= is_blank_;
+        if (leet_of(ch) != ch) k |= is_leet_;
+        t[static_cast<std::size_t>(c)] = k;
+    }
+    return t;
+}();
+constexpr std::uint8_t of(char c) { return classes[static_cast<unsigned char>(c) & 0x7F]; }
+constexpr bool letter(char c) { return of(c) & is_letter_; }
+constexpr bool digit(char c) { return of(c) & is_digit_; }
+constexpr bool blank(char c) { return of(c) & is_blank_; }
+constexpr bool leet_candidate(char c) { return of(c) & is_leet_; }
+constexpr bool letter_or_leet(char c) { return of(c) & (is_letter_ | is_leet_); }
+constexpr bool token(char c) { return of(c) & (is_letter_ | is_digit_); }
+
+// This thread's buffers between the passes, kept from one message to the next.
+struct buffers {
+    std::string leeted;
+    view sep;  // the leeted text with its separators collapsed
+};
+
+// A view's columns resized to n, as raw pointers: written through these, a char store cannot
+// make the compiler load the vectors' own pointers again after every byte (a char may alias
+// anything).
+struct columns {
+    char* text;
+    std::uint32_t* begin;
+    std::uint32_t* end;
+};
+columns resized(view& v, std::size_t n) {
+    v.text.resize(n);
+    v.begin.resize(n);
+    v.end.resize(n);
+    return {v.text.data(), v.begin.data(), v.end.data()};
+}
+
+void normalize(std::string_view text, views& out) {
+    thread_local buffers buf;
+    const std::size_t n = text.size();
+    const columns pl = resized(out.plain, n);
+    for (std::size_t k = 0; k < n; ++k) {
+        const char c = text[k];
+        pl.text[k] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+        pl.begin[k] = static_cast<std::uint32_t>(k);
+        pl.end[k] = static_cast<std::uint32_t>(k + 1);
+    }
+    const std::string& p = out.plain.text;
+
+    // Leetspeak in the message: a token mixing letters and leet digits, or a run of
+    // one-character tokens that does (word_atoms says why).
+    leetspeak_detector detect;
+    for (const char c : p) {
+        if (blank(c)) {
+            detect.blank();
+        } else {
+            detect.token_char(letter(c), digit(c) && leet_candidate(c));
+        }
+    }
+    const bool leetspeak = detect.done();
+
+    // Leetspeak decoded inside the tokens that take it.
+    buf.leeted.assign(p);
+    char* const leeted = buf.leeted.data();
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i;
+        bool decode = false;
+        for (; j < n && !blank(p[j]); ++j) decode = decode || letter(p[j]);
+        if (!decode && leetspeak && j - i <= 3) {
+            decode = true;
+            for (std::size_t k = i; k < j; ++k) decode = decode && leet_candidate(p[k]);
+        }
+        if (decode) {
+            for (std::size_t k = i; k < j; ++k) {
+                const char c = p[k];
+                if (!leet_candidate(c)) continue;
+                if ((c == '!' || c == '|' || c == '+') &&
+                    !(k > i && k + 1 < j && letter_or_leet(p[k - 1]) && letter_or_leet(p[k + 1])))
+                    continue;
+                leeted[k] = leet_of(c);
+            }
+        }
+        i = j == i ? i + 1 : j;
+    }
+
+    // Separators to one ' ' (its range covering them all).
+    const auto [sep, sb, se] = resized(buf.sep, n);
+    std::size_t m = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const char c = leeted[k];
+        const auto b = static_cast<std::uint32_t>(k), e = static_cast<std::uint32_t>(k + 1);
+        if (token(c)) {
+            sep[m] = c;
+            sb[m] = b;
+            se[m++] = e;
+        } else if (m > 0 && sep[m - 1] == ' ') {
+            se[m - 1] = e;
+        } else {
+            sep[m] = ' ';
+            sb[m] = b;
+            se[m++] = e;
+        }
+    }
+
+    // Runs of 3 or more of one character to one: the word view; with it the token map and the
+    // squeezed view (its letters, every repeat collapsed, ranges in word-view bytes).
+    const auto [wt, wb, we] = resized(out.word, m);
+    const auto [st, sqb, sqe] = resized(out.squeezed, m);
+    out.word_is_token.resize(m);
+    std::uint8_t* const wtok = out.word_is_token.data();
+    std::size_t w = 0, s = 0;
+    auto put = [&](char c, std::uint32_t b, std::uint32_t e) {
+        wt[w] = c;
+        wb[w] = b;
+        we[w] = e;
+        wtok[w] = c != ' ';
+        if (letter(c)) {
+            if (s > 0 && st[s - 1] == c) {
+                sqe[s - 1] = static_cast<std::uint32_t>(w + 1);
+            } else {
+                st[s] = c;
+                sqb[s] = static_cast<std::uint32_t>(w);
+                sqe[s++] = static_cast<std::uint32_t>(w + 1);
+            }
+        }
+        ++w;
+    };
+    for (std::size_t k = 0; k < m;) {
+        std::size_t r = k + 1;
+        while (r < m && sep[r] == sep[k]) ++r;
+        if (r - k >= 3) {
+            put(sep[k], sb[k], se[r - 1]);
+        } else {
+            for (std::size_t x = k; x < r; ++x) put(sep[x], sb[x], se[x]);
+        }
+        k = r;
+    }
+    resized(out.word, w);
+    out.word_is_token.resize(w);
+    resized(out.squeezed, s);
+}
+
+}  // namespace ascii
+
 std::string trimmed(std::string s) {
     while (!s.empty() && s.front() == ' ') s.erase(s.begin());
     while (!s.empty() && s.back() == ' ') s.pop_back();
@@ -340,17 +505,13 @@ std::string trimmed(std::string s) {
 
 }  // namespace
 
-void normalize(std::string_view text, views& out) {
+void normalize_general(std::string_view text, views& out) {
     thread_local atom_buffers buf;
-    // ASCII in, ASCII in every view: case folding, leetspeak, separators and squeezing all
-    // map ASCII to ASCII.
-    const bool ascii = std::all_of(text.begin(), text.end(),
-                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     plain_atoms(text, buf.plain);
-    emit(buf.plain, out.plain, ascii);
+    emit(buf.plain, out.plain);
     word_atoms(buf);
     const std::vector<atom>& word = buf.word;
-    emit(word, out.word, ascii);
+    emit(word, out.word);
     // A separator is one ' ' byte; every byte of a wider character is >= 0x80.
     const std::string& word_text = out.word.text;
     out.word_is_token.resize(word_text.size());
@@ -370,7 +531,19 @@ void normalize(std::string_view text, views& out) {
         }
         wbyte = next;
     }
-    emit(sq, out.squeezed, ascii);
+    emit(sq, out.squeezed);
+}
+
+void normalize(std::string_view text, views& out) {
+    // ASCII in, ASCII in every view: case folding, leetspeak, separators and squeezing all
+    // map ASCII to ASCII.
+    const bool is_ascii = std::all_of(text.begin(), text.end(),
+                                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (is_ascii) {
+        ascii::normalize(text, out);
+    } else {
+        normalize_general(text, out);
+    }
 }
 
 views normalize(std::string_view text) {

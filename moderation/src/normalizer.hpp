@@ -29,14 +29,19 @@ struct view {
 
 struct views {
     view plain, word, squeezed;
-    // Word-view bytes that start a token character (letter, digit, emoji) vs a separator.
-    std::vector<bool> word_is_token;
+    // Per word-view byte: 1 where it starts a token character (letter, digit, emoji), 0 at a
+    // separator. Bytes, not std::vector<bool>: read and written a byte at a time.
+    std::vector<std::uint8_t> word_is_token;
 };
 
 views normalize(std::string_view text);
 // The same into `out`, over what it held: a caller that keeps one `views` per thread (as
 // evaluate does) reuses its buffers, and this thread's own, from one message to the next.
 void normalize(std::string_view text, views& out);
+
+// The same by the general path, whatever the text: an ASCII text otherwise takes a path of
+// its own, which must give the same views (the tests compare the two).
+void normalize_general(std::string_view text, views& out);
 
 // The word-view form of a keyword or phrase (trimmed).
 std::string pattern_word(std::string_view phrase);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace circles::moderation::detail {
@@ -34,6 +35,43 @@ TEST(Normalizer, AnAsciiMessageGetsTheViewsTheGeneralPathGives) {
         for (std::size_t k = 0; k < fast.word.text.size(); ++k)
             EXPECT_EQ(fast.word_is_token[k], general.word_is_token[k]) << k << ": " << ascii;
         EXPECT_EQ(general.word.text.substr(fast.word.text.size()), " ss") << ascii;
+    }
+}
+
+// The ASCII path against the general one on texts made to stress it: leet characters inside
+// and between tokens, runs of repeats, separators of every kind, one-character tokens, digits.
+TEST(Normalizer, TheAsciiPathGivesTheGeneralPathsViewsOnRandomTexts) {
+    // Tokens of one to four characters (one-character tokens make runs) between blanks.
+    constexpr std::string_view alphabet = "aAbkKiIlLsSoOeEt1034579!|+$@.,-_'\"#*/?~\x01\x7f";
+    constexpr std::string_view blanks = " \n\t";
+    std::mt19937 rng(20261207);
+    std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1), length(0, 48);
+    std::uniform_int_distribution<std::size_t> token(1, 4), blank(0, blanks.size() - 1);
+    std::uniform_int_distribution<int> repeat(1, 4), coin(0, 3);
+    views fast, general;
+    auto same = [](const view& a, const view& b) {
+        return a.text == b.text && a.begin == b.begin && a.end == b.end;
+    };
+    for (int t = 0; t < 20000; ++t) {
+        std::string text;
+        const std::size_t n = length(rng);
+        while (text.size() < n) {
+            if (coin(rng) == 0) {
+                text.append(static_cast<std::size_t>(repeat(rng)), blanks[blank(rng)]);
+                continue;
+            }
+            for (std::size_t k = token(rng); k > 0; --k) {
+                const char c = alphabet[pick(rng)];
+                text.append(coin(rng) == 0 ? static_cast<std::size_t>(repeat(rng)) : 1u, c);
+            }
+            text += blanks[blank(rng)];
+        }
+        normalize(text, fast);
+        normalize_general(text, general);
+        ASSERT_TRUE(same(fast.plain, general.plain)) << "plain: [" << text << "]";
+        ASSERT_TRUE(same(fast.word, general.word)) << "word: [" << text << "]";
+        ASSERT_TRUE(same(fast.squeezed, general.squeezed)) << "squeezed: [" << text << "]";
+        ASSERT_EQ(fast.word_is_token, general.word_is_token) << "tokens: [" << text << "]";
     }
 }
 
