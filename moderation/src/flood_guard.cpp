@@ -41,15 +41,21 @@ constexpr std::size_t max_users_per_room = 10'000;
 }  // namespace
 
 std::size_t longest_run(std::string_view text) {
+    // Each character compared as its UTF-8 bytes packed into one integer: sequences of
+    // different lengths never pack alike (a lead byte sets the top byte), and no character
+    // packs to ~0u.
     std::size_t best = 0, run = 0, i = 0;
-    std::string_view prev;
-    while (i < text.size()) {
+    std::uint32_t prev = ~0u;
+    const std::size_t n = text.size();
+    while (i < n) {
         const auto c = static_cast<unsigned char>(text[i]);
         const std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-        const auto cur = text.substr(i, len);
+        std::uint32_t cur = c;
+        for (std::size_t k = 1; k < len && i + k < n; ++k)
+            cur = cur << 8 | static_cast<unsigned char>(text[i + k]);
         run = cur == prev ? run + 1 : 1;
         prev = cur;
-        best = std::max(best, run);
+        if (run > best) best = run;
         i += len;
     }
     return best;

@@ -463,13 +463,18 @@ void normalize(std::string_view text, views& out) {
     const auto [st, sqb, sqe] = resized(out.squeezed, m);
     out.word_is_token.resize(m);
     std::uint8_t* const wtok = out.word_is_token.data();
-    std::size_t w = 0, s = 0;
-    auto put = [&](char c, std::uint32_t b, std::uint32_t e) {
-        wt[w] = c;
-        wb[w] = b;
-        we[w] = e;
-        wtok[w] = c != ' ';
-        if (letter(c)) {
+    std::size_t w = 0, s = 0;  // not captured by a lambda: kept in registers
+    for (std::size_t k = 0; k < m;) {
+        std::size_t r = k + 1;
+        while (r < m && sep[r] == sep[k]) ++r;
+        const bool collapse = r - k >= 3;
+        for (std::size_t x = k, last = collapse ? k + 1 : r; x < last; ++x, ++w) {
+            const char c = sep[x];
+            wt[w] = c;
+            wb[w] = sb[x];
+            we[w] = collapse ? se[r - 1] : se[x];
+            wtok[w] = c != ' ';
+            if (!letter(c)) continue;
             if (s > 0 && st[s - 1] == c) {
                 sqe[s - 1] = static_cast<std::uint32_t>(w + 1);
             } else {
@@ -477,16 +482,6 @@ void normalize(std::string_view text, views& out) {
                 sqb[s] = static_cast<std::uint32_t>(w);
                 sqe[s++] = static_cast<std::uint32_t>(w + 1);
             }
-        }
-        ++w;
-    };
-    for (std::size_t k = 0; k < m;) {
-        std::size_t r = k + 1;
-        while (r < m && sep[r] == sep[k]) ++r;
-        if (r - k >= 3) {
-            put(sep[k], sb[k], se[r - 1]);
-        } else {
-            for (std::size_t x = k; x < r; ++x) put(sep[x], sb[x], se[x]);
         }
         k = r;
     }

@@ -62,6 +62,12 @@ TEST(FloodGuard, RefusesMentionSpamAndLongRuns) {
     EXPECT_EQ(g.check(1, "r", "noooooooooooooo", t).reason, "repeats");
     EXPECT_EQ(count_mentions("mail a@b.com @jo"), 1);
     EXPECT_EQ(longest_run("ab\xF0\x9F\x92\x9C\xF0\x9F\x92\x9C\xF0\x9F\x92\x9C"), 3u);
+    // Characters, not bytes: different emoji (one lead byte) and accents are no run.
+    EXPECT_EQ(longest_run(""), 0u);
+    EXPECT_EQ(longest_run("aabbbba"), 4u);
+    EXPECT_EQ(longest_run("\xF0\x9F\x92\x9C\xF0\x9F\x92\x9B\xF0\x9F\x92\x9A"), 1u);
+    EXPECT_EQ(longest_run("\xC3\xA9\xC3\xA8\xC3\xA9"), 1u);
+    EXPECT_EQ(longest_run("x\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9x"), 4u);
 }
 
 TEST(FloodGuard, SlowModeIsPerRoomAndUser) {
