@@ -198,10 +198,11 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
         *policy, authorized.kind, {user_.id, storage::to_string(user_.user_role)}, req.text());
     using moderation::action;
     using moderation::limit_violation;
-    if (!decision.fault.empty()) {
-        spdlog::error("moderation could not check a send user={} room={}: {}; held for review",
-                      user_.id, room, decision.fault);
-    }
+    // A text moderation could not check is held for the facilitator; where none will read it
+    // (the room is closed to this student) it goes to counselors instead, as a disclosure does.
+    const bool unscanned = !decision.fault.empty();
+    const bool escalate =
+        decision.escalate || (unscanned && gate.code != v1::ERROR_CODE_UNSPECIFIED);
     if (decision.limit != limit_violation::none) {
         const auto code =
             decision.limit == limit_violation::too_large ? v1::ERROR_CODE_MESSAGE_TOO_LARGE
@@ -209,12 +210,12 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
                                                          : v1::ERROR_CODE_INVALID_ARGUMENT;
         return reply_error(request_id, code, decision.reply, room, cmid);
     }
-    if (gate.code != v1::ERROR_CODE_UNSPECIFIED && !decision.escalate) {
+    if (gate.code != v1::ERROR_CODE_UNSPECIFIED && !escalate) {
         return reply_error(request_id, gate.code, gate.why, room, cmid, gate.retry_after_ms);
     }
     // The send rate limit never stands between a student and a counselor: a message with a
     // risk signal is stored whatever the rate (the frame limit still bounds a flood).
-    if (!decision.escalate) {
+    if (!escalate) {
         if (auto verdict = state_->send_limiter().take("u:" + std::to_string(user_.id));
             !verdict.allowed) {
             return reply_error(request_id, v1::ERROR_CODE_RATE_LIMITED,
@@ -244,12 +245,13 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
                                          policy->flood_ground_rule(), flood.reply});
         }
     }
-    outcome out{decision.act, decision.escalate, decision.ground_rule, decision.reply};
+    outcome out{decision.act, escalate, decision.ground_rule, decision.reply};
     if (gate.code != v1::ERROR_CODE_UNSPECIFIED) {
         out.act = action::block;  // escalated, kept out of a room the student may not post in
         out.refusal = gate.code;
+        if (unscanned) out.reply = gate.why + "; a counselor will read your message instead";
     }
-    if (decision.act == action::block && !decision.escalate) {
+    if (decision.act == action::block && !escalate) {
         spdlog::info("send blocked user={} room={} rule={}", user_.id, room, decision.rule_id);
         return reply_blocked(request_id, room, cmid, out);
     }
@@ -260,13 +262,19 @@ void websocket_session::on_send(std::uint64_t request_id, const v1::SendMessage&
     append.text = req.text();
     if (decision.act == action::mask) append.text = decision.masked_text;  // what the room sees
     if (decision.act == action::hold) append.status = storage::message_status::held;
-    if (decision.escalate) {
+    if (escalate) {
         // A disclosure is never lost: the escalation commits with the message, and a block
         // only keeps the text out of the room, never out of the record.
         append.escalation = storage::escalation_request{storage::escalation_source::risk_rule,
                                                         decision.categories, decision.rule_id};
         append.into_room = out.act != action::block;
         spdlog::info("escalation user={} room={} rule={}", user_.id, room, decision.rule_id);
+    }
+    if (unscanned) {
+        spdlog::error(
+            "moderation could not check a send user={} room={}: {}; {}", user_.id, room,
+            decision.fault,
+            out.act == action::block ? "kept out of the room, escalated" : "held for review");
     }
     state_->rooms().append(
         user_, std::move(append),

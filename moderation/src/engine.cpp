@@ -4,7 +4,6 @@
 
 #include "compiled_policy.hpp"
 #include "lists.hpp"
-#include "matcher.hpp"
 #include "normalizer.hpp"
 
 namespace circles::moderation {
@@ -176,7 +175,7 @@ std::vector<std::string> policy::room_kinds() const {
 }
 
 namespace {
-constexpr const char* held_notice = "Your message was held for review by a facilitator.";
+constexpr std::string_view held_notice = "Your message was held for review by a facilitator.";
 }  // namespace
 
 decision evaluate(const policy& p, const sender& who, std::string_view text) {
@@ -198,11 +197,11 @@ decision evaluate(const policy& p, std::string_view room_kind, const sender& /*w
     const auto& cp = p.compiled();
     const auto& preset = cp.for_kind(room_kind);
     thread_local detail::views views;  // this thread's buffers, reused message after message
-    detail::normalize(text, views);
     detail::classified hits;
     try {
+        detail::normalize(text, views);
         hits = detail::classify(preset, detail::scan(preset, views), true);
-    } catch (const detail::scan_error& e) {
+    } catch (const std::exception& e) {  // a Hyperscan error (scan_error), memory, ICU
         // Fail closed: a facilitator reads what the rules could not.
         decision held;
         held.act = action::hold;

@@ -42,8 +42,8 @@ constexpr std::size_t max_users_per_room = 10'000;
 
 std::size_t longest_run(std::string_view text) {
     // Each character compared as its UTF-8 bytes packed into one integer: sequences of
-    // different lengths never pack alike (a lead byte sets the top byte), and no character
-    // packs to ~0u.
+    // different lengths never pack alike (a lead byte sets the top byte), and no valid UTF-8
+    // character packs to ~0u (nor does the first run start at it: run is then 1 anyway).
     std::size_t best = 0, run = 0, i = 0;
     std::uint32_t prev = ~0u;
     const std::size_t n = text.size();

@@ -22,6 +22,9 @@ hs_scratch_t* scratch_for(const hs_database_t* db, std::uint64_t serial) {
     thread_local thread_scratch ts;
     if (!ts.fitted.contains(serial)) {
         if (const auto rc = hs_alloc_scratch(db, &ts.scratch); rc != HS_SUCCESS) {
+            // A failed grow may have freed the old scratch (Hyperscan then sets it to null):
+            // every database is fitted again on its next scan, not held forever.
+            if (rc != HS_SCRATCH_IN_USE) ts.fitted.clear();
             throw scan_error(rc);
         }
         if (ts.fitted.size() > 1024) ts.fitted.clear();  // re-fitting is only a small cost

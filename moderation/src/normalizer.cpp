@@ -345,29 +345,29 @@ constexpr char leet_of(char c) {
     return static_cast<char>(leet(static_cast<char32_t>(static_cast<unsigned char>(c))));
 }
 
-// What each ASCII byte is, looked up once instead of compared: letters are a-z only (the
-// text is folded first).
-enum : std::uint8_t { is_letter_ = 1, is_digit_ = 2, is_blank_ = 4, is_leet_ = 8 };
-constexpr std::array<std::uint8_t, 128> classes = [] {
-    std::array<std::uint8_t, 128> t{};
+// What each byte is, looked up once instead of compared: letters are a-z only (the text is
+// folded first); a byte >= 0x80, which this path never sees, is nothing.
+enum : std::uint8_t { letter_class = 1, digit_class = 2, blank_class = 4, leet_class = 8 };
+constexpr std::array<std::uint8_t, 256> classes = [] {
+    std::array<std::uint8_t, 256> t{};
     for (int c = 0; c < 128; ++c) {
         const auto ch = static_cast<char>(c);
         std::uint8_t k = 0;
-        if (ch >= 'a' && ch <= 'z') k |= is_letter_;
-        if (ch >= '0' && ch <= '9') k |= is_digit_;
-        if (ch == ' ' || ch == '\n' || ch == '\t') k |= is_blank_;
-        if (leet_of(ch) != ch) k |= is_leet_;
+        if (ch >= 'a' && ch <= 'z') k |= letter_class;
+        if (ch >= '0' && ch <= '9') k |= digit_class;
+        if (ch == ' ' || ch == '\n' || ch == '\t') k |= blank_class;
+        if (leet_of(ch) != ch) k |= leet_class;
         t[static_cast<std::size_t>(c)] = k;
     }
     return t;
 }();
-constexpr std::uint8_t of(char c) { return classes[static_cast<unsigned char>(c) & 0x7F]; }
-constexpr bool letter(char c) { return of(c) & is_letter_; }
-constexpr bool digit(char c) { return of(c) & is_digit_; }
-constexpr bool blank(char c) { return of(c) & is_blank_; }
-constexpr bool leet_candidate(char c) { return of(c) & is_leet_; }
-constexpr bool letter_or_leet(char c) { return of(c) & (is_letter_ | is_leet_); }
-constexpr bool token(char c) { return of(c) & (is_letter_ | is_digit_); }
+constexpr std::uint8_t of(char c) { return classes[static_cast<unsigned char>(c)]; }
+constexpr bool letter(char c) { return of(c) & letter_class; }
+constexpr bool digit(char c) { return of(c) & digit_class; }
+constexpr bool blank(char c) { return of(c) & blank_class; }
+constexpr bool leet_candidate(char c) { return of(c) & leet_class; }
+constexpr bool letter_or_leet(char c) { return of(c) & (letter_class | leet_class); }
+constexpr bool token(char c) { return of(c) & (letter_class | digit_class); }
 
 // This thread's buffers between the passes, kept from one message to the next.
 struct buffers {

@@ -29,8 +29,8 @@ struct view {
 
 struct views {
     view plain, word, squeezed;
-    // Per word-view byte: 1 where it starts a token character (letter, digit, emoji), 0 at a
-    // separator. Bytes, not std::vector<bool>: read and written a byte at a time.
+    // Per word-view byte: 1 in a token character (letter, digit, emoji; every byte of it), 0
+    // at a separator. Bytes, not std::vector<bool>: read and written a byte at a time.
     std::vector<std::uint8_t> word_is_token;
 };
 

@@ -293,8 +293,8 @@ std::vector<hit> scan(const preset& p, const views& v) {
                        }
                    if (pat.left_bound && wb > 0 && tok[wb - 1]) return;
                    if (pat.right_bound && we < tok.size() && tok[we]) return;
-                   if (pat.needs_separator &&
-                       std::all_of(tok.begin() + wb, tok.begin() + we, [](bool t) { return t; }))
+                   if (pat.needs_separator && std::all_of(tok.begin() + wb, tok.begin() + we,
+                                                          [](std::uint8_t t) { return t != 0; }))
                        return;
                    hits.push_back({&pat, v.word.begin[wb], v.word.end[we - 1]});
                });

@@ -51,7 +51,8 @@ struct decision {
     std::string masked_text;  // with action::mask
     std::string reply;        // what the sender is told, if anything
     // Why the text could not be checked (the matcher failed), empty when it was. Such a text
-    // is held for a facilitator to read, never passed unchecked (rule_id unscanned_rule).
+    // is held for a facilitator to read, never passed unchecked (rule_id unscanned_rule,
+    // category "unscanned"); where no facilitator would read it, the caller escalates it.
     std::string fault;
 };
 
