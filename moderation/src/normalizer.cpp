@@ -205,7 +205,7 @@ struct atom_buffers {
 };
 
 // Whether a message shows leetspeak, fed its characters in order: a token mixing letters and
-// leet digits, or a run of one-character tokens that does (word_atoms says why).
+// leet digits, or a run of one-character tokens that does (decode_leetspeak says why).
 class leetspeak_detector {
   public:
     void blank() { end_token(); }
@@ -242,57 +242,62 @@ class leetspeak_detector {
     std::size_t length_ = 0;
 };
 
+bool is_blank(char32_t c) { return c == ' ' || c == '\n' || c == '\t'; }
+
+// Leetspeak over the n characters at(k) of a plain view: calls decoded(k, c) for each that
+// reads as the letter c. Decoded inside a whitespace-delimited token that holds a letter;
+// '!', '|', '+' only between two letters or leet characters ("k!ll", not "wow!"). Once a
+// message shows leetspeak (a token mixing letters and leet digits), short all-digit tokens
+// are decoded too ("i w15h 1 w45 d34d"); the plain view keeps digits for doses and numbers.
+// Spaced-out leetspeak ("h 1 1 t 5") counts too: a run of one-character tokens that mixes
+// letters and leet digits. The one rule for both paths.
+template <class At, class Decoded>
+void decode_leetspeak(std::size_t n, const At& at, const Decoded& decoded) {
+    leetspeak_detector detect;
+    for (std::size_t k = 0; k < n; ++k) {
+        const char32_t c = at(k);
+        if (is_blank(c)) {
+            detect.blank();
+        } else {
+            detect.token_char(is_letter(c), c >= '0' && c <= '9' && leet_candidate(c));
+        }
+    }
+    const bool leetspeak = detect.done();
+    const auto letter_or_leet = [&](std::size_t k) {
+        return is_letter(at(k)) || leet_candidate(at(k));
+    };
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i;
+        bool decode = false;
+        for (; j < n && !is_blank(at(j)); ++j) decode = decode || is_letter(at(j));
+        if (!decode && leetspeak && j - i <= 3) {
+            decode = true;
+            for (std::size_t k = i; k < j; ++k) decode = decode && leet_candidate(at(k));
+        }
+        if (decode) {
+            for (std::size_t k = i; k < j; ++k) {
+                const char32_t c = at(k);
+                if (!leet_candidate(c)) continue;
+                if ((c == '!' || c == '|' || c == '+') &&
+                    !(k > i && k + 1 < j && letter_or_leet(k - 1) && letter_or_leet(k + 1)))
+                    continue;
+                decoded(k, leet(c));
+            }
+        }
+        i = j == i ? i + 1 : j;
+    }
+}
+
 // buf.plain to buf.word, through buf.leeted and buf.sep.
 void word_atoms(atom_buffers& buf) {
     const std::vector<atom>& plain = buf.plain;
     std::vector<atom>& leeted = buf.leeted;
     std::vector<atom>& sep = buf.sep;
     std::vector<atom>& out = buf.word;
-    // Leetspeak: decode inside a whitespace-delimited token that holds a letter. '!', '|',
-    // '+' only between two letters or leet characters ("k!ll", not "wow!"). Once a message
-    // shows leetspeak (a token mixing letters and leet digits), short all-digit tokens are
-    // decoded too ("i w15h 1 w45 d34d"); the plain view keeps digits for doses and numbers.
-    // Spaced-out leetspeak ("h 1 1 t 5") counts too: a run of one-character tokens that
-    // mixes letters and leet digits.
-    leetspeak_detector detect;
-    for (const atom& a : plain) {
-        if (a.cp == ' ' || a.cp == '\n' || a.cp == '\t') {
-            detect.blank();
-        } else {
-            detect.token_char(is_letter(a.cp), a.cp >= '0' && a.cp <= '9' && leet_candidate(a.cp));
-        }
-    }
-    const bool leetspeak = detect.done();
     leeted.assign(plain.begin(), plain.end());
-    std::size_t i = 0;
-    while (i < leeted.size()) {
-        std::size_t j = i;
-        bool letter = false;
-        while (j < leeted.size() && leeted[j].cp != ' ' && leeted[j].cp != '\n' &&
-               leeted[j].cp != '\t') {
-            letter = letter || is_letter(leeted[j].cp);
-            ++j;
-        }
-        if (!letter && leetspeak && j - i <= 3) {
-            letter = true;
-            for (std::size_t k = i; k < j; ++k) letter = letter && leet_candidate(plain[k].cp);
-        }
-        if (letter) {
-            for (std::size_t k = i; k < j; ++k) {
-                const char32_t c = plain[k].cp;
-                if (!leet_candidate(c)) continue;
-                if (c == '!' || c == '|' || c == '+') {
-                    const bool inner =
-                        k > i && k + 1 < j &&
-                        (is_letter(plain[k - 1].cp) || leet_candidate(plain[k - 1].cp)) &&
-                        (is_letter(plain[k + 1].cp) || leet_candidate(plain[k + 1].cp));
-                    if (!inner) continue;
-                }
-                leeted[k].cp = leet(c);
-            }
-        }
-        i = j == i ? i + 1 : j;
-    }
+    decode_leetspeak(
+        plain.size(), [&](std::size_t k) { return plain[k].cp; },
+        [&](std::size_t k, char32_t c) { leeted[k].cp = c; });
     // Separators to one ' ', then runs of >= 3 to one.
     sep.clear();
     for (const atom& a : leeted) {
@@ -341,33 +346,20 @@ void emit(const std::vector<atom>& atoms, view& v) {
 // and offset for offset (Normalizer tests compare the two on random texts).
 namespace ascii {
 
-constexpr char leet_of(char c) {
-    return static_cast<char>(leet(static_cast<char32_t>(static_cast<unsigned char>(c))));
-}
-
 // What each byte is, looked up once instead of compared: letters are a-z only (the text is
 // folded first); a byte >= 0x80, which this path never sees, is nothing.
-enum : std::uint8_t { letter_class = 1, digit_class = 2, blank_class = 4, leet_class = 8 };
+enum : std::uint8_t { letter_class = 1, token_class = 2 };
 constexpr std::array<std::uint8_t, 256> classes = [] {
     std::array<std::uint8_t, 256> t{};
     for (int c = 0; c < 128; ++c) {
-        const auto ch = static_cast<char>(c);
-        std::uint8_t k = 0;
-        if (ch >= 'a' && ch <= 'z') k |= letter_class;
-        if (ch >= '0' && ch <= '9') k |= digit_class;
-        if (ch == ' ' || ch == '\n' || ch == '\t') k |= blank_class;
-        if (leet_of(ch) != ch) k |= leet_class;
-        t[static_cast<std::size_t>(c)] = k;
+        const bool letter = c >= 'a' && c <= 'z', digit = c >= '0' && c <= '9';
+        t[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(
+            (letter ? letter_class : 0) | (letter || digit ? token_class : 0));
     }
     return t;
 }();
-constexpr std::uint8_t of(char c) { return classes[static_cast<unsigned char>(c)]; }
-constexpr bool letter(char c) { return of(c) & letter_class; }
-constexpr bool digit(char c) { return of(c) & digit_class; }
-constexpr bool blank(char c) { return of(c) & blank_class; }
-constexpr bool leet_candidate(char c) { return of(c) & leet_class; }
-constexpr bool letter_or_leet(char c) { return of(c) & (letter_class | leet_class); }
-constexpr bool token(char c) { return of(c) & (letter_class | digit_class); }
+constexpr bool letter(char c) { return classes[static_cast<unsigned char>(c)] & letter_class; }
+constexpr bool token(char c) { return classes[static_cast<unsigned char>(c)] & token_class; }
 
 // This thread's buffers between the passes, kept from one message to the next.
 struct buffers {
@@ -402,41 +394,12 @@ void normalize(std::string_view text, views& out) {
     }
     const std::string& p = out.plain.text;
 
-    // Leetspeak in the message: a token mixing letters and leet digits, or a run of
-    // one-character tokens that does (word_atoms says why).
-    leetspeak_detector detect;
-    for (const char c : p) {
-        if (blank(c)) {
-            detect.blank();
-        } else {
-            detect.token_char(letter(c), digit(c) && leet_candidate(c));
-        }
-    }
-    const bool leetspeak = detect.done();
-
     // Leetspeak decoded inside the tokens that take it.
     buf.leeted.assign(p);
     char* const leeted = buf.leeted.data();
-    for (std::size_t i = 0; i < n;) {
-        std::size_t j = i;
-        bool decode = false;
-        for (; j < n && !blank(p[j]); ++j) decode = decode || letter(p[j]);
-        if (!decode && leetspeak && j - i <= 3) {
-            decode = true;
-            for (std::size_t k = i; k < j; ++k) decode = decode && leet_candidate(p[k]);
-        }
-        if (decode) {
-            for (std::size_t k = i; k < j; ++k) {
-                const char c = p[k];
-                if (!leet_candidate(c)) continue;
-                if ((c == '!' || c == '|' || c == '+') &&
-                    !(k > i && k + 1 < j && letter_or_leet(p[k - 1]) && letter_or_leet(p[k + 1])))
-                    continue;
-                leeted[k] = leet_of(c);
-            }
-        }
-        i = j == i ? i + 1 : j;
-    }
+    decode_leetspeak(
+        n, [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(p[k])); },
+        [&](std::size_t k, char32_t c) { leeted[k] = static_cast<char>(c); });
 
     // Separators to one ' ' (its range covering them all).
     const auto [sep, sb, se] = resized(buf.sep, n);

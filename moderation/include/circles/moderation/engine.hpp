@@ -50,8 +50,8 @@ struct decision {
     limit_violation limit = limit_violation::none;
     std::string masked_text;  // with action::mask
     std::string reply;        // what the sender is told, if anything
-    // Why the text could not be checked (the matcher failed), empty when it was. Such a text
-    // is held for a facilitator to read, never passed unchecked (rule_id unscanned_rule,
+    // Why the text could not be checked (the matcher, memory, ICU), empty when it was. Such a
+    // text is held for a facilitator to read, never passed unchecked (rule_id unscanned_rule,
     // category "unscanned"); where no facilitator would read it, the caller escalates it.
     std::string fault;
 };
@@ -119,8 +119,9 @@ policy load_policy(const std::filesystem::path& file);
 policy parse_policy(std::string_view toml_text, std::string source_name = "<policy>");
 
 // Every text passes through here. `room_kind` selects the preset ("gsa", "social_group",
-// ...; empty or unknown: the school's base rules). Pure: no I/O, no clock. A text the
-// matcher fails on is held, with `fault` saying why; the caller logs it.
+// ...; empty or unknown: the school's base rules). Pure: no I/O, no clock. A text that cannot
+// be checked (Hyperscan, memory, ICU failing) is held, with `fault` saying why; the caller
+// logs it.
 decision evaluate(const policy& p, std::string_view room_kind, const sender& who,
                   std::string_view text);
 // The same with the school's base rules.
