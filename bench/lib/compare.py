@@ -43,6 +43,8 @@ FIXED_CONNECTIONS = 1_200
 FIXED_REPEATS = 3  # the fixed-load figure is the median run's
 P99_STOP_MS = 100.0
 BEHIND = 0.8  # a step whose sustained rate is below this share of the offered load is the last
+GENERATOR_FULL = 0.9  # the generator's threads this busy: it, not only the server, set the pace
+THROUGHPUT_TARGET = 3  # the saturation Circles aims at, as a multiple of the peer's
 
 
 class Scale:
@@ -184,6 +186,9 @@ class Fixture:
         shutil.rmtree(data_dir, ignore_errors=True)
         shutil.copytree(self.pristine, data_dir)
         os.chmod(data_dir, 0o700)
+        # The copy is some 100 MB of dirty page cache: written back in the kernel's own time
+        # (half a minute on), it would compete with the store's fsyncs in the first load runs.
+        os.sync()
 
 
 def bench_policy(path):
@@ -414,6 +419,14 @@ def summary(r):
         if r.get("server_cpu_s") and arrived else None,
         "other_cores": r["compare"]["other_cores"],
         "generator_cores": r["compare"]["generator_cores"],
+        # The generator's own CPU inside the window (user + kernel, all its threads): its
+        # share of its threads' cores, and the kernel's part per message received.
+        "generator_busy": (r["generator_user_s"] + r["generator_system_s"])
+        / (duration * max(1, r["threads"]))
+        if duration and r.get("generator_user_s") is not None else None,
+        "generator_kernel_us_per_message": 1e6 * r["generator_system_s"] / arrived
+        if r.get("generator_system_s") is not None and arrived else None,
+        "generator_threads": r["threads"],
         "lost": r["lost"],
         "duplicated": r["duplicated"],
         "unexpected": r["unexpected"],
@@ -545,6 +558,23 @@ def print_table(results, ratios, scale):
     print(f"saturation: Circles at {cs['connections']:,} clients, offered "
           f"{cs['offered_per_s']:,.0f}/s; Socket.IO at {ps['connections']:,} clients, offered "
           f"{ps['offered_per_s']:,.0f}/s")
+    for res, sat in ((c, cs), (p, ps)):
+        busy, kernel = sat.get("generator_busy"), sat.get("generator_kernel_us_per_message")
+        if busy is None or not kernel:
+            continue
+        threads = sat["generator_threads"]
+        cap = threads * 1e6 / kernel
+        print(f"{res['label']} at saturation: the generator's "
+              f"{threads} {'thread' if threads == 1 else 'threads'} {busy:.0%} busy, its kernel "
+              f"{kernel:.2f} us per message received, which alone caps what it can receive at "
+              f"{cap:,.0f}/s" +
+              (" -- the generator set the pace as much as the server" if busy >= GENERATOR_FULL
+               else ""))
+        if res is c and ps["sustained_per_s"]:
+            target = THROUGHPUT_TARGET * ps["sustained_per_s"]
+            if cap < target:
+                print(f"  {THROUGHPUT_TARGET:g}x the peer's saturation would be {target:,.0f}/s: "
+                      "more than this generator can receive on its cores, whatever the server")
     for res in (c, p):
         if any(x.get("generator_limited") for s in res["sweep"] for x in s["points"]):
             print(f"{res['label']}: the generator could not offer a step's load on time, so "

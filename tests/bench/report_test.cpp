@@ -92,6 +92,36 @@ TEST(BenchReport, ServerCpuIsSetAgainstWhatArrivedInTheWindow) {
         << table.str();
 }
 
+// The generator's own CPU in the window: the share of its threads' cores it filled, and the
+// kernel's part per message received (what no faster generator could shed).
+TEST(BenchReport, TheGeneratorsOwnCpuIsReportedWithItsShareOfItsCores) {
+    auto r = sample();
+    r.threads = 2;
+    r.duration_s = 10;
+    r.generator_user_s = 6.0;
+    r.generator_system_s = 9.0;
+    r.server_cpu_s = 5.0;
+    r.arrived_in_window = 3'000'000;
+    const auto j = to_json(r);
+    EXPECT_DOUBLE_EQ(j.at("generator_user_s").to_number<double>(), 6.0);
+    EXPECT_DOUBLE_EQ(j.at("generator_system_s").to_number<double>(), 9.0);
+    std::ostringstream table;
+    print_table(table, r);
+    EXPECT_NE(table.str().find("6.00 s user + 9.00 s kernel in window (75 % of 2 threads), "
+                               "kernel 3.00 us per message received"),
+              std::string::npos)
+        << table.str();
+
+    r.generator_user_s.reset();
+    r.generator_system_s.reset();
+    const auto none = to_json(r);
+    EXPECT_TRUE(none.at("generator_user_s").is_null());
+    EXPECT_TRUE(none.at("generator_system_s").is_null());
+    std::ostringstream without;
+    print_table(without, r);
+    EXPECT_EQ(without.str().find("generator CPU"), std::string::npos) << without.str();
+}
+
 TEST(BenchReport, ALossADuplicateOrAFailedClientMakesTheRunUnclean) {
     auto r = sample();
     EXPECT_TRUE(r.clean());

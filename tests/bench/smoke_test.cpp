@@ -214,6 +214,14 @@ TEST(BenchSmoke, EveryMessageReachesEveryMemberOnceOnCircles) {
     const auto delivered = static_cast<double>(n(r, "delivered"));
     EXPECT_GT(arrived, 0.0);
     EXPECT_NEAR(arrived, delivered, delivered / 2);
+    // The generator's own CPU in the window: it received those messages, so it ran.
+    ASSERT_FALSE(r.at("generator_user_s").is_null());
+    ASSERT_FALSE(r.at("generator_system_s").is_null());
+    const double user = r.at("generator_user_s").to_number<double>();
+    const double kernel = r.at("generator_system_s").to_number<double>();
+    EXPECT_GE(user, 0.0);
+    EXPECT_GE(kernel, 0.0);
+    EXPECT_GT(user + kernel, 0.0);
     EXPECT_EQ(status, 0) << out;
 }
 

@@ -86,6 +86,15 @@ std::optional<double> read_cpu_seconds(int pid) {
     return parse_stat_cpu_seconds(*text, ::sysconf(_SC_CLK_TCK));
 }
 
+std::optional<cpu_split> read_own_cpu() {
+    rusage use{};
+    if (::getrusage(RUSAGE_SELF, &use) != 0) return std::nullopt;
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return cpu_split{seconds(use.ru_utime), seconds(use.ru_stime)};
+}
+
 std::uint64_t raise_open_file_limit() {
     rlimit lim{};
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;

@@ -1,5 +1,6 @@
 #include "circles/bench/report.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <cmath>
@@ -165,6 +166,10 @@ json::object to_json(const bench_report& r) {
         {"server_cpu_s",
          r.server_cpu_s ? json::value(round3(*r.server_cpu_s)) : json::value(nullptr)},
         {"arrived_in_window", optional_json(r.arrived_in_window)},
+        {"generator_user_s",
+         r.generator_user_s ? json::value(round3(*r.generator_user_s)) : json::value(nullptr)},
+        {"generator_system_s",
+         r.generator_system_s ? json::value(round3(*r.generator_system_s)) : json::value(nullptr)},
         {"clean", r.clean()},
     };
 }
@@ -219,6 +224,21 @@ void print_table(std::ostream& out, const bench_report& r) {
             out << ", "
                 << fixed(1e6 * *r.server_cpu_s / static_cast<double>(*r.arrived_in_window), 1)
                 << " us per message received in it";
+        }
+        out << "\n";
+    }
+    if (r.generator_user_s && r.generator_system_s) {
+        // Each thread runs on at most one core: its share of them says whether the generator,
+        // rather than the server, set the pace.
+        const double busy = *r.generator_user_s + *r.generator_system_s;
+        out << "  generator CPU      " << fixed(*r.generator_user_s, 2) << " s user + "
+            << fixed(*r.generator_system_s, 2) << " s kernel in window ("
+            << fixed(100.0 * busy / (window * std::max(1u, r.threads)), 0) << " % of " << r.threads
+            << (r.threads == 1 ? " thread" : " threads") << ")";
+        if (r.arrived_in_window && *r.arrived_in_window > 0) {
+            out << ", kernel "
+                << fixed(1e6 * *r.generator_system_s / static_cast<double>(*r.arrived_in_window), 2)
+                << " us per message received";
         }
         out << "\n";
     }

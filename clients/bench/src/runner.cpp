@@ -210,6 +210,7 @@ bench_report run_bench(const options& opt) {
         for (auto& w : workers) w->start_traffic();  // the post publishes the times above
     }
     std::optional<double> cpu_start;
+    std::optional<cpu_split> own_start;
     std::uint64_t delivered_at_start = 0;  // every message received, when cpu_start was read
     bool window_started = false;
     bool window_ended = false;
@@ -222,11 +223,17 @@ bench_report run_bench(const options& opt) {
         if (!window_started && now >= s.window_start_ns) {
             window_started = true;
             cpu_start = read_cpu_seconds(opt.server_pid);
+            own_start = read_own_cpu();
             delivered_at_start = t.delivered;
         }
         if (!window_ended && now >= s.window_end_ns) {
             window_ended = true;
             const auto cpu_end = read_cpu_seconds(opt.server_pid);
+            const auto own_end = read_own_cpu();
+            if (own_start && own_end) {
+                r.generator_user_s = own_end->user_s - own_start->user_s;
+                r.generator_system_s = own_end->system_s - own_start->system_s;
+            }
             if (cpu_start && cpu_end) {
                 r.server_cpu_s = *cpu_end - *cpu_start;
                 r.arrived_in_window = t.delivered - delivered_at_start;

@@ -16,6 +16,15 @@ std::optional<double> read_cpu_seconds(int pid);
 // The same from the text of a stat file; the command name may hold spaces and parentheses.
 std::optional<double> parse_stat_cpu_seconds(std::string_view stat_text, long ticks_per_second);
 
+// This process's own CPU time, every thread, split into user and kernel (getrusage). The
+// generator reports its own over the window: where the kernel's share alone fills its cores,
+// no faster generator could receive more on them.
+struct cpu_split {
+    double user_s = 0;
+    double system_s = 0;
+};
+std::optional<cpu_split> read_own_cpu();
+
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
 std::uint64_t raise_open_file_limit();
 

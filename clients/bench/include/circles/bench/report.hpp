@@ -50,6 +50,10 @@ struct bench_report {
     // for server_cpu_s. Past saturation it is less than the window's messages, whose backlog
     // is delivered after the window (`delivered`).
     std::optional<std::uint64_t> arrived_in_window;
+    // The generator's own CPU inside the window (all its threads), user and kernel. Whatever
+    // the server, a generator whose cores are full measures its own ceiling, not the server's.
+    std::optional<double> generator_user_s;
+    std::optional<double> generator_system_s;
 
     std::uint64_t unacked() const { return sent >= acked + refused ? sent - acked - refused : 0; }
     std::uint64_t errors_total() const;
