@@ -7,8 +7,10 @@
 // writing connection's WAL hook only counts pages and wakes this thread each time the WAL has
 // grown by checkpoint_pages, and this thread checkpoints PASSIVE on its own connection: it
 // copies what no reader still needs, never blocks the writer or the readers, and fsyncs the
-// database file on its own time. A pass copies the newest frame of each page once, so passes
-// further apart copy a hot page (a room's leaf, taking a message per batch) fewer times.
+// database file on its own time (itself: SQLite syncs it only after a pass that reached the
+// WAL's end, which under load the writer's commits rarely let one do). A pass copies the newest
+// frame of each page once, so passes further apart copy a hot page (a room's leaf, taking a message
+// per batch) fewer times.
 //
 // SQLite rewinds the WAL to its start only in a write transaction that begins after a
 // complete checkpoint, so under steady load, with the writer always a commit ahead of the
@@ -67,6 +69,7 @@ class sqlite_checkpointer {
     static int on_commit(void* self, sqlite3* db, const char* name, int pages);
     void run();
     void pass();  // one round of background checkpointing, on this thread
+    void sync_database_file();  // fsync circles.db after a pass copied pages into it
 
     const limits lim_;
     database db_;

@@ -2,11 +2,16 @@
 // COMMIT: committed messages still reach the database file while the store is open, and the
 // WAL does not grow without bound: it is rewound once a background pass has caught up, or,
 // should the background fall behind, once the writer has completed a checkpoint itself.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -209,6 +214,101 @@ TEST(SqliteCheckpointer, BelowSaturationEachPassLetsTheNextCommitRewindTheWal) {
     auto count = writer.prepare("SELECT count(*) FROM t");
     ASSERT_EQ(count.step(), SQLITE_ROW);
     EXPECT_EQ(count.int64(0), commits * rows);
+}
+
+// Pages of `file` in the page cache not yet written back (dirty or under writeback), from
+// cachestat(2) (Linux 6.5 and later); nullopt where the kernel does not have it.
+std::optional<std::uint64_t> unsynced_pages(const std::filesystem::path& file) {
+    struct range {
+        std::uint64_t off, len;
+    } whole{0, 0};  // len 0: to the end of the file
+    struct counts {
+        std::uint64_t cache, dirty, writeback, evicted, recently_evicted;
+    } got{};
+    constexpr long cachestat_syscall = 451;  // the same number on every architecture
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    const long rc = ::syscall(cachestat_syscall, fd, &whole, &got, 0);
+    ::close(fd);
+    if (rc != 0) return std::nullopt;
+    return got.dirty + got.writeback;
+}
+
+void sync_file(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0) << file;
+    EXPECT_EQ(::fsync(fd), 0) << file;
+    ::close(fd);
+}
+
+// Commits `rows` rows of a page each.
+void insert_pages(detail::database& db, int rows) {
+    ASSERT_EQ(db.exec("BEGIN IMMEDIATE"), SQLITE_OK);
+    for (int r = 0; r < rows; ++r) {
+        ASSERT_EQ(db.prepare("INSERT INTO t(body) VALUES (randomblob(4000))").run(), SQLITE_DONE);
+    }
+    ASSERT_EQ(db.exec("COMMIT"), SQLITE_OK);
+}
+
+// SQLite syncs the database file after a checkpoint only when it copied the WAL up to its end
+// as it is then. Under load the writer commits during the copy and the background pass stops
+// short; what it copied stayed unsynced until the writer's own checkpoint, just before a
+// rewind, flushed it all while every send waited. A reader's older snapshot stops a pass short
+// the same way, and here on purpose: the pages copied must reach the disk all the same.
+TEST(SqliteCheckpointer, APassThatStopsShortOfTheWalsEndStillSyncsTheDatabaseFile) {
+    testing::temp_dir tmp;
+    const auto file = tmp.path() / "ckpt.db";
+    detail::database writer(file, detail::database::mode::read_write);
+    ASSERT_EQ(writer.exec("PRAGMA wal_autocheckpoint=0"), SQLITE_OK);
+    ASSERT_EQ(writer.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB)"), SQLITE_OK);
+    if (!unsynced_pages(file)) GTEST_SKIP() << "this kernel has no cachestat(2)";
+
+    // A reader holds a snapshot taken after the first commit, so a passive checkpoint copies
+    // the first commit's pages and stops short of the second's.
+    const auto stop_short = [&](detail::database& reader) {
+        insert_pages(writer, 40);
+        ASSERT_EQ(reader.exec("BEGIN"), SQLITE_OK);
+        ASSERT_EQ(reader.prepare("SELECT count(*) FROM t").step(), SQLITE_ROW);
+        insert_pages(writer, 40);
+    };
+
+    // SQLite alone: the copied pages are left for the kernel to write back in its own time.
+    {
+        detail::database reader(file, detail::database::mode::read_only);
+        stop_short(reader);
+        int wal = 0;
+        int copied = 0;
+        ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer.handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                            &wal, &copied),
+                  SQLITE_OK);
+        ASSERT_GT(copied, 0);
+        ASSERT_LT(copied, wal) << "the reader's snapshot did not stop the checkpoint short";
+        const auto left = unsynced_pages(file);
+        ASSERT_TRUE(left);
+        if (*left == 0) GTEST_SKIP() << "this file system shows no unsynced pages to count";
+        ASSERT_EQ(reader.exec("COMMIT"), SQLITE_OK);
+    }
+    // Start again from an empty WAL and a clean file.
+    ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE,
+                                        nullptr, nullptr),
+              SQLITE_OK);
+    sync_file(file);
+    ASSERT_EQ(unsynced_pages(file), std::optional<std::uint64_t>(0));
+
+    // The background pass, stopped short the same way, syncs what it copied.
+    const detail::sqlite_checkpointer::limits lim{
+        .checkpoint_pages = 50, .rewind_pages = 1'000'000, .restart_pages = 1'000'000};
+    detail::sqlite_checkpointer checkpointer(file, lim);
+    checkpointer.watch(writer);
+    detail::database reader(file, detail::database::mode::read_only);
+    const auto size_before = size_of(file);
+    stop_short(reader);  // 40 pages, then 40 more: the second commit makes a pass due
+    ASSERT_TRUE(eventually([&] { return checkpointer.idle(); }));
+    EXPECT_GT(size_of(file), size_before) << "the pass copied nothing into the database file";
+    const auto left = unsynced_pages(file);
+    ASSERT_TRUE(left);
+    EXPECT_EQ(*left, 0u) << "pages the background pass copied are not on disk";
+    ASSERT_EQ(reader.exec("COMMIT"), SQLITE_OK);
 }
 
 }  // namespace
