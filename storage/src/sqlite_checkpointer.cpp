@@ -87,7 +87,10 @@ void sqlite_checkpointer::pass() {
             if (rc != SQLITE_BUSY) spdlog::warn("storage: checkpoint failed: {}", db_.errmsg());
             return;
         }
-        sync_database_file();
+        if (copied != copied_at_last_sync_) {
+            sync_database_file();
+            copied_at_last_sync_ = copied;
+        }
         // Incomplete (a reader still needs older frames), rewound meanwhile, or too short to
         // rewind yet: the next pass is due with the next growth.
         if (copied != wal || wal < before || wal < lim_.rewind_pages) return;

@@ -8,9 +8,9 @@
 // grown by checkpoint_pages, and this thread checkpoints PASSIVE on its own connection: it
 // copies what no reader still needs, never blocks the writer or the readers, and fsyncs the
 // database file on its own time (itself: SQLite syncs it only after a pass that reached the
-// WAL's end, which under load the writer's commits rarely let one do). A pass copies the newest
-// frame of each page once, so passes further apart copy a hot page (a room's leaf, taking a message
-// per batch) fewer times.
+// WAL's end, which under load the writer's commits rarely let one do). A pass copies the
+// newest frame of each page once, so passes further apart copy a hot page (a room's leaf,
+// taking a message per batch) fewer times.
 //
 // SQLite rewinds the WAL to its start only in a write transaction that begins after a
 // complete checkpoint, so under steady load, with the writer always a commit ahead of the
@@ -73,6 +73,9 @@ class sqlite_checkpointer {
 
     const limits lim_;
     database db_;
+    // The WAL's backfilled frames as of this thread's last sync of the database file: a pass
+    // that copied nothing since has nothing to sync.
+    int copied_at_last_sync_ = 0;
     struct watched {
         sqlite3* db;
         std::function<void()> committed;
