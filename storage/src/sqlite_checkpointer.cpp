@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 namespace circles::storage::detail {
 
 sqlite_checkpointer::sqlite_checkpointer(const std::filesystem::path& file, limits lim)
@@ -87,9 +89,9 @@ void sqlite_checkpointer::pass() {
             if (rc != SQLITE_BUSY) spdlog::warn("storage: checkpoint failed: {}", db_.errmsg());
             return;
         }
-        if (copied != copied_at_last_sync_) {
+        if (copied != synced_.copied || wal != synced_.wal) {  // anything new since
             sync_database_file();
-            copied_at_last_sync_ = copied;
+            synced_ = {wal, copied};
         }
         // Incomplete (a reader still needs older frames), rewound meanwhile, or too short to
         // rewind yet: the next pass is due with the next growth.
@@ -111,18 +113,27 @@ void sqlite_checkpointer::pass() {
 // during the copy, so a background pass leaves what it copied unsynced, and the checkpoint
 // that finally catches up -- the writer's, between batches, before it rewinds the WAL --
 // flushed all of it while every send waited (27-33 ms on a grown database). Syncing here
-// moves that flush off the commit path. Nothing is less durable: the WAL still holds every
-// frame until a checkpoint that reaches its end has synced the database.
+// moves that flush off the commit path. Nothing is less durable: every rewind still follows a
+// checkpoint that reached the WAL's end and synced the file.
+//
+// A failed sync ends the process. Linux reports a write-back error once to each open file and
+// may drop the pages it could not write, so this connection's next sync -- the one SQLite makes
+// when a pass reaches the WAL's end, right before the WAL may be rewound -- would succeed with
+// those pages on no disk, and their only copy, the WAL's frames, would be overwritten. Stopped
+// now, the WAL is intact: recovery at the next start copies every frame again.
 void sqlite_checkpointer::sync_database_file() {
     sqlite3_file* file = nullptr;
     if (sqlite3_file_control(db_.handle(), "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
         file == nullptr || file->pMethods == nullptr) {
-        return;
+        return;  // no file to sync: SQLite's own checkpoint syncs as it always did
     }
     if (const int rc = file->pMethods->xSync(file, SQLITE_SYNC_NORMAL); rc != SQLITE_OK) {
-        // The writer's own checkpoint syncs the file again before the WAL is rewound.
-        spdlog::warn("storage: syncing the database file after a checkpoint failed: {}",
-                     sqlite3_errstr(rc));
+        spdlog::critical(
+            "storage: syncing the database file after a checkpoint failed ({}); stopping so "
+            "that no acknowledged message is lost (the WAL still holds it)",
+            sqlite3_errstr(rc));
+        spdlog::default_logger()->flush();
+        std::abort();
     }
 }
 

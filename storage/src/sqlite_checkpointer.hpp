@@ -69,13 +69,16 @@ class sqlite_checkpointer {
     static int on_commit(void* self, sqlite3* db, const char* name, int pages);
     void run();
     void pass();  // one round of background checkpointing, on this thread
-    void sync_database_file();  // fsync circles.db after a pass copied pages into it
+    void sync_database_file();  // fsync circles.db after a pass copied pages; aborts if it fails
 
     const limits lim_;
     database db_;
-    // The WAL's backfilled frames as of this thread's last sync of the database file: a pass
-    // that copied nothing since has nothing to sync.
-    int copied_at_last_sync_ = 0;
+    // The WAL's length and backfilled frames as of this thread's last sync of the database
+    // file: a pass that finds both as they were copied nothing since, and has nothing to sync.
+    struct wal_state {
+        int wal = -1;
+        int copied = -1;
+    } synced_;
     struct watched {
         sqlite3* db;
         std::function<void()> committed;

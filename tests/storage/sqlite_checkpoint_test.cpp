@@ -225,7 +225,11 @@ std::optional<std::uint64_t> unsynced_pages(const std::filesystem::path& file) {
     struct counts {
         std::uint64_t cache, dirty, writeback, evicted, recently_evicted;
     } got{};
-    constexpr long cachestat_syscall = 451;  // the same number on every architecture
+#ifdef SYS_cachestat
+    constexpr long cachestat_syscall = SYS_cachestat;
+#else
+    constexpr long cachestat_syscall = 451;  // its number wherever the C library lacks it
+#endif
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
     const long rc = ::syscall(cachestat_syscall, fd, &whole, &got, 0);
@@ -262,20 +266,27 @@ TEST(SqliteCheckpointer, APassThatStopsShortOfTheWalsEndStillSyncsTheDatabaseFil
     ASSERT_EQ(writer.exec("PRAGMA wal_autocheckpoint=0"), SQLITE_OK);
     ASSERT_EQ(writer.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, body BLOB)"), SQLITE_OK);
     if (!unsynced_pages(file)) GTEST_SKIP() << "this kernel has no cachestat(2)";
+    {
+        // A row of 4,000 bytes fills a page of 4 KiB: 40 rows are some 42 WAL frames, so the
+        // first commit below stays under the 50 pages that make a pass due, the second not.
+        auto size = writer.prepare("PRAGMA page_size");
+        ASSERT_EQ(size.step(), SQLITE_ROW);
+        ASSERT_EQ(size.int64(0), 4096);
+    }
 
     // A reader holds a snapshot taken after the first commit, so a passive checkpoint copies
     // the first commit's pages and stops short of the second's.
     const auto stop_short = [&](detail::database& reader) {
-        insert_pages(writer, 40);
+        ASSERT_NO_FATAL_FAILURE(insert_pages(writer, 40));
         ASSERT_EQ(reader.exec("BEGIN"), SQLITE_OK);
         ASSERT_EQ(reader.prepare("SELECT count(*) FROM t").step(), SQLITE_ROW);
-        insert_pages(writer, 40);
+        ASSERT_NO_FATAL_FAILURE(insert_pages(writer, 40));
     };
 
     // SQLite alone: the copied pages are left for the kernel to write back in its own time.
     {
         detail::database reader(file, detail::database::mode::read_only);
-        stop_short(reader);
+        ASSERT_NO_FATAL_FAILURE(stop_short(reader));
         int wal = 0;
         int copied = 0;
         ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer.handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
@@ -292,7 +303,7 @@ TEST(SqliteCheckpointer, APassThatStopsShortOfTheWalsEndStillSyncsTheDatabaseFil
     ASSERT_EQ(sqlite3_wal_checkpoint_v2(writer.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE,
                                         nullptr, nullptr),
               SQLITE_OK);
-    sync_file(file);
+    ASSERT_NO_FATAL_FAILURE(sync_file(file));
     ASSERT_EQ(unsynced_pages(file), std::optional<std::uint64_t>(0));
 
     // The background pass, stopped short the same way, syncs what it copied.
@@ -302,7 +313,8 @@ TEST(SqliteCheckpointer, APassThatStopsShortOfTheWalsEndStillSyncsTheDatabaseFil
     checkpointer.watch(writer);
     detail::database reader(file, detail::database::mode::read_only);
     const auto size_before = size_of(file);
-    stop_short(reader);  // 40 pages, then 40 more: the second commit makes a pass due
+    // 40 pages, then 40 more: the second commit makes a pass due.
+    ASSERT_NO_FATAL_FAILURE(stop_short(reader));
     ASSERT_TRUE(eventually([&] { return checkpointer.idle(); }));
     EXPECT_GT(size_of(file), size_before) << "the pass copied nothing into the database file";
     const auto left = unsynced_pages(file);
